@@ -1,0 +1,81 @@
+# imgrad - see README.md.  `make test` and `make demo` do all the set-up.
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PYTHON  ?= /usr/bin/python3
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN     = -std=c99 -Wall -Wextra -Wpedantic
+# -ffp-contract=off: no fused multiply-add, so float results match numpy's
+# separately rounded multiply and add to the last bit.
+ALL_CFLAGS   = $(WARN) -fopenmp -ffp-contract=off -fPIC -fvisibility=hidden $(CFLAGS)
+ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
+LIBS     = -lm
+SO_VERSION = 0
+
+LIB_SRC  := $(sort $(filter-out src/cli%.c,$(wildcard src/*.c)))
+CLI_SRC  := $(sort $(wildcard src/cli*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
+PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
+
+.PHONY: all deps deps-python demo test check-unit check-cli crosscheck \
+        install uninstall clean
+all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libimgrad.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libimgrad.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libimgrad.so.$(SO_VERSION) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
+
+$(BUILD)/imgrad: $(CLI_OBJ) $(BUILD)/libimgrad.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libimgrad.a -o $@ $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libimgrad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libimgrad.a -o $@ -lcmocka $(LIBS)
+
+# Installs what is missing from Debian's archive (root), or says how.
+deps:
+	@scripts/deps.sh $(DEB_PACKAGES)
+deps-python:
+	@scripts/deps.sh $(PY_PACKAGES)
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/imgrad -o out --outputs gray,gx,gy,magnitude,direction assets/*.png
+	@echo "demo: outputs written to out/"
+
+test: deps
+	$(MAKE) all $(TEST_BIN)
+	$(MAKE) check-unit check-cli
+
+check-unit: $(TEST_BIN)
+	@scripts/run_unit_tests.sh $(TEST_BIN)
+
+check-cli: $(BUILD)/imgrad
+	@for t in scripts/test_cli*.sh; do IMGRAD=$(BUILD)/imgrad bash $$t || exit 1; done
+
+crosscheck: deps deps-python
+	$(MAKE) all
+	$(PYTHON) scripts/crosscheck.py --imgrad $(BUILD)/imgrad assets/*.png
+
+install: all
+	scripts/install.sh install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+uninstall:
+	scripts/install.sh uninstall "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+
+clean:
+	rm -rf $(BUILD) out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -1,0 +1,262 @@
+/* imgrad.h - image gradients and edges, the one public header of libimgrad.
+ *
+ * Usage:
+ *
+ *     imgrad_load_options lo;
+ *     imgrad_load_options_default(&lo);
+ *     imgrad_grid gray, mag;
+ *     imgrad_status st = imgrad_load_gray("cat.png", &lo, &gray, NULL);
+ *     if (st != IMGRAD_OK) { fprintf(stderr, "%s\n", imgrad_strerror(st)); ... }
+ *
+ *     imgrad_options o;
+ *     imgrad_options_default(&o);              // numpy.gradient, unit spacing
+ *     imgrad_products p = { NULL, NULL, &mag, NULL };
+ *     st = imgrad_gradient(&gray, &o, &p);     // allocates mag
+ *     st = imgrad_write_npy("cat.magnitude.npy", &mag);
+ *     imgrad_grid_free(&mag);
+ *     imgrad_grid_free(&gray);
+ *
+ * Conventions.  A grid is row-major float32, row 0 at the top.  x runs along a
+ * row (columns, numpy axis 1), y runs down the rows (numpy axis 0).  gx = d/dx,
+ * gy = d/dy with y pointing down, so a value that rises to the right has gx > 0
+ * and one that rises downwards has gy > 0 (the same sign as OpenCV's Sobel).
+ * direction = atan2(gy, gx) in radians in (-pi, pi], 0 where both are 0.
+ *
+ * Errors.  Every fallible function returns an imgrad_status; IMGRAD_OK is 0.
+ * On failure the output arguments are left empty (data == NULL) and nothing
+ * needs freeing.  The library never prints, never exits and keeps no mutable
+ * global state, so independent calls may run in parallel threads.
+ */
+#ifndef IMGRAD_H
+#define IMGRAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(IMGRAD_STATIC_ONLY)
+#define IMGRAD_API __attribute__((visibility("default")))
+#else
+#define IMGRAD_API
+#endif
+
+#define IMGRAD_VERSION "0.1.0"
+
+/* Default decode limits, checked from the file header before any pixel is
+ * allocated.  Override per call through imgrad_load_options. */
+#define IMGRAD_DEFAULT_MAX_PIXELS 268435456u /* 256 Mpix */
+#define IMGRAD_DEFAULT_MAX_DIMENSION 65535
+
+typedef enum imgrad_status {
+    IMGRAD_OK = 0,
+    IMGRAD_EINVAL,      /* an argument is NULL, out of range or inconsistent */
+    IMGRAD_ENOMEM,      /* an allocation failed */
+    IMGRAD_EOVERFLOW,   /* a size computation would overflow */
+    IMGRAD_EIO,         /* a read or write failed; errno tells why */
+    IMGRAD_EFORMAT,     /* not an image format imgrad reads, nor a .npy file */
+    IMGRAD_EDECODE,     /* the file is truncated or corrupt */
+    IMGRAD_EUNSUPPORTED,/* a valid file imgrad does not handle (dtype, rank) */
+    IMGRAD_ETOOLARGE,   /* the image exceeds the pixel or dimension limit */
+    IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order */
+    IMGRAD_ECOORDS,     /* coordinates: wrong length, not finite or not increasing */
+    IMGRAD_EEMPTY       /* the image or grid has a zero dimension */
+} imgrad_status;
+
+/* A short English description of st; never NULL, static storage. */
+IMGRAD_API const char *imgrad_strerror(imgrad_status st);
+
+/* The library's version string, IMGRAD_VERSION when it was built. */
+IMGRAD_API const char *imgrad_version(void);
+
+/* ---------------------------------------------------------------- grids */
+
+typedef struct imgrad_grid {
+    int width;      /* columns, > 0 */
+    int height;     /* rows, > 0 */
+    size_t stride;  /* floats from one row start to the next, >= width */
+    float *data;    /* height * stride floats, owned by the grid */
+} imgrad_grid;
+
+/* Allocates a zero-filled width x height grid into *g (stride == width).
+ * Returns IMGRAD_EEMPTY for a zero dimension, IMGRAD_EINVAL for a negative one
+ * or NULL g, IMGRAD_EOVERFLOW or IMGRAD_ENOMEM; *g is then empty. */
+IMGRAD_API imgrad_status imgrad_grid_init(imgrad_grid *g, int width, int height);
+
+/* Frees g's data and empties it.  NULL and already-empty grids are fine. */
+IMGRAD_API void imgrad_grid_free(imgrad_grid *g);
+
+/* -------------------------------------------------------------- loading */
+
+typedef enum imgrad_gray_weights {
+    IMGRAD_GRAY_REC601,  /* 0.299 R + 0.587 G + 0.114 B (OpenCV, PIL) */
+    IMGRAD_GRAY_REC709,  /* 0.2126 R + 0.7152 G + 0.0722 B */
+    IMGRAD_GRAY_AVERAGE, /* (R + G + B) / 3 */
+    IMGRAD_GRAY_LINEAR,  /* sRGB decoded to linear light, then Rec.709 */
+    IMGRAD_GRAY_SKIMAGE  /* 0.2125 R + 0.7154 G + 0.0721 B (skimage rgb2gray) */
+} imgrad_gray_weights;
+
+typedef struct imgrad_load_options {
+    imgrad_gray_weights gray; /* how colour becomes grey; alpha is ignored */
+    uint64_t max_pixels;      /* refuse width * height above this */
+    int max_dimension;        /* refuse a width or height above this */
+    int orient;               /* nonzero: apply JPEG EXIF orientation */
+} imgrad_load_options;
+
+/* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
+ * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1. */
+IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
+
+typedef enum imgrad_source_kind {
+    IMGRAD_SOURCE_8BIT,   /* 8-bit image, values / 255 */
+    IMGRAD_SOURCE_16BIT,  /* 16-bit PNG, PSD or PNM, values / 65535 */
+    IMGRAD_SOURCE_HDR,    /* Radiance HDR, float values as they are */
+    IMGRAD_SOURCE_NPY     /* .npy 2-D array, values as they are */
+} imgrad_source_kind;
+
+typedef struct imgrad_source_info {
+    int width, height;
+    int channels;             /* channels in the file (1 grey .. 4 RGBA) */
+    imgrad_source_kind kind;
+} imgrad_source_info;
+
+/* Decodes the image or .npy file at path into a new float32 grey grid *out.
+ * The file type is found from its contents, not its name.  Images: PNG, JPEG,
+ * BMP, TGA, GIF (first frame), PSD, HDR, PNM at 8 or 16 bits (or float for
+ * HDR); colour becomes grey by o->gray.  .npy: a 2-D little-endian array of
+ * float32, float64, uint8, uint16 or int16, C or Fortran order, values kept.
+ * info (may be NULL) receives what the file held.  o may be NULL for defaults.
+ * Fails with IMGRAD_EIO (errno set) if the file cannot be read, EFORMAT,
+ * EDECODE, EUNSUPPORTED, ETOOLARGE, EEMPTY or ENOMEM; *out is then empty. */
+IMGRAD_API imgrad_status imgrad_load_gray(const char *path,
+                                          const imgrad_load_options *o,
+                                          imgrad_grid *out,
+                                          imgrad_source_info *info);
+
+/* The same from len bytes at data (the caller keeps ownership). */
+IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
+                                                 size_t len,
+                                                 const imgrad_load_options *o,
+                                                 imgrad_grid *out,
+                                                 imgrad_source_info *info);
+
+/* Reads a 1-D coordinate array: a .npy vector (any dtype imgrad_load_gray
+ * takes, or int32/int64) or text with numbers separated by white space or
+ * commas.  *values is malloc'ed (free() it), *count set.  Fails with EIO,
+ * EDECODE (not numbers), EUNSUPPORTED, EEMPTY or ENOMEM, leaving *values NULL. */
+IMGRAD_API imgrad_status imgrad_read_coords(const char *path, double **values,
+                                            size_t *count);
+
+/* ------------------------------------------------------------ gradients */
+
+typedef enum imgrad_operator {
+    IMGRAD_OP_CENTRAL, /* numpy.gradient: central differences, one-sided edges */
+    IMGRAD_OP_SOBEL,
+    IMGRAD_OP_SCHARR,
+    IMGRAD_OP_PREWITT,
+    IMGRAD_OP_ROBERTS
+} imgrad_operator;
+
+typedef enum imgrad_border {
+    IMGRAD_BORDER_REFLECT101, /* gfedcb|abcdefgh|gfedcba, OpenCV's default */
+    IMGRAD_BORDER_REFLECT,    /* fedcba|abcdefgh|hgfedcb */
+    IMGRAD_BORDER_REPLICATE,  /* aaaaaa|abcdefgh|hhhhhhh */
+    IMGRAD_BORDER_CONSTANT,   /* vvvvvv|abcdefgh|vvvvvvv */
+    IMGRAD_BORDER_WRAP        /* cdefgh|abcdefgh|abcdefg */
+} imgrad_border;
+
+typedef struct imgrad_options {
+    imgrad_operator op;      /* default IMGRAD_OP_CENTRAL */
+    int edge_order;          /* central only: 1 or 2, default 1 */
+    double dx, dy;           /* central: uniform spacing, default 1 */
+    const double *x_coords;  /* central: width x positions, or NULL */
+    const double *y_coords;  /* central: height y positions, or NULL */
+    int raw_scale;           /* nonzero: OpenCV's unnormalised kernels */
+    imgrad_border border;    /* convolution operators' border rule */
+    double border_value;     /* for IMGRAD_BORDER_CONSTANT */
+    double sigma;            /* Gaussian pre-smoothing, 0 = none */
+    int norm_l1;             /* magnitude |gx| + |gy| instead of hypot */
+    double magnitude_factor; /* magnitude multiplied by this, default 1 */
+    int angle_degrees;       /* direction in degrees instead of radians */
+    int angle_positive;      /* direction in [0, 2pi) instead of (-pi, pi] */
+    int threads;             /* OpenMP threads, 0 = OpenMP's default */
+} imgrad_options;
+
+/* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,
+ * no smoothing, L2 magnitude, radians in (-pi, pi], default threads). */
+IMGRAD_API void imgrad_options_default(imgrad_options *o);
+
+/* Which products to compute: each non-NULL pointer names an empty grid that
+ * imgrad_gradient allocates and fills; NULL products are not computed. */
+typedef struct imgrad_products {
+    imgrad_grid *gx;
+    imgrad_grid *gy;
+    imgrad_grid *magnitude;
+    imgrad_grid *direction;
+} imgrad_products;
+
+/* Computes the requested products of in in one parallel pass over rows.
+ * Results are bit-identical for every thread count.  Fails with EINVAL (bad
+ * options, all products NULL), ETOOSMALL (an axis shorter than edge_order + 1
+ * for central), ECOORDS (coordinates not finite or not strictly increasing)
+ * or ENOMEM; every product is then empty. */
+IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
+                                         const imgrad_options *o,
+                                         const imgrad_products *out);
+
+/* ------------------------------------------------------------- writing */
+
+typedef enum imgrad_format {
+    IMGRAD_FORMAT_NPY,
+    IMGRAD_FORMAT_PNG,
+    IMGRAD_FORMAT_JPG,
+    IMGRAD_FORMAT_BMP,
+    IMGRAD_FORMAT_TGA
+} imgrad_format;
+
+/* Writes g to path as a float32 (H, W) .npy file that numpy.load reads.
+ * The file appears atomically: it is written under a temporary name in the
+ * same folder and renamed, so path never holds a partial file.  Fails with
+ * EINVAL or EIO (errno set); a failed write leaves no file behind. */
+IMGRAD_API imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g);
+
+typedef struct imgrad_write_options {
+    int png_level;    /* PNG compression 0..9, default 6 */
+    int jpeg_quality; /* 1..100, default 95 */
+} imgrad_write_options;
+
+/* Fills o with the defaults above. */
+IMGRAD_API void imgrad_write_options_default(imgrad_write_options *o);
+
+/* Writes 8-bit pixels (width x height x channels, channels 1 or 3, rows
+ * packed) to path in fmt (PNG, JPG, BMP or TGA), atomically as above.
+ * o may be NULL for defaults.  Fails with EINVAL, ENOMEM or EIO. */
+IMGRAD_API imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
+                                             const unsigned char *pixels,
+                                             int width, int height, int channels,
+                                             const imgrad_write_options *o);
+
+typedef enum imgrad_map {
+    IMGRAD_MAP_UNSIGNED, /* 0 -> 0, scale -> 255 (magnitude, grey) */
+    IMGRAD_MAP_SIGNED,   /* -scale -> 1, 0 -> 128, +scale -> 255 (gx, gy) */
+    IMGRAD_MAP_ANGLE     /* -pi -> 0 .. pi -> 255, linear (direction) */
+} imgrad_map;
+
+/* The display scale of g for map: the 99th percentile of |value| over the
+ * grid (so a few outliers do not darken the rest), or the largest |value| if
+ * that percentile is 0, or 1 if the grid is all zero.  Never fails on a valid
+ * grid; returns 1 for an empty one. */
+IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
+
+/* Maps g to 8-bit pixels (width * height bytes at out) by map, clipping, and
+ * rounding to nearest.  scale (> 0) is ignored for IMGRAD_MAP_ANGLE.
+ * Fails with EINVAL on a NULL or empty argument or a scale <= 0. */
+IMGRAD_API imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map,
+                                        double scale, unsigned char *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IMGRAD_H */

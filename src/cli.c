@@ -1,0 +1,110 @@
+/* cli.c - the imgrad program's entry point and helpers shared by its
+ * subcommands.  Only the program prints and exits; the library does neither. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void cli_error(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("imgrad: ", stderr);
+    if (what != NULL)
+        fprintf(stderr, "%s: ", what);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const char *cli_reason(imgrad_status st)
+{
+    return st == IMGRAD_EIO ? strerror(errno) : imgrad_strerror(st);
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int cli_parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+int cli_mkdir_p(const char *dir)
+{
+    char *path = malloc(strlen(dir) + 1), *p;
+    int rc = 0;
+
+    if (path == NULL)
+        return -1;
+    strcpy(path, dir);
+    /* make each prefix that ends before a '/', then the whole path */
+    for (p = path + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST)
+                rc = -1;
+            *p = saved;
+        }
+        if (*p == '\0')
+            break;
+    }
+    if (rc == 0) {
+        struct stat st;
+        if (stat(dir, &st) != 0)
+            rc = -1;
+        else if (!S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            rc = -1;
+        }
+    }
+    free(path);
+    return rc;
+}
+
+/* Subcommands are the first argument; anything else is the main job. */
+typedef struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} subcommand;
+
+static const subcommand subcommands[] = {
+    { NULL, NULL }
+};
+
+int main(int argc, char **argv)
+{
+    const subcommand *s;
+
+    for (s = subcommands; argc > 1 && s->name != NULL; s++)
+        if (strcmp(argv[1], s->name) == 0)
+            return s->run(argc - 1, argv + 1);
+    return cli_gradient_main(argc, argv);
+}

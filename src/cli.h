@@ -1,0 +1,27 @@
+/* cli.h - shared by the command-line program's files (not the library). */
+#ifndef IMGRAD_CLI_H
+#define IMGRAD_CLI_H
+
+#include "imgrad.h"
+
+/* Exit statuses of the program. */
+enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
+
+/* Prints "imgrad: what: message" to stderr. */
+void cli_error(const char *what, const char *fmt, ...);
+
+/* The reason behind st for a message; uses errno for IMGRAD_EIO. */
+const char *cli_reason(imgrad_status st);
+
+/* Number parsing for option values: 1 on success (the whole string is a
+ * finite number, within [lo, hi] for integers), 0 otherwise. */
+int cli_parse_double(const char *s, double *out);
+int cli_parse_int(const char *s, long lo, long hi, int *out);
+
+/* Creates dir and its parents (mkdir -p).  0 on success, -1 with errno. */
+int cli_mkdir_p(const char *dir);
+
+/* The main job: imgrad [OPTIONS] INPUT... */
+int cli_gradient_main(int argc, char **argv);
+
+#endif

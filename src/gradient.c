@@ -1,0 +1,354 @@
+/* gradient.c - numpy.gradient's central differences, with magnitude and
+ * direction fused into the same pass over rows.
+ *
+ * numpy's arithmetic is followed operation by operation so that float32
+ * results agree to the last bit (numpy 1.24 on a float32 array):
+ *
+ *   uniform spacing h   interior  (f[i+1] - f[i-1]) / float(2h)      float32
+ *                       edge 1    (f[1] - f[0]) / float(h)            float32
+ *                       edge 2    float(-1.5/h) f0 + float(2/h) f1
+ *                                 + float(-0.5/h) f2                  float32
+ *   coordinates         interior  a f[i-1] + b f[i] + c f[i+1]        float64,
+ *                                 rounded once to float32
+ *                       edges     as above with the local steps       float32
+ *
+ * (A float64 coefficient array promotes the sum to float64; a float64
+ * scalar does not promote a float32 array.)  Coordinates that are equally
+ * spaced take the uniform path, as numpy does.
+ *
+ * Each output row depends only on input rows y-1, y, y+1, so rows are
+ * independent and the result does not depend on how they are split among
+ * threads. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* numpy's arithmetic along one axis, planned before the parallel region. */
+typedef struct axis_plan {
+    int n;             /* samples along the axis */
+    int edge_order;    /* 1 or 2 */
+    int uniform;       /* constant spacing: the scalar path */
+    float two_h;       /* interior divisor, uniform */
+    float h_first;     /* edge order 1 divisors */
+    float h_last;
+    float k_first[3];  /* edge order 2 weights of f0, f1, f2 */
+    float k_last[3];   /* ... of f[n-3], f[n-2], f[n-1] */
+    double *a, *b, *c; /* interior weights at i, coordinates only */
+} axis_plan;
+
+static void plan_free(axis_plan *p)
+{
+    free(p->a);
+    p->a = p->b = p->c = NULL;
+}
+
+static void plan_uniform(axis_plan *p, double h)
+{
+    p->uniform = 1;
+    p->two_h = (float)(2.0 * h);
+    p->h_first = p->h_last = (float)h;
+    p->k_first[0] = (float)(-1.5 / h);
+    p->k_first[1] = (float)(2.0 / h);
+    p->k_first[2] = (float)(-0.5 / h);
+    p->k_last[0] = (float)(0.5 / h);
+    p->k_last[1] = (float)(-2.0 / h);
+    p->k_last[2] = (float)(1.5 / h);
+}
+
+/* The weights of a second-order fit through three unequally spaced points
+ * (Fornberg), in numpy's exact expressions. */
+static imgrad_status plan_coords(axis_plan *p, const double *x)
+{
+    const int n = p->n;
+    double d1, d2;
+    int i;
+
+    if ((p->a = malloc(3 * (size_t)n * sizeof(double))) == NULL)
+        return IMGRAD_ENOMEM;
+    p->b = p->a + n;
+    p->c = p->b + n;
+    for (i = 1; i < n - 1; i++) {
+        d1 = x[i] - x[i - 1];
+        d2 = x[i + 1] - x[i];
+        p->a[i] = -(d2) / (d1 * (d1 + d2));
+        p->b[i] = (d2 - d1) / (d1 * d2);
+        p->c[i] = d1 / (d2 * (d1 + d2));
+    }
+    p->h_first = (float)(x[1] - x[0]);
+    p->h_last = (float)(x[n - 1] - x[n - 2]);
+    if (n >= 3) {
+        d1 = x[1] - x[0];
+        d2 = x[2] - x[1];
+        p->k_first[0] = (float)(-(2. * d1 + d2) / (d1 * (d1 + d2)));
+        p->k_first[1] = (float)((d1 + d2) / (d1 * d2));
+        p->k_first[2] = (float)(-d1 / (d2 * (d1 + d2)));
+        d1 = x[n - 2] - x[n - 3];
+        d2 = x[n - 1] - x[n - 2];
+        p->k_last[0] = (float)(d2 / (d1 * (d1 + d2)));
+        p->k_last[1] = (float)(-(d2 + d1) / (d1 * d2));
+        p->k_last[2] = (float)((2. * d2 + d1) / (d2 * (d1 + d2)));
+    }
+    return IMGRAD_OK;
+}
+
+static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, int edge_order)
+{
+    int i, equal = 1;
+
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->edge_order = edge_order;
+    if (n < edge_order + 1)
+        return IMGRAD_ETOOSMALL;
+    if (x == NULL) {
+        plan_uniform(p, h);
+        return IMGRAD_OK;
+    }
+    for (i = 0; i < n; i++)
+        if (!isfinite(x[i]) || (i > 0 && !(x[i] > x[i - 1])))
+            return IMGRAD_ECOORDS;
+    for (i = 2; i < n; i++)
+        equal &= (x[i] - x[i - 1]) == (x[1] - x[0]);
+    if (equal) { /* numpy reduces equal steps to the scalar case */
+        plan_uniform(p, x[1] - x[0]);
+        return IMGRAD_OK;
+    }
+    return plan_coords(p, x);
+}
+
+/* out = (hi - lo) / h over w samples, in float32. */
+static void vec_diff(const float *restrict hi, const float *restrict lo, float h,
+                     float *restrict out, int w)
+{
+    int i;
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        out[i] = (hi[i] - lo[i]) / h;
+}
+
+/* out = k0 r0 + k1 r1 + k2 r2 in float32, left to right as numpy sums. */
+static void vec_comb_f(const float *restrict r0, const float *restrict r1,
+                       const float *restrict r2, const float k[3],
+                       float *restrict out, int w)
+{
+    const float k0 = k[0], k1 = k[1], k2 = k[2];
+    int i;
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        out[i] = k0 * r0[i] + k1 * r1[i] + k2 * r2[i];
+}
+
+/* out = a r0 + b r1 + c r2 in float64, rounded once to float32. */
+static void vec_comb_d(const float *restrict r0, const float *restrict r1,
+                       const float *restrict r2, double a, double b, double c,
+                       float *restrict out, int w)
+{
+    int i;
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        out[i] = (float)(a * r0[i] + b * r1[i] + c * r2[i]);
+}
+
+/* The derivative at index i of an axis whose samples k are at base + k*step,
+ * for w parallel lines (w consecutive floats each), into out. */
+static void derive_at(const axis_plan *p, int i, const float *base, size_t step,
+                      float *out, int w)
+{
+    const int n = p->n;
+#define S(k) (base + (size_t)(k) * step)
+    if (i == 0 && p->edge_order == 1)
+        vec_diff(S(1), S(0), p->h_first, out, w);
+    else if (i == 0)
+        vec_comb_f(S(0), S(1), S(2), p->k_first, out, w);
+    else if (i == n - 1 && p->edge_order == 1)
+        vec_diff(S(n - 1), S(n - 2), p->h_last, out, w);
+    else if (i == n - 1)
+        vec_comb_f(S(n - 3), S(n - 2), S(n - 1), p->k_last, out, w);
+    else if (p->uniform)
+        vec_diff(S(i + 1), S(i - 1), p->two_h, out, w);
+    else
+        vec_comb_d(S(i - 1), S(i), S(i + 1), p->a[i], p->b[i], p->c[i], out, w);
+#undef S
+}
+
+/* d/dx along one row f of width p->n into g. */
+static void derive_row(const axis_plan *p, const float *restrict f, float *restrict g)
+{
+    const int n = p->n;
+    int i;
+
+    derive_at(p, 0, f, 1, g, 1);
+    derive_at(p, n - 1, f, 1, g + n - 1, 1);
+    if (n < 3)
+        return;
+    if (p->uniform) {
+        vec_diff(f + 2, f, p->two_h, g + 1, n - 2);
+        return;
+    }
+    for (i = 1; i < n - 1; i++)
+        g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
+}
+
+/* magnitude and direction of one row; either output may be NULL. */
+static void polar_row(const float *restrict gx, const float *restrict gy,
+                      float *restrict mag, float *restrict dir, int w,
+                      const imgrad_options *o)
+{
+    const float pi = 3.14159265358979323846f;
+    const float factor = (float)o->magnitude_factor;
+    const float to_deg = (float)(180.0 / 3.14159265358979323846);
+    int i;
+
+    for (i = 0; mag != NULL && i < w; i++) {
+        float m = o->norm_l1 ? fabsf(gx[i]) + fabsf(gy[i]) : hypotf(gx[i], gy[i]);
+        mag[i] = o->magnitude_factor == 1.0 ? m : m * factor;
+    }
+    for (i = 0; dir != NULL && i < w; i++) {
+        float d = 0; /* no gradient, no direction: 0, as OpenCV gives */
+        if (gx[i] != 0 || gy[i] != 0) {
+            d = atan2f(gy[i], gx[i]);
+            if (d <= -pi) /* atan2(-0, x<0) is -pi; the range is (-pi, pi] */
+                d = pi;
+            if (o->angle_positive && d < 0) {
+                d += 2 * pi;
+                if (d >= 2 * pi) /* a tiny negative angle rounds up to 2pi */
+                    d = 0;
+            }
+        }
+        dir[i] = o->angle_degrees ? d * to_deg : d;
+    }
+}
+
+void imgrad_options_default(imgrad_options *o)
+{
+    if (o == NULL)
+        return;
+    memset(o, 0, sizeof *o);
+    o->op = IMGRAD_OP_CENTRAL;
+    o->edge_order = 1;
+    o->dx = o->dy = 1.0;
+    o->border = IMGRAD_BORDER_REFLECT101;
+    o->magnitude_factor = 1.0;
+}
+
+static imgrad_status check_options(const imgrad_grid *in, const imgrad_options *o,
+                                   const imgrad_products *out)
+{
+    if (in == NULL || o == NULL || out == NULL || in->data == NULL
+        || in->width <= 0 || in->height <= 0 || in->stride < (size_t)in->width)
+        return IMGRAD_EINVAL;
+    if (!out->gx && !out->gy && !out->magnitude && !out->direction)
+        return IMGRAD_EINVAL;
+    if (o->op != IMGRAD_OP_CENTRAL)
+        return IMGRAD_EUNSUPPORTED;
+    if ((o->edge_order != 1 && o->edge_order != 2) || o->threads < 0
+        || !isfinite(o->dx) || !isfinite(o->dy) || o->dx == 0 || o->dy == 0
+        || !(o->sigma == 0) || !isfinite(o->magnitude_factor))
+        return IMGRAD_EINVAL;
+    return IMGRAD_OK;
+}
+
+static void free_products(const imgrad_products *out)
+{
+    imgrad_grid_free(out->gx);
+    imgrad_grid_free(out->gy);
+    imgrad_grid_free(out->magnitude);
+    imgrad_grid_free(out->direction);
+}
+
+/* Marks every requested product empty, so that failure leaves nothing to free. */
+static void empty_products(const imgrad_products *out)
+{
+    imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
+    int i;
+
+    for (i = 0; i < 4; i++)
+        if (all[i] != NULL)
+            memset(all[i], 0, sizeof *all[i]);
+}
+
+static imgrad_status alloc_products(const imgrad_products *out, int w, int h)
+{
+    imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
+    imgrad_status st = IMGRAD_OK;
+    int i;
+
+    for (i = 0; i < 4 && st == IMGRAD_OK; i++)
+        if (all[i] != NULL)
+            st = imgrad_grid_init(all[i], w, h);
+    if (st != IMGRAD_OK)
+        free_products(out);
+    return st;
+}
+
+/* A product's row y, or the thread's scratch row when it was not asked for. */
+static float *row_or(const imgrad_grid *g, int y, float *scratch)
+{
+    return g != NULL ? g->data + (size_t)y * g->stride : scratch;
+}
+
+/* The parallel pass: every output row from input rows y-1..y+1. */
+static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_plan *py,
+                        const imgrad_options *o, const imgrad_products *out)
+{
+    const int w = in->width, h = in->height;
+    const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    int failed = 0;
+
+#pragma omp parallel num_threads(o->threads > 0 ? o->threads : omp_get_max_threads()) \
+    reduction(|| : failed)
+    {
+        float *scratch = malloc(2 * (size_t)w * sizeof(float));
+        int y;
+        failed = scratch == NULL;
+#pragma omp for schedule(static)
+        for (y = 0; y < h; y++) {
+            float *gx, *gy;
+            if (failed)
+                continue;
+            gx = row_or(out->gx, y, scratch);
+            gy = row_or(out->gy, y, scratch + w);
+            if (out->gx != NULL || want_polar)
+                derive_row(px, in->data + (size_t)y * in->stride, gx);
+            if (out->gy != NULL || want_polar)
+                derive_at(py, y, in->data, in->stride, gy, w);
+            if (want_polar)
+                polar_row(gx, gy, row_or(out->magnitude, y, NULL),
+                          row_or(out->direction, y, NULL), w, o);
+        }
+        free(scratch);
+    }
+    return !failed;
+}
+
+imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_options *o,
+                              const imgrad_products *out)
+{
+    axis_plan px, py;
+    imgrad_status st;
+
+    if (out != NULL)
+        empty_products(out);
+    if ((st = check_options(in, o, out)) != IMGRAD_OK)
+        return st;
+    memset(&py, 0, sizeof py);
+    if ((st = plan_axis(&px, in->width, o->dx, o->x_coords, o->edge_order)) != IMGRAD_OK
+        || (st = plan_axis(&py, in->height, o->dy, o->y_coords, o->edge_order)) != IMGRAD_OK
+        || (st = alloc_products(out, in->width, in->height)) != IMGRAD_OK) {
+        plan_free(&px);
+        plan_free(&py);
+        return st;
+    }
+    if (!central_pass(in, &px, &py, o, out)) {
+        free_products(out);
+        st = IMGRAD_ENOMEM;
+    }
+    plan_free(&px);
+    plan_free(&py);
+    return st;
+}

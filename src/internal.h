@@ -1,0 +1,93 @@
+/* internal.h - declarations shared between libimgrad's source files.
+ * Nothing here is public: names start with imgrad__ and are hidden in the
+ * shared library. */
+#ifndef IMGRAD_INTERNAL_H
+#define IMGRAD_INTERNAL_H
+
+#include "imgrad.h"
+#include <stdio.h>
+
+#define IMGRAD_HIDDEN __attribute__((visibility("hidden")))
+
+/* Multiplies a * b into *out; returns 0 on size_t overflow. */
+IMGRAD_HIDDEN int imgrad__mul_size(size_t a, size_t b, size_t *out);
+
+/* Checks width x height against o's limits before anything is allocated:
+ * EEMPTY for a zero or negative dimension, ETOOLARGE above the limits. */
+IMGRAD_HIDDEN imgrad_status imgrad__check_size(long width, long height,
+                                               const imgrad_load_options *o);
+
+/* Reads a whole file into a malloc'ed buffer (*data, *len).  EIO with errno
+ * set when it cannot be opened or read, ETOOLARGE above max_bytes. */
+IMGRAD_HIDDEN imgrad_status imgrad__read_file(const char *path, size_t max_bytes,
+                                              unsigned char **data, size_t *len);
+
+/* ---- stb image decoding and encoding (io_stb.c, the only stb user) */
+
+/* Decodes an image in memory to grey; the same contract as
+ * imgrad_load_gray_memory for non-.npy data. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
+                                                    const imgrad_load_options *o,
+                                                    imgrad_grid *out,
+                                                    imgrad_source_info *info);
+
+/* Encodes 8-bit pixels in fmt into the open stream fp.  EIO on a failed write. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt,
+                                               const unsigned char *pixels,
+                                               int width, int height, int channels,
+                                               const imgrad_write_options *o);
+
+/* ---- colour to grey (gray.c) */
+
+/* Per-channel source sample type handed to imgrad__to_gray. */
+typedef enum { IMGRAD__U8, IMGRAD__U16, IMGRAD__F32 } imgrad__sample;
+
+/* Converts width*height pixels of `channels` interleaved samples into out
+ * (already allocated), scaling 8-bit by 1/255, 16-bit by 1/65535, floats as
+ * they are (already linear light: IMGRAD_GRAY_LINEAR skips the sRGB curve). */
+IMGRAD_HIDDEN void imgrad__to_gray(const void *pixels, imgrad__sample type, int channels,
+                                   imgrad_gray_weights weights, imgrad_grid *out);
+
+/* ---- .npy (npy.c) */
+
+typedef struct imgrad__npy {
+    char kind;          /* 'f' float, 'u' unsigned, 'i' signed */
+    int item_size;      /* bytes per element */
+    int fortran_order;  /* nonzero: column-major */
+    int ndim;           /* 1 or 2 */
+    size_t shape[2];    /* shape[0] rows (or length), shape[1] columns */
+    size_t data_offset; /* where the elements start */
+} imgrad__npy;
+
+/* Nonzero when data starts with the .npy magic string. */
+IMGRAD_HIDDEN int imgrad__is_npy(const unsigned char *data, size_t len);
+
+/* Parses and validates a .npy header: little-endian numeric dtype, rank 1
+ * or 2, and enough bytes for the shape.  EDECODE for a broken header or short
+ * data, EUNSUPPORTED for a dtype, byte order or rank imgrad does not take. */
+IMGRAD_HIDDEN imgrad_status imgrad__npy_parse(const unsigned char *data, size_t len,
+                                              imgrad__npy *h);
+
+/* Element i (in storage order) of a parsed array, as a double. */
+IMGRAD_HIDDEN double imgrad__npy_get(const unsigned char *data, const imgrad__npy *h,
+                                     size_t i);
+
+/* ---- files that appear whole or not at all (atomic.c) */
+
+typedef struct imgrad__atomic {
+    FILE *fp;         /* write here */
+    char *tmp_path;   /* the temporary file, same folder as final_path */
+    char *final_path; /* renamed onto at commit */
+} imgrad__atomic;
+
+/* Creates a new temporary file beside path.  EIO (errno) or ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__atomic_open(imgrad__atomic *a, const char *path);
+
+/* Flushes, closes and renames the file onto its final path; on any failure
+ * the temporary file is removed and EIO returned (errno set). */
+IMGRAD_HIDDEN imgrad_status imgrad__atomic_commit(imgrad__atomic *a);
+
+/* Closes and removes the temporary file.  Safe after a failed open. */
+IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
+
+#endif

@@ -1,0 +1,125 @@
+/* io_stb.c - the one file that includes stb_image and stb_image_write (from
+ * Debian's libstb-dev) and compiles their implementations, so imgrad chooses
+ * their options here and nowhere else. */
+#include "internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+#define STBI_NO_STDIO          /* imgrad reads files itself (size limits first) */
+#define STBI_FAILURE_USERMSG
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBIW_NO_STDIO
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+/* Static stb leaves functions imgrad does not call; GCC warns about those at
+ * the end of the file, so the warning stays off for the whole file. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+/* Decoded pixels and what they are. */
+typedef struct decoded {
+    void *pixels;
+    imgrad__sample type;
+    imgrad_source_kind kind;
+} decoded;
+
+static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *ch)
+{
+    decoded d = { NULL, IMGRAD__U8, IMGRAD_SOURCE_8BIT };
+
+    if (stbi_is_hdr_from_memory(data, len)) {
+        d.pixels = stbi_loadf_from_memory(data, len, w, h, ch, 0);
+        d.type = IMGRAD__F32;
+        d.kind = IMGRAD_SOURCE_HDR;
+    } else if (stbi_is_16_bit_from_memory(data, len)) {
+        d.pixels = stbi_load_16_from_memory(data, len, w, h, ch, 0);
+        d.type = IMGRAD__U16;
+        d.kind = IMGRAD_SOURCE_16BIT;
+    } else {
+        d.pixels = stbi_load_from_memory(data, len, w, h, ch, 0);
+    }
+    return d;
+}
+
+imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
+                                      const imgrad_load_options *o,
+                                      imgrad_grid *out, imgrad_source_info *info)
+{
+    int w, h, ch;
+    imgrad_status st;
+    decoded d;
+
+    if (len > INT_MAX)
+        return IMGRAD_ETOOLARGE;
+    /* the header alone: refuse absurd sizes before stb allocates anything */
+    if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
+        return IMGRAD_EFORMAT;
+    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
+        return st;
+    d = decode_pixels(data, (int)len, &w, &h, &ch);
+    if (d.pixels == NULL)
+        return IMGRAD_EDECODE;
+    /* GIF and PSD report their size only once decoded: check again */
+    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
+        || (st = imgrad_grid_init(out, w, h)) != IMGRAD_OK) {
+        stbi_image_free(d.pixels);
+        return st;
+    }
+    imgrad__to_gray(d.pixels, d.type, ch, o->gray, out);
+    stbi_image_free(d.pixels);
+    if (info != NULL) {
+        info->width = w;
+        info->height = h;
+        info->channels = ch;
+        info->kind = d.kind;
+    }
+    return IMGRAD_OK;
+}
+
+/* stb_image_write hands us the encoded bytes in pieces. */
+typedef struct sink {
+    FILE *fp;
+    int failed;
+} sink;
+
+static void sink_write(void *context, void *data, int size)
+{
+    sink *s = context;
+    if (!s->failed && fwrite(data, 1, (size_t)size, s->fp) != (size_t)size)
+        s->failed = 1;
+}
+
+imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt, const unsigned char *pixels,
+                                 int width, int height, int channels,
+                                 const imgrad_write_options *o)
+{
+    sink s = { fp, 0 };
+    int ok = 0;
+
+    switch (fmt) {
+    case IMGRAD_FORMAT_PNG:
+        ok = stbi_write_png_to_func(sink_write, &s, width, height, channels, pixels,
+                                    width * channels);
+        break;
+    case IMGRAD_FORMAT_JPG:
+        ok = stbi_write_jpg_to_func(sink_write, &s, width, height, channels, pixels,
+                                    o->jpeg_quality);
+        break;
+    case IMGRAD_FORMAT_BMP:
+        ok = stbi_write_bmp_to_func(sink_write, &s, width, height, channels, pixels);
+        break;
+    case IMGRAD_FORMAT_TGA:
+        ok = stbi_write_tga_to_func(sink_write, &s, width, height, channels, pixels);
+        break;
+    case IMGRAD_FORMAT_NPY:
+        return IMGRAD_EINVAL;
+    }
+    if (!ok)
+        return IMGRAD_ENOMEM; /* stb fails only when an allocation does */
+    return s.failed ? IMGRAD_EIO : IMGRAD_OK;
+}

@@ -1,0 +1,191 @@
+/* write.c - .npy and 8-bit image outputs, and the mapping from float to 8 bits. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An 8-bit output of a grid is clipped at this percentile of |value|. */
+#define AUTO_SCALE_PERCENTILE 0.99
+/* Bins of the histogram the percentile is read from (relative error 1/BINS). */
+#define AUTO_SCALE_BINS 4096
+
+void imgrad_write_options_default(imgrad_write_options *o)
+{
+    if (o == NULL)
+        return;
+    o->png_level = 6;
+    o->jpeg_quality = 95;
+}
+
+/* The .npy 1.0 header for a float32 (height, width) C-order array, padded
+ * with spaces so that the data starts on a 64-byte boundary. */
+static size_t npy_header(char *buf, size_t size, int width, int height)
+{
+    int n = snprintf(buf + 10, size - 10,
+                     "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
+                     height, width);
+    size_t total = 10 + (size_t)n + 1;
+    size_t padded = (total + 63) / 64 * 64;
+
+    memset(buf + 10 + n, ' ', padded - total);
+    buf[padded - 1] = '\n';
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (char)((padded - 10) & 0xff);
+    buf[9] = (char)((padded - 10) >> 8);
+    return padded;
+}
+
+/* float32 rows in little-endian order. */
+static int write_rows_le(FILE *fp, const imgrad_grid *g)
+{
+    const uint16_t probe = 1;
+    int little = *(const unsigned char *)&probe == 1;
+    int y, x;
+
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        if (little) {
+            if (fwrite(row, sizeof(float), (size_t)g->width, fp) != (size_t)g->width)
+                return 0;
+            continue;
+        }
+        for (x = 0; x < g->width; x++) {
+            unsigned char b[4], t;
+            memcpy(b, &row[x], 4);
+            t = b[0]; b[0] = b[3]; b[3] = t;
+            t = b[1]; b[1] = b[2]; b[2] = t;
+            if (fwrite(b, 1, 4, fp) != 4)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g)
+{
+    char header[256];
+    size_t hlen;
+    imgrad__atomic a;
+    imgrad_status st;
+
+    if (path == NULL || g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
+        return IMGRAD_EINVAL;
+    hlen = npy_header(header, sizeof header, g->width, g->height);
+    if ((st = imgrad__atomic_open(&a, path)) != IMGRAD_OK)
+        return st;
+    if (fwrite(header, 1, hlen, a.fp) != hlen || !write_rows_le(a.fp, g)) {
+        imgrad__atomic_abort(&a);
+        return IMGRAD_EIO;
+    }
+    return imgrad__atomic_commit(&a);
+}
+
+imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
+                                  const unsigned char *pixels, int width, int height,
+                                  int channels, const imgrad_write_options *o)
+{
+    imgrad_write_options defaults;
+    imgrad__atomic a;
+    imgrad_status st;
+
+    if (path == NULL || pixels == NULL || width <= 0 || height <= 0
+        || (channels != 1 && channels != 3) || fmt == IMGRAD_FORMAT_NPY
+        || fmt < IMGRAD_FORMAT_NPY || fmt > IMGRAD_FORMAT_TGA)
+        return IMGRAD_EINVAL;
+    if (o == NULL) {
+        imgrad_write_options_default(&defaults);
+        o = &defaults;
+    }
+    if (o->png_level < 0 || o->png_level > 9 || o->jpeg_quality < 1 || o->jpeg_quality > 100)
+        return IMGRAD_EINVAL;
+    if ((st = imgrad__atomic_open(&a, path)) != IMGRAD_OK)
+        return st;
+    st = imgrad__stb_encode(a.fp, fmt, pixels, width, height, channels, o);
+    if (st != IMGRAD_OK) {
+        imgrad__atomic_abort(&a);
+        return st;
+    }
+    return imgrad__atomic_commit(&a);
+}
+
+static double largest_abs(const imgrad_grid *g)
+{
+    double m = 0;
+    int x, y;
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++) {
+            double v = fabs(g->data[(size_t)y * g->stride + x]);
+            if (v > m) /* NaN compares false and is skipped */
+                m = v;
+        }
+    return isfinite(m) ? m : 0;
+}
+
+double imgrad_auto_scale(const imgrad_grid *g)
+{
+    size_t *hist, total = 0, seen = 0;
+    double top, p = 0;
+    int x, y, b;
+
+    if (g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
+        return 1;
+    top = largest_abs(g);
+    if (top == 0)
+        return 1;
+    hist = calloc(AUTO_SCALE_BINS, sizeof *hist);
+    if (hist == NULL)
+        return top;
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++) {
+            double v = fabs(g->data[(size_t)y * g->stride + x]) / top;
+            if (!(v <= 1)) /* NaN, inf */
+                continue;
+            b = (int)(v * (AUTO_SCALE_BINS - 1));
+            hist[b]++;
+            total++;
+        }
+    /* the upper edge of the bin where the running count passes the percentile */
+    for (b = 0; b < AUTO_SCALE_BINS; b++) {
+        seen += hist[b];
+        if ((double)seen >= AUTO_SCALE_PERCENTILE * (double)total) {
+            p = top * (b + 1) / (AUTO_SCALE_BINS - 1);
+            break;
+        }
+    }
+    free(hist);
+    return p > 0 && p < top ? p : top;
+}
+
+static unsigned char clamp_round(double v)
+{
+    if (!(v > 0)) /* NaN too */
+        return 0;
+    if (v >= 255)
+        return 255;
+    return (unsigned char)(v + 0.5);
+}
+
+imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
+                             unsigned char *out)
+{
+    const double pi = 3.14159265358979323846;
+    int x, y;
+
+    if (g == NULL || g->data == NULL || out == NULL || g->width <= 0 || g->height <= 0
+        || (map != IMGRAD_MAP_ANGLE && !(scale > 0)))
+        return IMGRAD_EINVAL;
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        unsigned char *o = out + (size_t)y * (size_t)g->width;
+        for (x = 0; x < g->width; x++) {
+            double v = row[x];
+            switch (map) {
+            case IMGRAD_MAP_UNSIGNED: o[x] = clamp_round(255.0 * v / scale); break;
+            case IMGRAD_MAP_SIGNED:   o[x] = clamp_round(128.0 + 127.0 * v / scale); break;
+            case IMGRAD_MAP_ANGLE:    o[x] = clamp_round((v + pi) / (2 * pi) * 255.0); break;
+            }
+        }
+    }
+    return IMGRAD_OK;
+}
