@@ -57,8 +57,8 @@ demo: deps
 	@echo "demo: outputs written to out/"
 
 test: deps
-	$(MAKE) all $(TEST_BIN)
-	$(MAKE) check-unit check-cli
+	$(MAKE) all $(TEST_BIN) $(REPLAY_BIN)
+	$(MAKE) check-unit check-cli check-corpus
 
 check-unit: $(TEST_BIN)
 	@scripts/run_unit_tests.sh $(TEST_BIN)
@@ -76,6 +76,8 @@ uninstall:
 	scripts/install.sh uninstall "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) out
+
+include mk/robust.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -232,7 +232,8 @@ IMGRAD_API void imgrad_write_options_default(imgrad_write_options *o);
 
 /* Writes 8-bit pixels (width x height x channels, channels 1 or 3, rows
  * packed) to path in fmt (PNG, JPG, BMP or TGA), atomically as above.
- * o may be NULL for defaults.  Fails with EINVAL, ENOMEM or EIO. */
+ * o may be NULL for defaults.  Fails with EINVAL, ENOMEM, EIO, or EOVERFLOW
+ * when (width * channels + 1) * height exceeds INT_MAX (stb's int sizes). */
 IMGRAD_API imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
                                              const unsigned char *pixels,
                                              int width, int height, int channels,

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,12 @@ static void usage(FILE *to)
 "      --y-coords FILE    y position of each row, likewise\n"
 "  -t, --threads N        threads for the kernel (default: all cores)\n"
 "\n"
+"Limits (checked from the file header, before any pixel is decoded):\n"
+"      --max-pixels N     refuse an input of more than N pixels\n"
+"                         (default 268435456, 256 Mpix)\n"
+"      --max-dimension N  refuse an input wider or higher than N pixels\n"
+"                         (default 65535)\n"
+"\n"
 "  gx = d/dx along a row, gy = d/dy down the rows (y points down, numpy's\n"
 "  axis 0); magnitude = hypot(gx, gy); direction = atan2(gy, gx) in radians\n"
 "  in (-pi, pi], 0 where the magnitude is 0.  .npy outputs hold the float32\n"
@@ -145,7 +152,8 @@ static int parse_outputs(job *j, char *list)
 
 enum {
     OPT_OUTPUTS = 256, OPT_FORMAT, OPT_SCALE, OPT_GRAY, OPT_EDGE_ORDER, OPT_DX, OPT_DY,
-    OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY
+    OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_MAX_PIXELS,
+    OPT_MAX_DIMENSION
 };
 
 static const struct option long_options[] = {
@@ -162,12 +170,30 @@ static const struct option long_options[] = {
     { "x-coords", required_argument, NULL, OPT_X_COORDS },
     { "y-coords", required_argument, NULL, OPT_Y_COORDS },
     { "threads", required_argument, NULL, 't' },
+    { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
+    { "max-dimension", required_argument, NULL, OPT_MAX_DIMENSION },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
 };
+
+/* A positive decimal count up to UINT64_MAX; 1 on success. */
+static int parse_count(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    if (*s < '0' || *s > '9') /* strtoull would take "-1" as a huge value */
+        return 0;
+    v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v == 0)
+        return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
 
 /* One option into j; 0 (after a message) when its value is bad. */
 static int apply_option(job *j, int c, char *arg)
@@ -213,6 +239,12 @@ static int apply_option(job *j, int c, char *arg)
     case 't':
         return cli_parse_int(arg, 1, 1024, &j->grad.threads)
                || (cli_error(NULL, "--threads: expected 1..1024, got '%s'", arg), 0);
+    case OPT_MAX_PIXELS:
+        return parse_count(arg, &j->load.max_pixels)
+               || (cli_error(NULL, "--max-pixels: expected a positive integer, got '%s'", arg), 0);
+    case OPT_MAX_DIMENSION:
+        return cli_parse_int(arg, 1, INT_MAX, &j->load.max_dimension)
+               || (cli_error(NULL, "--max-dimension: expected 1..%d, got '%s'", INT_MAX, arg), 0);
     case 'q': j->verbose = -1; return 1;
     case 'v': j->verbose = 1; return 1;
     }

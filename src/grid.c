@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int imgrad__mul_size(size_t a, size_t b, size_t *out)
 {
@@ -66,13 +68,21 @@ imgrad_status imgrad__read_file(const char *path, size_t max_bytes,
     struct stat st;
     unsigned char *buf;
     size_t size;
-    int saved;
+    int fd, saved;
 
     *data = NULL;
     *len = 0;
-    fp = fopen(path, "rb");
-    if (fp == NULL)
+    /* O_NONBLOCK: opening a FIFO with no writer must not wait forever; the
+     * type check below then refuses it.  Regular files ignore the flag. */
+    fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0)
         return IMGRAD_EIO;
+    if ((fp = fdopen(fd, "rb")) == NULL) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return IMGRAD_EIO;
+    }
     if (fstat(fileno(fp), &st) != 0) {
         saved = errno;
         fclose(fp);

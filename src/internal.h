@@ -37,6 +37,14 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt,
                                                int width, int height, int channels,
                                                const imgrad_write_options *o);
 
+/* ---- structural checks before stb decodes (preflight.c) */
+
+/* Walks the container of the image in data (PNG chunks, JPEG markers, the
+ * pixel bytes a BMP or TGA header promises) and returns IMGRAD_EDECODE for
+ * a file cut short or a structure stb_image would mishandle; IMGRAD_OK
+ * otherwise, and for formats it does not check. */
+IMGRAD_HIDDEN imgrad_status imgrad__preflight(const unsigned char *data, size_t len);
+
 /* ---- colour to grey (gray.c) */
 
 /* Per-channel source sample type handed to imgrad__to_gray. */
@@ -71,6 +79,12 @@ IMGRAD_HIDDEN imgrad_status imgrad__npy_parse(const unsigned char *data, size_t 
 /* Element i (in storage order) of a parsed array, as a double. */
 IMGRAD_HIDDEN double imgrad__npy_get(const unsigned char *data, const imgrad__npy *h,
                                      size_t i);
+
+/* Parses a coordinate file already in memory (len bytes at data): the
+ * contract of imgrad_read_coords without the file.  Lets a fuzzer and the
+ * corpus replay reach the parser without temporary files. */
+IMGRAD_HIDDEN imgrad_status imgrad__parse_coords(const unsigned char *data, size_t len,
+                                                 double **values, size_t *count);
 
 /* ---- files that appear whole or not at all (atomic.c) */
 

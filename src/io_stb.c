@@ -59,7 +59,8 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
     /* the header alone: refuse absurd sizes before stb allocates anything */
     if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
         return IMGRAD_EFORMAT;
-    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
+    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
+        || (st = imgrad__preflight(data, len)) != IMGRAD_OK)
         return st;
     d = decode_pixels(data, (int)len, &w, &h, &ch);
     if (d.pixels == NULL)

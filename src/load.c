@@ -169,6 +169,27 @@ static imgrad_status npy_coords(const unsigned char *data, size_t len,
     return IMGRAD_OK;
 }
 
+imgrad_status imgrad__parse_coords(const unsigned char *data, size_t len,
+                                  double **values, size_t *count)
+{
+    char *text;
+    imgrad_status st;
+
+    *values = NULL;
+    *count = 0;
+    if (imgrad__is_npy(data, len))
+        return npy_coords(data, len, values, count);
+    if (memchr(data, '\0', len) != NULL)
+        return IMGRAD_EDECODE; /* binary, not text */
+    if ((text = malloc(len + 1)) == NULL) /* room for the terminator strtod needs */
+        return IMGRAD_ENOMEM;
+    memcpy(text, data, len);
+    text[len] = '\0';
+    st = parse_text_coords(text, values, count);
+    free(text);
+    return st;
+}
+
 imgrad_status imgrad_read_coords(const char *path, double **values, size_t *count)
 {
     unsigned char *data;
@@ -182,18 +203,7 @@ imgrad_status imgrad_read_coords(const char *path, double **values, size_t *coun
     *count = 0;
     if ((st = imgrad__read_file(path, MAX_COORD_FILE_BYTES, &data, &len)) != IMGRAD_OK)
         return st;
-    if (imgrad__is_npy(data, len)) {
-        st = npy_coords(data, len, values, count);
-    } else {
-        char *text = realloc(data, len + 1); /* room for the terminator */
-        if (text == NULL) {
-            free(data);
-            return IMGRAD_ENOMEM;
-        }
-        data = (unsigned char *)text;
-        text[len] = '\0';
-        st = strlen(text) != len ? IMGRAD_EDECODE : parse_text_coords(text, values, count);
-    }
+    st = imgrad__parse_coords(data, len, values, count);
     free(data);
     return st;
 }

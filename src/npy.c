@@ -38,17 +38,23 @@ static const char *dict_value(const char *hdr, const char *key)
     return p;
 }
 
-/* descr such as '<f4': byte order, kind, size.  '|' means no order (1 byte). */
+/* descr such as '<f4': a quote, byte order, kind, size in bytes, the same
+ * quote.  '|' means no order (1 byte).  Every character is checked before
+ * the next is read: the header string may end anywhere. */
 static imgrad_status parse_descr(const char *v, imgrad__npy *h)
 {
-    char order, kind;
-    int size;
+    char quote, order, kind;
+    int size = 0, digits = 0;
 
-    if (v == NULL || (v[0] != '\'' && v[0] != '"'))
+    if (v == NULL || (v[0] != '\'' && v[0] != '"') || v[1] == '\0' || v[2] == '\0')
         return IMGRAD_EDECODE;
+    quote = v[0];
     order = v[1];
     kind = v[2];
-    size = atoi(v + 3);
+    for (v += 3; isdigit((unsigned char)*v) && digits < 3; v++, digits++)
+        size = size * 10 + (*v - '0');
+    if (digits == 0 || *v != quote) /* also catches structured dtypes */
+        return isdigit((unsigned char)*v) ? IMGRAD_EUNSUPPORTED : IMGRAD_EDECODE;
     if (order != '<' && order != '|' && order != '=' && order != '>')
         return IMGRAD_EDECODE;
     if (order == '>' && size > 1)

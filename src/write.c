@@ -1,6 +1,7 @@
 /* write.c - .npy and 8-bit image outputs, and the mapping from float to 8 bits. */
 #include "internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,10 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
     }
     if (o->png_level < 0 || o->png_level > 9 || o->jpeg_quality < 1 || o->jpeg_quality > 100)
         return IMGRAD_EINVAL;
+    /* stb_image_write sizes its buffers in int: (width * channels + 1) * height
+     * bytes (a PNG's filtered rows) must fit */
+    if (((uint64_t)width * (uint64_t)channels + 1) * (uint64_t)height > INT_MAX)
+        return IMGRAD_EOVERFLOW;
     if ((st = imgrad__atomic_open(&a, path)) != IMGRAD_OK)
         return st;
     st = imgrad__stb_encode(a.fp, fmt, pixels, width, height, channels, o);

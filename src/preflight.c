@@ -1,0 +1,296 @@
+/* preflight.c - structural checks of an image file before stb_image decodes
+ * it.
+ *
+ * stb_image (v2.27, Debian's libstb-dev) reads past the end of its data as
+ * zero bytes, so a PNG without its end, or a GIF, BMP, PNM or TGA cut short,
+ * decodes "successfully" with the missing rows made up; and a JPEG whose
+ * Huffman table declares more than 256 codes overruns one of its arrays
+ * (fixed in stb 2.28).  These checks walk each container (PNG chunks, JPEG
+ * markers, GIF blocks, the pixel bytes a BMP, PNM or TGA header promises)
+ * without decoding a pixel, and refuse such files with IMGRAD_EDECODE.
+ * Each loop advances by at least one byte per step, so the walk is linear
+ * in the file size.
+ *
+ * The format is recognised the way stb_image does: by signature, with TGA
+ * (which has none) as the fallback; formats not named here pass unchecked. */
+#include "internal.h"
+
+#include <string.h>
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static unsigned be16(const unsigned char *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+static unsigned le16(const unsigned char *p)
+{
+    return (unsigned)p[1] << 8 | p[0];
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* PNG: chunks of length, type, data, CRC, up to and including IEND. */
+static imgrad_status check_png(const unsigned char *d, size_t len)
+{
+    size_t pos = 8;
+
+    while (len - pos >= 12) {
+        uint32_t n = be32(d + pos);
+        if (n > len - pos - 12)
+            return IMGRAD_EDECODE; /* a chunk cut short */
+        if (memcmp(d + pos + 4, "IEND", 4) == 0)
+            return IMGRAD_OK;
+        pos += 12 + (size_t)n;
+    }
+    return IMGRAD_EDECODE; /* no IEND */
+}
+
+/* A DHT segment's body: tables of 1 + 16 code counts + symbols.  A table of
+ * more than 256 codes is corrupt (and overruns stb 2.27). */
+static imgrad_status check_dht(const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        size_t codes = 0;
+        int i;
+        if (n < 17)
+            return IMGRAD_EDECODE;
+        for (i = 1; i <= 16; i++)
+            codes += p[i];
+        if (codes > 256 || codes > n - 17)
+            return IMGRAD_EDECODE;
+        p += 17 + codes;
+        n -= 17 + codes;
+    }
+    return IMGRAD_OK;
+}
+
+/* The position of the marker that ends entropy-coded data starting at pos:
+ * FF 00 is a stuffed byte and FF D0..D7 a restart, both part of the data;
+ * len if the data runs to the end of the file. */
+static size_t skip_entropy(const unsigned char *d, size_t len, size_t pos)
+{
+    for (; pos + 1 < len; pos++) {
+        if (d[pos] != 0xFF)
+            continue;
+        if (d[pos + 1] == 0x00 || (d[pos + 1] >= 0xD0 && d[pos + 1] <= 0xD7))
+            pos++;
+        else if (d[pos + 1] != 0xFF) /* FF FF: fill before a marker */
+            return pos;
+    }
+    return len;
+}
+
+/* JPEG: markers from SOI to EOI; segment lengths must fit, Huffman tables
+ * must be valid, and EOI must be reached (else the file was cut short). */
+static imgrad_status check_jpeg(const unsigned char *d, size_t len)
+{
+    size_t pos = 2;
+
+    for (;;) {
+        unsigned m;
+        size_t seg;
+        if (pos >= len || d[pos] != 0xFF)
+            return IMGRAD_EDECODE;
+        while (pos < len && d[pos] == 0xFF)
+            pos++;
+        if (pos >= len)
+            return IMGRAD_EDECODE;
+        m = d[pos++];
+        if (m == 0xD9) /* EOI */
+            return IMGRAD_OK;
+        if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7))
+            continue; /* markers without a length */
+        if (len - pos < 2 || (seg = be16(d + pos)) < 2 || seg > len - pos)
+            return IMGRAD_EDECODE;
+        if (m == 0xC4 && check_dht(d + pos + 2, seg - 2) != IMGRAD_OK)
+            return IMGRAD_EDECODE;
+        pos += seg;
+        if (m == 0xDA) /* SOS: the scan's data follows */
+            pos = skip_entropy(d, len, pos);
+    }
+}
+
+/* Nonzero when n rows of row_bytes, after offset, fit in len bytes. */
+static int rows_fit(uint64_t offset, uint64_t row_bytes, uint64_t n, size_t len)
+{
+    if (offset > len)
+        return 0;
+    return row_bytes == 0 || n <= ((uint64_t)len - offset) / row_bytes;
+}
+
+/* BMP: uncompressed or bit-field pixels need offset + padded rows bytes. */
+static imgrad_status check_bmp(const unsigned char *d, size_t len)
+{
+    uint32_t offset, header;
+    int64_t w, h;
+    unsigned bpp;
+    uint32_t compression = 0;
+
+    if (len < 26)
+        return IMGRAD_EDECODE;
+    offset = le32(d + 10);
+    header = le32(d + 14);
+    if (header == 12) { /* OS/2: 16-bit sizes */
+        w = le16(d + 18);
+        h = le16(d + 20);
+        bpp = le16(d + 24);
+    } else {
+        if (len < 34)
+            return IMGRAD_EDECODE;
+        w = (int32_t)le32(d + 18);
+        h = (int32_t)le32(d + 22); /* negative: rows stored top-down */
+        bpp = le16(d + 28);
+        compression = le32(d + 30);
+    }
+    if (compression != 0 && compression != 3)
+        return IMGRAD_OK; /* stb refuses RLE itself */
+    if (w <= 0 || h == 0 || h == INT32_MIN)
+        return IMGRAD_EDECODE;
+    if (h < 0)
+        h = -h;
+    /* rows padded to 4 bytes */
+    if (!rows_fit(offset, ((uint64_t)w * bpp + 31) / 32 * 4, (uint64_t)h, len))
+        return IMGRAD_EDECODE;
+    return IMGRAD_OK;
+}
+
+/* TGA: the pixels after the header, id and colour map, raw or run-length
+ * packets, must cover width x height. */
+static imgrad_status check_tga(const unsigned char *d, size_t len)
+{
+    uint64_t pos, pixels, done = 0, px;
+    unsigned type;
+
+    if (len < 18)
+        return IMGRAD_EDECODE;
+    type = d[2];
+    px = ((uint64_t)d[16] + 7) / 8;
+    pixels = (uint64_t)le16(d + 12) * le16(d + 14);
+    pos = 18 + (uint64_t)d[0] + (d[1] ? (uint64_t)le16(d + 5) * ((d[7] + 7u) / 8) : 0);
+    if (pos > len)
+        return IMGRAD_EDECODE;
+    if (type < 8)
+        return rows_fit(pos, px, pixels, len) ? IMGRAD_OK : IMGRAD_EDECODE;
+    while (done < pixels) { /* RLE: a count byte, then one pixel or count pixels */
+        uint64_t count, bytes;
+        if (pos >= len)
+            return IMGRAD_EDECODE;
+        count = (d[pos] & 0x7Fu) + 1;
+        bytes = d[pos] & 0x80 ? px : count * px;
+        pos++;
+        if (bytes > len - pos)
+            return IMGRAD_EDECODE;
+        pos += bytes;
+        done += count;
+    }
+    return IMGRAD_OK;
+}
+
+/* GIF sub-blocks from pos: size byte, that many bytes, until a size of 0.
+ * The position after the terminator, or 0 if the data ends first. */
+static size_t skip_sub_blocks(const unsigned char *d, size_t len, size_t pos)
+{
+    while (pos < len) {
+        size_t n = d[pos++];
+        if (n == 0)
+            return pos;
+        if (n > len - pos)
+            return 0;
+        pos += n;
+    }
+    return 0;
+}
+
+/* GIF: header, screen descriptor and colour table, then extensions and
+ * images (descriptor, local colour table, LZW data) up to the trailer. */
+static imgrad_status check_gif(const unsigned char *d, size_t len)
+{
+    size_t pos = 13;
+
+    if (len < 13)
+        return IMGRAD_EDECODE;
+    if (d[10] & 0x80) /* global colour table of 2^(n+1) RGB entries */
+        pos += 3 * ((size_t)2 << (d[10] & 7));
+    while (pos < len) {
+        unsigned char b = d[pos++];
+        if (b == 0x3B) /* trailer */
+            return IMGRAD_OK;
+        if (b == 0x21) { /* extension: a label, then sub-blocks */
+            pos = pos < len ? skip_sub_blocks(d, len, pos + 1) : 0;
+        } else if (b == 0x2C && len - pos >= 10) { /* image: 9 bytes, table, code size */
+            size_t table = d[pos + 8] & 0x80 ? 3 * ((size_t)2 << (d[pos + 8] & 7)) : 0;
+            pos += 9 + table + 1;
+            pos = pos <= len ? skip_sub_blocks(d, len, pos) : 0;
+        } else {
+            return IMGRAD_EDECODE;
+        }
+        if (pos == 0)
+            return IMGRAD_EDECODE;
+    }
+    return IMGRAD_EDECODE; /* no trailer */
+}
+
+/* The next decimal field of a PNM header at *pos, skipping white space and
+ * '#' comments; -1 if there is none. */
+static long pnm_field(const unsigned char *d, size_t len, size_t *pos)
+{
+    long v = 0;
+    int digits = 0;
+
+    while (*pos < len && (d[*pos] == '#' || strchr(" \t\r\n\v\f", d[*pos]) != NULL)) {
+        if (d[*pos] == '#')
+            while (*pos < len && d[*pos] != '\n' && d[*pos] != '\r')
+                ++*pos;
+        else
+            ++*pos;
+    }
+    for (; *pos < len && d[*pos] >= '0' && d[*pos] <= '9' && v < 100000000; ++*pos, digits++)
+        v = v * 10 + (d[*pos] - '0');
+    return digits > 0 ? v : -1;
+}
+
+/* Binary PNM (P5 grey, P6 RGB): width, height, maxval, one white-space
+ * byte, then the samples (two bytes each above maxval 255). */
+static imgrad_status check_pnm(const unsigned char *d, size_t len)
+{
+    size_t pos = 2;
+    long w = pnm_field(d, len, &pos), h = pnm_field(d, len, &pos);
+    long maxval = pnm_field(d, len, &pos);
+    uint64_t sample = maxval > 255 ? 2 : 1, channels = d[1] == '6' ? 3 : 1;
+
+    if (w <= 0 || h <= 0 || maxval <= 0 || pos >= len)
+        return IMGRAD_EDECODE;
+    return rows_fit(pos + 1, (uint64_t)w * channels * sample, (uint64_t)h, len)
+               ? IMGRAD_OK : IMGRAD_EDECODE;
+}
+
+static int starts_with(const unsigned char *d, size_t len, const char *sig, size_t n)
+{
+    return len >= n && memcmp(d, sig, n) == 0;
+}
+
+imgrad_status imgrad__preflight(const unsigned char *d, size_t len)
+{
+    if (starts_with(d, len, "\x89PNG\r\n\x1a\n", 8))
+        return check_png(d, len);
+    if (starts_with(d, len, "\xFF\xD8", 2))
+        return check_jpeg(d, len);
+    if (starts_with(d, len, "BM", 2))
+        return check_bmp(d, len);
+    if (starts_with(d, len, "GIF8", 4))
+        return check_gif(d, len);
+    if (starts_with(d, len, "P5", 2) || starts_with(d, len, "P6", 2))
+        return check_pnm(d, len);
+    if (starts_with(d, len, "8BPS", 4) || starts_with(d, len, "\x53\x80\xF6\x34", 4)
+        || starts_with(d, len, "#?", 2))
+        return IMGRAD_OK; /* PSD, PIC, HDR: stb's own checks */
+    return check_tga(d, len);
+}
