@@ -39,11 +39,16 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt,
 
 /* ---- structural checks before stb decodes (preflight.c) */
 
-/* Walks the container of the image in data (PNG chunks, JPEG markers, the
- * pixel bytes a BMP or TGA header promises) and returns IMGRAD_EDECODE for
- * a file cut short or a structure stb_image would mishandle; IMGRAD_OK
- * otherwise, and for formats it does not check. */
+/* Walks the container of the image in data (PNG chunks, JPEG markers, GIF
+ * blocks, the pixel bytes a PNM header promises) before stb reads even its
+ * header: IMGRAD_EDECODE for a file cut short or a structure stb_image would
+ * mishandle, IMGRAD_EFORMAT when there is no signature it knows (a TGA, or
+ * not an image), IMGRAD_OK otherwise (PSD, PIC and HDR pass unchecked). */
 IMGRAD_HIDDEN imgrad_status imgrad__preflight(const unsigned char *data, size_t len);
+
+/* The same for a TGA, which has no signature: the pixel bytes or run-length
+ * packets its header promises must be there.  EDECODE or OK. */
+IMGRAD_HIDDEN imgrad_status imgrad__preflight_tga(const unsigned char *data, size_t len);
 
 /* ---- colour to grey (gray.c) */
 

@@ -51,16 +51,20 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
                                       imgrad_grid *out, imgrad_source_info *info)
 {
     int w, h, ch;
-    imgrad_status st;
+    imgrad_status st, pre;
     decoded d;
 
     if (len > INT_MAX)
         return IMGRAD_ETOOLARGE;
+    /* the container first: stbi_info itself parses a JPEG's tables */
+    pre = imgrad__preflight(data, len);
+    if (pre != IMGRAD_OK && pre != IMGRAD_EFORMAT)
+        return pre;
     /* the header alone: refuse absurd sizes before stb allocates anything */
     if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
         return IMGRAD_EFORMAT;
     if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
-        || (st = imgrad__preflight(data, len)) != IMGRAD_OK)
+        || (pre == IMGRAD_EFORMAT && (st = imgrad__preflight_tga(data, len)) != IMGRAD_OK))
         return st;
     d = decode_pixels(data, (int)len, &w, &h, &ch);
     if (d.pixels == NULL)

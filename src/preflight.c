@@ -3,16 +3,17 @@
  *
  * stb_image (v2.27, Debian's libstb-dev) reads past the end of its data as
  * zero bytes, so a PNG without its end, or a GIF, BMP, PNM or TGA cut short,
- * decodes "successfully" with the missing rows made up; and a JPEG whose
- * Huffman table declares more than 256 codes overruns one of its arrays
- * (fixed in stb 2.28).  These checks walk each container (PNG chunks, JPEG
- * markers, GIF blocks, the pixel bytes a BMP, PNM or TGA header promises)
- * without decoding a pixel, and refuse such files with IMGRAD_EDECODE.
- * Each loop advances by at least one byte per step, so the walk is linear
- * in the file size.
+ * decodes "successfully" with the missing rows made up.  Some malformed
+ * headers do worse (all fixed in stb 2.28): a JPEG Huffman table of more
+ * than 256 codes overruns an array, a PNM size of ten digits overflows an
+ * int.  These checks walk each container (PNG chunks, JPEG markers, GIF
+ * blocks, the pixel bytes a BMP, PNM or TGA header promises) without
+ * decoding a pixel, and refuse such files with IMGRAD_EDECODE.  Each loop
+ * advances by at least one byte per step, so the walk is linear in the file
+ * size.
  *
- * The format is recognised the way stb_image does: by signature, with TGA
- * (which has none) as the fallback; formats not named here pass unchecked. */
+ * The format is recognised by its signature, as stb_image does.  TGA has
+ * none: it is checked separately, once stb_image has taken its header. */
 #include "internal.h"
 
 #include <string.h>
@@ -89,7 +90,8 @@ static size_t skip_entropy(const unsigned char *d, size_t len, size_t pos)
 }
 
 /* JPEG: markers from SOI to EOI; segment lengths must fit, Huffman tables
- * must be valid, and EOI must be reached (else the file was cut short). */
+ * must be valid, and EOI must be reached (else the file was cut short).
+ * Stray bytes between segments are skipped, as stb_image skips them. */
 static imgrad_status check_jpeg(const unsigned char *d, size_t len)
 {
     size_t pos = 2;
@@ -97,8 +99,8 @@ static imgrad_status check_jpeg(const unsigned char *d, size_t len)
     for (;;) {
         unsigned m;
         size_t seg;
-        if (pos >= len || d[pos] != 0xFF)
-            return IMGRAD_EDECODE;
+        while (pos < len && d[pos] != 0xFF)
+            pos++;
         while (pos < len && d[pos] == 0xFF)
             pos++;
         if (pos >= len)
@@ -252,9 +254,11 @@ static long pnm_field(const unsigned char *d, size_t len, size_t *pos)
         else
             ++*pos;
     }
-    for (; *pos < len && d[*pos] >= '0' && d[*pos] <= '9' && v < 100000000; ++*pos, digits++)
-        v = v * 10 + (d[*pos] - '0');
-    return digits > 0 ? v : -1;
+    for (; *pos < len && d[*pos] >= '0' && d[*pos] <= '9'; ++*pos, digits++)
+        if (digits < 9)
+            v = v * 10 + (d[*pos] - '0');
+    /* more than 9 digits overflows stb 2.27's int parser: refuse it here */
+    return digits > 0 && digits <= 9 ? v : -1;
 }
 
 /* Binary PNM (P5 grey, P6 RGB): width, height, maxval, one white-space
@@ -279,6 +283,9 @@ static int starts_with(const unsigned char *d, size_t len, const char *sig, size
 
 imgrad_status imgrad__preflight(const unsigned char *d, size_t len)
 {
+    if (starts_with(d, len, "8BPS", 4) || starts_with(d, len, "\x53\x80\xF6\x34", 4)
+        || starts_with(d, len, "#?", 2))
+        return IMGRAD_OK; /* PSD, PIC, HDR: stb's own checks */
     if (starts_with(d, len, "\x89PNG\r\n\x1a\n", 8))
         return check_png(d, len);
     if (starts_with(d, len, "\xFF\xD8", 2))
@@ -289,8 +296,10 @@ imgrad_status imgrad__preflight(const unsigned char *d, size_t len)
         return check_gif(d, len);
     if (starts_with(d, len, "P5", 2) || starts_with(d, len, "P6", 2))
         return check_pnm(d, len);
-    if (starts_with(d, len, "8BPS", 4) || starts_with(d, len, "\x53\x80\xF6\x34", 4)
-        || starts_with(d, len, "#?", 2))
-        return IMGRAD_OK; /* PSD, PIC, HDR: stb's own checks */
+    return IMGRAD_EFORMAT; /* no signature: TGA, or not an image */
+}
+
+imgrad_status imgrad__preflight_tga(const unsigned char *d, size_t len)
+{
     return check_tga(d, len);
 }
