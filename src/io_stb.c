@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define STBI_NO_STDIO          /* imgrad reads files itself (size limits first) */
 #define STBI_FAILURE_USERMSG
@@ -46,6 +47,26 @@ static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *
     return d;
 }
 
+/* Why stbi_info refused a file.  It refuses a PNG above its own limit
+ * (2^30 bytes of pixels) as it refuses a non-image; the size in the IHDR
+ * chunk tells the two apart, so that the message says "too large". */
+static imgrad_status refusal(const unsigned char *d, size_t len,
+                             const imgrad_load_options *o)
+{
+    uint32_t w, h;
+
+    if (len < 24 || memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0 || memcmp(d + 12, "IHDR", 4) != 0)
+        return IMGRAD_EFORMAT;
+    w = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
+    h = (uint32_t)d[20] << 24 | (uint32_t)d[21] << 16 | (uint32_t)d[22] << 8 | d[23];
+    if (w == 0 || h == 0)
+        return IMGRAD_EEMPTY;
+    if (w > INT32_MAX || h > INT32_MAX
+        || imgrad__check_size((long)w, (long)h, o) == IMGRAD_ETOOLARGE)
+        return IMGRAD_ETOOLARGE;
+    return IMGRAD_EFORMAT;
+}
+
 imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
                                       const imgrad_load_options *o,
                                       imgrad_grid *out, imgrad_source_info *info)
@@ -62,7 +83,7 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
         return pre;
     /* the header alone: refuse absurd sizes before stb allocates anything */
     if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
-        return IMGRAD_EFORMAT;
+        return refusal(data, len, o);
     if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
         || (pre == IMGRAD_EFORMAT && (st = imgrad__preflight_tga(data, len)) != IMGRAD_OK))
         return st;

@@ -54,21 +54,102 @@ static imgrad_status check_png(const unsigned char *d, size_t len)
     return IMGRAD_EDECODE; /* no IEND */
 }
 
-/* A DHT segment's body: tables of 1 + 16 code counts + symbols.  A table of
- * more than 256 codes is corrupt (and overruns stb 2.27). */
-static imgrad_status check_dht(const unsigned char *p, size_t n)
+/* What a JPEG has defined so far: stb_image 2.27 decodes with whatever a
+ * table slot holds, so a scan that names a Huffman or quantisation table
+ * the file never defined reads uninitialised memory.  (Bit i of a mask is
+ * table i, 0..3.) */
+typedef struct jpeg_state {
+    unsigned dc, ac, quant; /* tables defined */
+    int progressive;        /* SOF2 */
+    int ncomp;              /* components in the frame, 0 before SOF */
+    unsigned char id[4];    /* component ids */
+    unsigned char tq[4];    /* their quantisation tables */
+} jpeg_state;
+
+/* DHT body: tables of class/slot, 16 code counts, symbols.  More than 256
+ * codes is corrupt (and overruns stb 2.27). */
+static imgrad_status jpeg_dht(const unsigned char *p, size_t n, jpeg_state *js)
 {
     while (n > 0) {
         size_t codes = 0;
         int i;
-        if (n < 17)
+        if (n < 17 || p[0] >> 4 > 1 || (p[0] & 15) > 3)
             return IMGRAD_EDECODE;
         for (i = 1; i <= 16; i++)
             codes += p[i];
         if (codes > 256 || codes > n - 17)
             return IMGRAD_EDECODE;
+        *(p[0] >> 4 ? &js->ac : &js->dc) |= 1u << (p[0] & 15);
         p += 17 + codes;
         n -= 17 + codes;
+    }
+    return IMGRAD_OK;
+}
+
+/* DQT body: tables of precision/slot and 64 values of 1 or 2 bytes. */
+static imgrad_status jpeg_dqt(const unsigned char *p, size_t n, jpeg_state *js)
+{
+    while (n > 0) {
+        size_t size = p[0] >> 4 ? 129 : 65;
+        if (p[0] >> 4 > 1 || (p[0] & 15) > 3 || n < size)
+            return IMGRAD_EDECODE;
+        js->quant |= 1u << (p[0] & 15);
+        p += size;
+        n -= size;
+    }
+    return IMGRAD_OK;
+}
+
+/* SOF body: precision, height, width, components of id, sampling, table. */
+static imgrad_status jpeg_sof(const unsigned char *p, size_t n, int marker, jpeg_state *js)
+{
+    int i;
+
+    if (js->ncomp != 0 || n < 6 || p[5] < 1 || p[5] > 4 || n < 6 + 3 * (size_t)p[5])
+        return IMGRAD_EDECODE;
+    js->ncomp = p[5];
+    js->progressive = marker == 0xC2;
+    for (i = 0; i < js->ncomp; i++) {
+        js->id[i] = p[6 + 3 * i];
+        js->tq[i] = p[8 + 3 * i] & 15;
+    }
+    return IMGRAD_OK;
+}
+
+/* SOS body: components with their DC/AC tables, then the spectral range
+ * and approximation bits.  Each table the scan decodes with must exist. */
+static imgrad_status jpeg_sos(const unsigned char *p, size_t n, const jpeg_state *js)
+{
+    size_t ns = n > 0 ? p[0] : 0;
+    size_t i;
+
+    if (js->ncomp == 0 || ns == 0 || n < 1 + 2 * ns + 3)
+        return IMGRAD_EDECODE;
+    for (i = 0; i < ns; i++) {
+        const unsigned char *c = p + 1 + 2 * i;
+        unsigned ss = p[1 + 2 * ns], ah = p[3 + 2 * ns] >> 4;
+        int k = 0, uses_dc, uses_ac;
+        while (k < js->ncomp && js->id[k] != c[0])
+            k++;
+        if (k == js->ncomp || !(js->quant >> js->tq[k] & 1) || c[1] >> 4 > 3 || (c[1] & 15) > 3)
+            return IMGRAD_EDECODE;
+        /* baseline: both; progressive: a first DC scan, or any AC scan */
+        uses_dc = !js->progressive || (ss == 0 && ah == 0);
+        uses_ac = !js->progressive || ss > 0;
+        if ((uses_dc && !(js->dc >> (c[1] >> 4) & 1)) || (uses_ac && !(js->ac >> (c[1] & 15) & 1)))
+            return IMGRAD_EDECODE;
+    }
+    return IMGRAD_OK;
+}
+
+/* One marker segment's body (n bytes at p) into js. */
+static imgrad_status jpeg_segment(int m, const unsigned char *p, size_t n, jpeg_state *js)
+{
+    switch (m) {
+    case 0xC4: return jpeg_dht(p, n, js);
+    case 0xDB: return jpeg_dqt(p, n, js);
+    case 0xC0: case 0xC1: case 0xC2: return jpeg_sof(p, n, m, js);
+    case 0xDA: return jpeg_sos(p, n, js);
     }
     return IMGRAD_OK;
 }
@@ -89,13 +170,16 @@ static size_t skip_entropy(const unsigned char *d, size_t len, size_t pos)
     return len;
 }
 
-/* JPEG: markers from SOI to EOI; segment lengths must fit, Huffman tables
- * must be valid, and EOI must be reached (else the file was cut short).
- * Stray bytes between segments are skipped, as stb_image skips them. */
+/* JPEG: markers from SOI to EOI; segment lengths must fit, tables must be
+ * valid and defined before a scan uses them, and EOI must be reached (else
+ * the file was cut short).  Stray bytes between segments are skipped, as
+ * stb_image skips them. */
 static imgrad_status check_jpeg(const unsigned char *d, size_t len)
 {
+    jpeg_state js;
     size_t pos = 2;
 
+    memset(&js, 0, sizeof js);
     for (;;) {
         unsigned m;
         size_t seg;
@@ -110,9 +194,8 @@ static imgrad_status check_jpeg(const unsigned char *d, size_t len)
             return IMGRAD_OK;
         if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7))
             continue; /* markers without a length */
-        if (len - pos < 2 || (seg = be16(d + pos)) < 2 || seg > len - pos)
-            return IMGRAD_EDECODE;
-        if (m == 0xC4 && check_dht(d + pos + 2, seg - 2) != IMGRAD_OK)
+        if (len - pos < 2 || (seg = be16(d + pos)) < 2 || seg > len - pos
+            || jpeg_segment((int)m, d + pos + 2, seg - 2, &js) != IMGRAD_OK)
             return IMGRAD_EDECODE;
         pos += seg;
         if (m == 0xDA) /* SOS: the scan's data follows */
