@@ -39,16 +39,18 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt,
 
 /* ---- structural checks before stb decodes (preflight.c) */
 
-/* Walks the container of the image in data (PNG chunks, JPEG markers, GIF
- * blocks, the pixel bytes a PNM header promises) before stb reads even its
- * header: IMGRAD_EDECODE for a file cut short or a structure stb_image would
- * mishandle, IMGRAD_EFORMAT when there is no signature it knows (a TGA, or
- * not an image), IMGRAD_OK otherwise (PSD, PIC and HDR pass unchecked). */
-IMGRAD_HIDDEN imgrad_status imgrad__preflight(const unsigned char *data, size_t len);
+/* The containers preflight.c checks, as stb_image recognises them. */
+typedef enum {
+    IMGRAD__UNCHECKED, /* PSD, PIC, HDR, or not an image */
+    IMGRAD__PNG, IMGRAD__JPEG, IMGRAD__GIF, IMGRAD__BMP, IMGRAD__PNM, IMGRAD__TGA
+} imgrad__container;
 
-/* The same for a TGA, which has no signature: the pixel bytes or run-length
- * packets its header promises must be there.  EDECODE or OK. */
-IMGRAD_HIDDEN imgrad_status imgrad__preflight_tga(const unsigned char *data, size_t len);
+/* Walks the container of an image stb will decode as kind (PNG chunks,
+ * JPEG markers and tables, GIF blocks, the pixel bytes a BMP, PNM or TGA
+ * header promises) before stb reads even its header: IMGRAD_EDECODE for a
+ * file cut short or a structure stb_image would mishandle, else IMGRAD_OK. */
+IMGRAD_HIDDEN imgrad_status imgrad__preflight(imgrad__container kind,
+                                              const unsigned char *data, size_t len);
 
 /* ---- colour to grey (gray.c) */
 

@@ -47,6 +47,30 @@ static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *
     return d;
 }
 
+/* The container stb_image will decode data as: its own header tests, in
+ * the order stbi__load_main tries them (each test rewinds its context). */
+static imgrad__container container_of(const stbi_uc *data, int len)
+{
+    stbi__context s;
+
+    stbi__start_mem(&s, data, len);
+    if (stbi__png_test(&s))
+        return IMGRAD__PNG;
+    if (stbi__bmp_test(&s))
+        return IMGRAD__BMP;
+    if (stbi__gif_test(&s))
+        return IMGRAD__GIF;
+    if (stbi__psd_test(&s) || stbi__pic_test(&s))
+        return IMGRAD__UNCHECKED;
+    if (stbi__jpeg_test(&s))
+        return IMGRAD__JPEG;
+    if (stbi__pnm_test(&s))
+        return IMGRAD__PNM;
+    if (stbi__hdr_test(&s))
+        return IMGRAD__UNCHECKED;
+    return stbi__tga_test(&s) ? IMGRAD__TGA : IMGRAD__UNCHECKED;
+}
+
 /* Why stbi_info refused a file.  It refuses a PNG above its own limit
  * (2^30 bytes of pixels) as it refuses a non-image; the size in the IHDR
  * chunk tells the two apart, so that the message says "too large". */
@@ -72,20 +96,18 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
                                       imgrad_grid *out, imgrad_source_info *info)
 {
     int w, h, ch;
-    imgrad_status st, pre;
+    imgrad_status st;
     decoded d;
 
     if (len > INT_MAX)
         return IMGRAD_ETOOLARGE;
     /* the container first: stbi_info itself parses a JPEG's tables */
-    pre = imgrad__preflight(data, len);
-    if (pre != IMGRAD_OK && pre != IMGRAD_EFORMAT)
-        return pre;
+    if ((st = imgrad__preflight(container_of(data, (int)len), data, len)) != IMGRAD_OK)
+        return st;
     /* the header alone: refuse absurd sizes before stb allocates anything */
     if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
         return refusal(data, len, o);
-    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
-        || (pre == IMGRAD_EFORMAT && (st = imgrad__preflight_tga(data, len)) != IMGRAD_OK))
+    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
         return st;
     d = decode_pixels(data, (int)len, &w, &h, &ch);
     if (d.pixels == NULL)
