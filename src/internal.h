@@ -90,4 +90,15 @@ IMGRAD_HIDDEN imgrad_status imgrad__atomic_commit(imgrad__atomic *a);
 /* Closes and removes the temporary file.  Safe after a failed open. */
 IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
 
+/* ---- EXIF orientation (exif.c) */
+
+/* The Exif Orientation (1..8) of the JPEG in data, or 1 when data is not a
+ * JPEG, has no Exif segment or orientation tag, or the tag is malformed. */
+IMGRAD_HIDDEN int imgrad__exif_orientation(const unsigned char *data, size_t len);
+
+/* A new grid *out holding in turned upright as EXIF orientation 1..8 says
+ * (5..8 swap width and height).  EINVAL for a bad orientation, or ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation,
+                                                imgrad_grid *out);
+
 #endif
