@@ -2,6 +2,7 @@
  * Each input is decoded once, its requested products computed in one pass,
  * and each written as OUTDIR/<stem>.<product>.<ext>. */
 #include "cli.h"
+#include "cli_batch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +56,7 @@ typedef struct job {
     double *coords[2];
     size_t coords_len[2];
     int verbose;                /* -1 quiet, 0 normal, 1 one line per file */
+    cli_batch batch;            /* folders, -j, resume, --stats, --shard */
 } job;
 
 static void usage(FILE *to)
@@ -100,7 +102,9 @@ static void usage(FILE *to)
 "  axis 0); magnitude = hypot(gx, gy); direction = atan2(gy, gx) in radians\n"
 "  in (-pi, pi], 0 where the magnitude is 0.  .npy outputs hold the float32\n"
 "  values exactly as computed.\n"
-"\n"
+"\n", to);
+    cli_batch_usage(to);
+    fputs(
 "Other:\n"
 "  -q, --quiet            print only errors\n"
 "  -v, --verbose          one line per input\n"
@@ -166,6 +170,7 @@ static const struct option long_options[] = {
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
+    CLI_BATCH_LONG_OPTIONS,
     { NULL, 0, NULL, 0 }
 };
 
@@ -216,7 +221,7 @@ static int apply_option(job *j, int c, char *arg)
     case 'q': j->verbose = -1; return 1;
     case 'v': j->verbose = 1; return 1;
     }
-    return 0;
+    return cli_batch_option(&j->batch, c, arg);
 }
 
 /* Parses argv into j.  Returns -1 to go on, or an exit status. */
@@ -225,7 +230,7 @@ static int parse_args(job *j, int argc, char **argv)
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:t:qvhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:t:j:qvhV", long_options, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return EXIT_ALL_OK;
@@ -268,25 +273,9 @@ static int load_coords(job *j)
     return 1;
 }
 
-/* The name part of path without its last extension, e.g. "a/cat.png" -> "cat". */
-static char *stem_of(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    const char *dot;
-    size_t n;
-    char *stem;
-
-    base = base ? base + 1 : path;
-    dot = strrchr(base, '.');
-    n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    if ((stem = malloc(n + 1)) != NULL) {
-        memcpy(stem, base, n);
-        stem[n] = '\0';
-    }
-    return stem;
-}
-
-static char *output_path(const job *j, const char *stem, int product)
+/* DIR/<key>.<product>.<ext>; key is the input's name below its folder
+ * without extension ("sub/cat"), or its stem for a file given directly. */
+static char *output_path(const job *j, const char *key, int product)
 {
     const char *ext = "npy";
     size_t i, size;
@@ -295,10 +284,22 @@ static char *output_path(const job *j, const char *stem, int product)
     for (i = 0; i < COUNT(formats); i++)
         if (formats[i].format == j->format)
             ext = formats[i].name;
-    size = strlen(j->outdir) + strlen(stem) + strlen(products[product].name) + strlen(ext) + 4;
+    size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
-        snprintf(path, size, "%s/%s.%s.%s", j->outdir, stem, products[product].name, ext);
+        snprintf(path, size, "%s/%s.%s.%s", j->outdir, key, products[product].name, ext);
     return path;
+}
+
+/* The batch's view of the outputs: the k-th wanted product's path. */
+static char *nth_output_path(void *ctx, const char *key, int k)
+{
+    const job *j = ctx;
+    int p;
+
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p] && k-- == 0)
+            return output_path(j, key, p);
+    return NULL;
 }
 
 /* Nonzero when a and b name the same existing file. */
@@ -349,29 +350,31 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
     return 1;
 }
 
-/* Computes the requested products of gray and writes each (gray included). */
-static int compute_and_write(const job *j, const char *input, imgrad_grid *grids,
-                             const imgrad_source_info *info)
+/* Computes the requested products of gray (and gx, gy, magnitude for
+ * --stats), writes each requested one unless w->write is 0 (gray
+ * included), then measures. */
+static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *grids,
+                             const imgrad_source_info *info, const cli_work *w)
 {
     imgrad_products want = { NULL, NULL, NULL, NULL };
     imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude, &want.direction };
-    char *stem = stem_of(input);
-    int p, ok = stem != NULL;
+    const char *input = in->path;
+    int p, ok = 1;
     imgrad_status st;
 
     for (p = P_GX; p < P_COUNT; p++)
-        if (j->want[p])
+        if (j->want[p] || (w->stats && (p == P_GX || p == P_GY || p == P_MAGNITUDE)))
             *slot[p] = &grids[p];
     if (ok && (want.gx || want.gy || want.magnitude || want.direction)
         && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
         cli_error(input, "%s", cli_reason(st));
         ok = 0;
     }
-    for (p = 0; ok && p < P_COUNT; p++) {
+    for (p = 0; ok && w->write && p < P_COUNT; p++) {
         char *path;
         if (!j->want[p])
             continue;
-        path = output_path(j, stem, p);
+        path = output_path(j, in->key, p);
         if (path == NULL) {
             ok = 0;
         } else if (same_file(path, input)) {
@@ -381,17 +384,25 @@ static int compute_and_write(const job *j, const char *input, imgrad_grid *grids
             cli_error(path, "cannot write: %s", cli_reason(st));
             ok = 0;
         } else if (j->verbose > 0) {
-            fprintf(stderr, "imgrad: wrote %s\n", path);
+            cli_note("wrote %s", path);
         }
         free(path);
     }
-    free(stem);
+    if (ok && w->stats
+        && (st = imgrad_gradient_stats(&grids[P_MAGNITUDE], &grids[P_GX], &grids[P_GY],
+                                       w->edge_threshold, w->stats)) != IMGRAD_OK) {
+        cli_error(input, "statistics: %s", cli_reason(st));
+        ok = 0;
+    }
     return ok;
 }
 
-/* One input: decode once, compute, write.  1 on success, 0 after a message. */
-static int process_input(const job *j, const char *input)
+/* One input: decode once, compute, write.  1 on success, 0 after a message.
+ * Called from the batch's worker threads: reads the job, changes nothing. */
+static int process_input(void *ctx, const cli_input *in, const cli_work *w)
 {
+    const job *j = ctx;
+    const char *input = in->path;
     imgrad_grid grids[P_COUNT];
     imgrad_source_info info;
     imgrad_options grad = j->grad;
@@ -406,13 +417,13 @@ static int process_input(const job *j, const char *input)
         return 0;
     }
     if (j->verbose > 0)
-        fprintf(stderr, "imgrad: %s: %dx%d, %d channel(s)\n", input, info.width,
-                info.height, info.channels);
+        cli_note("%s: %dx%d, %d channel(s)", input, info.width, info.height, info.channels);
     ok = coords_fit(j, input, &grids[P_GRAY]);
     grad.x_coords = j->coords[0];
     grad.y_coords = j->coords[1];
+    grad.threads = w->threads;
     local.grad = grad;
-    ok = ok && compute_and_write(&local, input, grids, &info);
+    ok = ok && compute_and_write(&local, in, grids, &info, w);
     for (p = 0; p < P_COUNT; p++)
         imgrad_grid_free(&grids[p]);
     return ok;
@@ -421,9 +432,10 @@ static int process_input(const job *j, const char *input)
 int cli_gradient_main(int argc, char **argv)
 {
     job j;
-    int rc, i, failed = 0;
+    int rc;
 
     memset(&j, 0, sizeof j);
+    cli_batch_default(&j.batch);
     imgrad_load_options_default(&j.load);
     imgrad_options_default(&j.grad);
     imgrad_write_options_default(&j.write);
@@ -438,9 +450,14 @@ int cli_gradient_main(int argc, char **argv)
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else {
-        for (i = optind; i < argc; i++)
-            failed += !process_input(&j, argv[i]);
-        rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+        j.load.orient = !j.batch.no_orient;
+        j.batch.verbose = j.verbose;
+        j.batch.threads = j.grad.threads;
+        j.batch.outdir = j.outdir;
+        j.batch.ctx = &j;
+        j.batch.output_path = nth_output_path;
+        j.batch.process = process_input;
+        rc = cli_batch_run(&j.batch, argv + optind, argc - optind);
     }
     free(j.coords[0]);
     free(j.coords[1]);
