@@ -217,7 +217,8 @@ typedef struct imgrad_stats {
     int width, height;
     double mean, median, p95, max; /* of the magnitude; median and p95 are
                                       numpy.percentile's (linear) */
-    double edge_density;           /* share of pixels with magnitude > threshold */
+    double edge_density;           /* share of pixels with magnitude > threshold
+                                      (compared in float32, as numpy does) */
     /* share of those edge pixels whose direction atan2(gy, gx) lies in
      * [45 k, 45 (k + 1)) degrees, measured from +x towards +y (down), for
      * bin k = 0..7; all 0 when there is no edge pixel */

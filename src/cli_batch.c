@@ -162,7 +162,10 @@ static int up_to_date(const cli_batch *b, const cli_input *in)
     if (stat(in->path, &src) != 0)
         return 0;
     for (k = 0; ok && (path = b->output_path(b->ctx, in->key, k)) != NULL; k++) {
+        /* an output that is the input itself is never up to date: the job
+         * refuses it with a message */
         ok = stat(path, &out) == 0
+             && !(out.st_dev == src.st_dev && out.st_ino == src.st_ino)
              && (out.st_mtim.tv_sec > src.st_mtim.tv_sec
                  || (out.st_mtim.tv_sec == src.st_mtim.tv_sec
                      && out.st_mtim.tv_nsec >= src.st_mtim.tv_nsec));

@@ -90,12 +90,15 @@ imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude, const imgrad_g
     size_t n, r, c, edges = 0, counts[IMGRAD_STATS_BINS] = { 0 };
     double sum = 0, max = -INFINITY;
     imgrad_stats s;
-    float *copy;
+    float *copy, threshold;
     int b;
 
     if (!same_size(magnitude, gx) || !same_size(magnitude, gy) || out == NULL
         || !isfinite(edge_threshold) || edge_threshold < 0)
         return IMGRAD_EINVAL;
+    /* compared in float32, as numpy compares a float32 array with a scalar:
+     * a step of exactly T (0.1f) is then not above T (0.1) */
+    threshold = (float)edge_threshold;
     n = (size_t)magnitude->width * (size_t)magnitude->height;
     if ((copy = malloc(n * sizeof *copy)) == NULL)
         return IMGRAD_ENOMEM;
@@ -105,7 +108,7 @@ imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude, const imgrad_g
             copy[r * (size_t)magnitude->width + c] = m;
             sum += m;
             max = m > max ? m : max;
-            if (m > edge_threshold) {
+            if (m > threshold) {
                 edges++;
                 counts[direction_bin(gx->data[r * gx->stride + c],
                                      gy->data[r * gy->stride + c])]++;
