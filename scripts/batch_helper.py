@@ -3,9 +3,9 @@
 Run with Debian's /usr/bin/python3 (numpy, PIL, cv2).  Subcommands:
   exif SRC DIR          DIR/o<k>.jpg for k = 1..8: SRC's pixels stored so that
                         EXIF Orientation k shows them upright (PIL writes the tag)
-  check-exif SRC DIR    imgrad's grey .npy of each o<k> (DIR/o<k>.gray.npy) has
-                        SRC's upright shape and content, as PIL's exif_transpose
-                        shows the JPEG
+  check-exif SRC DIR OUT  imgrad's grey .npy of each DIR/o<k>.jpg (OUT/o<k>.gray.npy)
+                        has SRC's upright shape and content, as PIL's
+                        exif_transpose shows the JPEG
   stats CSV DIR         every row of CSV equals numpy's statistics of the
                         gx, gy, magnitude .npy files under DIR
   jsonl FILE N          FILE holds N JSON objects with the 8-bin orientation
@@ -41,12 +41,12 @@ def make_exif(src, out):
         assert back.size == upright.size, (k, back.size)
 
 
-def check_exif(src, out):
+def check_exif(src, jpegs, out):
     upright = np.asarray(Image.open(src).convert("L"), dtype=np.float64) / 255
     bad = 0
     for k in range(1, 9):
         got = np.load(os.path.join(out, "o%d.gray.npy" % k)).astype(np.float64)
-        pil = ImageOps.exif_transpose(Image.open(os.path.join(out, "o%d.jpg" % k)))
+        pil = ImageOps.exif_transpose(Image.open(os.path.join(jpegs, "o%d.jpg" % k)))
         want = np.asarray(pil.convert("L"), dtype=np.float64) / 255
         if got.shape != upright.shape or got.shape != want.shape:
             print("orientation %d: shape %s, want %s" % (k, got.shape, upright.shape))
@@ -142,7 +142,7 @@ def main(argv):
         make_exif(argv[2], argv[3])
         return 0
     if cmd == "check-exif":
-        return check_exif(argv[2], argv[3])
+        return check_exif(argv[2], argv[3], argv[4])
     if cmd == "stats":
         return check_stats(argv[2], argv[3])
     if cmd == "jsonl":

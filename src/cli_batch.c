@@ -386,7 +386,9 @@ int cli_batch_run(cli_batch *b, char **args, int count)
     run_workers(&r, jobs);
     cli_clear_line_before_messages(0);
     if (r.tty)
-        fputs("\r\033[K", stderr);
+        fputs("\r\033[K", stderr); /* the summary takes the line's place */
+    else
+        draw_progress(&r, 1); /* a log ends with the final count */
     failed = r.tally[FAILED] + (size_t)list.failed;
     if (b->stats_path != NULL)
         stats_ok = cli_write_stats(b->stats_path, list.items, r.rows, r.has_row, list.count);

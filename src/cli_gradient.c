@@ -247,7 +247,7 @@ static int parse_args(job *j, int argc, char **argv)
         if (!apply_option(j, c, optarg))
             return EXIT_USAGE;
     }
-    if (optind >= argc) {
+    if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
         return EXIT_USAGE;
