@@ -94,9 +94,10 @@ IMGRAD_HIDDEN imgrad_status imgrad__field_arrows(const imgrad__field_plot *p, in
 IMGRAD_HIDDEN imgrad_status imgrad__render_field(const imgrad__field_plot *p, int width,
                                                  imgrad__canvas *out);
 
-/* A photo's gradient arrows every step pixels over a dimmed copy of gray
- * (values 0..1), each as long as step times its magnitude over the 99th
- * percentile magnitude.  gx, gy: image orientation (y down). */
+/* A photo's gradient arrows over a dimmed copy of gray (values 0..1): one
+ * per step x step block, showing the block's mean gradient, as long as step
+ * times its magnitude over the 99th percentile of the blocks' magnitudes
+ * (clipped at 1.2 step).  gx, gy: image orientation (y down). */
 IMGRAD_HIDDEN imgrad_status imgrad__render_quiver(const imgrad_grid *gray, const imgrad_grid *gx,
                                                   const imgrad_grid *gy, int step,
                                                   imgrad__canvas *out);

@@ -33,56 +33,87 @@ static int valid(const imgrad_grid *g)
     return g != NULL && g->data != NULL && g->width > 0 && g->height > 0;
 }
 
-/* The 99th percentile of the gradient magnitude, the length of a full arrow. */
-static double magnitude_scale(const imgrad_grid *gx, const imgrad_grid *gy)
+/* The mean gradient over each step x step block of the photo (cols x rows
+ * blocks, the last ones cut short): one arrow per block, steadier than a
+ * single pixel's gradient.  (u, v) interleaved in out. */
+static void block_means(const imgrad_grid *gx, const imgrad_grid *gy, int step, int cols,
+                        int rows, double *out)
+{
+    int bx, by, x, y;
+
+    for (by = 0; by < rows; by++)
+        for (bx = 0; bx < cols; bx++) {
+            double su = 0, sv = 0;
+            int n = 0;
+            for (y = by * step; y < (by + 1) * step && y < gx->height; y++)
+                for (x = bx * step; x < (bx + 1) * step && x < gx->width; x++, n++) {
+                    su += gx->data[(size_t)y * gx->stride + x];
+                    sv += gy->data[(size_t)y * gy->stride + x];
+                }
+            out[2 * ((size_t)by * cols + bx)] = su / n;
+            out[2 * ((size_t)by * cols + bx) + 1] = sv / n;
+        }
+}
+
+/* The 99th percentile of the block magnitudes: the length of a full arrow. */
+static double magnitude_scale(const double *uv, int cols, int rows)
 {
     imgrad_grid m;
     double s;
-    int x, y;
+    size_t i;
 
-    if (imgrad_grid_init(&m, gx->width, gx->height) != IMGRAD_OK)
+    if (imgrad_grid_init(&m, cols, rows) != IMGRAD_OK)
         return 1;
-    for (y = 0; y < m.height; y++)
-        for (x = 0; x < m.width; x++)
-            m.data[(size_t)y * m.stride + x] = (float)hypot(gx->data[(size_t)y * gx->stride + x],
-                                                            gy->data[(size_t)y * gy->stride + x]);
+    for (i = 0; i < (size_t)cols * rows; i++)
+        m.data[i] = (float)hypot(uv[2 * i], uv[2 * i + 1]);
     s = imgrad_auto_scale(&m);
     imgrad_grid_free(&m);
     return s;
 }
 
+static void draw_quiver(imgrad__canvas *c, const double *uv, int cols, int rows, int step)
+{
+    double scale = step / magnitude_scale(uv, cols, rows), head = 2 + step / 4.0;
+    int bx, by;
+
+    for (by = 0; by < rows; by++)
+        for (bx = 0; bx < cols; bx++) {
+            double u = uv[2 * ((size_t)by * cols + bx)] * scale;
+            double v = uv[2 * ((size_t)by * cols + bx) + 1] * scale;
+            double len = hypot(u, v), x = (bx + 0.5) * step, y = (by + 0.5) * step;
+            if (!(len >= 1.5) || !isfinite(len))
+                continue;
+            if (len > 1.2 * step) { /* beyond the 99th percentile: clipped */
+                u *= 1.2 * step / len;
+                v *= 1.2 * step / len;
+            }
+            /* centred on the block; y points down in both the image and gy */
+            imgrad__draw_arrow(c, x - u / 2, y - v / 2, x + u / 2, y + v / 2, 2.6, head + 1.5, INK);
+            imgrad__draw_arrow(c, x - u / 2, y - v / 2, x + u / 2, y + v / 2, 1.2, head, ARROW);
+        }
+}
+
 imgrad_status imgrad__render_quiver(const imgrad_grid *gray, const imgrad_grid *gx,
                                     const imgrad_grid *gy, int step, imgrad__canvas *out)
 {
-    double scale, head = 2 + step / 5.0;
     imgrad_status st;
-    int x, y;
+    double *uv;
+    int cols, rows;
 
     if (!valid(gray) || !valid(gx) || !valid(gy) || out == NULL || step < 2
         || gx->width != gray->width || gy->width != gray->width
         || gx->height != gray->height || gy->height != gray->height)
         return IMGRAD_EINVAL;
-    if ((st = dimmed(gray, out)) != IMGRAD_OK)
-        return st;
-    scale = step / magnitude_scale(gx, gy);
-    for (y = step / 2; y < gray->height; y += step)
-        for (x = step / 2; x < gray->width; x += step) {
-            double u = gx->data[(size_t)y * gx->stride + x] * scale;
-            double v = gy->data[(size_t)y * gy->stride + x] * scale;
-            double len = hypot(u, v);
-            if (!(len >= 1.5) || !isfinite(len))
-                continue;
-            if (len > 1.5 * step) { /* beyond the 99th percentile: clipped */
-                u *= 1.5 * step / len;
-                v *= 1.5 * step / len;
-            }
-            /* centred on the sample; y down in both the image and gy */
-            imgrad__draw_arrow(out, x + 0.5 - u / 2, y + 0.5 - v / 2, x + 0.5 + u / 2,
-                               y + 0.5 + v / 2, 2.2, head + 1, INK);
-            imgrad__draw_arrow(out, x + 0.5 - u / 2, y + 0.5 - v / 2, x + 0.5 + u / 2,
-                               y + 0.5 + v / 2, 1.0, head, ARROW);
-        }
-    return IMGRAD_OK;
+    cols = (gray->width + step - 1) / step;
+    rows = (gray->height + step - 1) / step;
+    if ((uv = malloc(2 * (size_t)cols * rows * sizeof *uv)) == NULL)
+        return IMGRAD_ENOMEM;
+    if ((st = dimmed(gray, out)) == IMGRAD_OK) {
+        block_means(gx, gy, step, cols, rows, uv);
+        draw_quiver(out, uv, cols, rows, step);
+    }
+    free(uv);
+    return st;
 }
 
 /* One direction of a separable Gaussian blur with clamped edges: from src to
@@ -164,7 +195,7 @@ static imgrad_status draw_isolines(imgrad__canvas *c, const imgrad_grid *s, int 
         imgrad__colormap(0.35 + 0.65 * k / level_count, colour);
         for (i = 0; i < n; i++)
             imgrad__draw_line(c, seg[i].x0 + 0.5, seg[i].y0 + 0.5, seg[i].x1 + 0.5,
-                              seg[i].y1 + 0.5, 1.3, colour);
+                              seg[i].y1 + 0.5, 1.1, colour);
         free(seg);
     }
     return IMGRAD_OK;
