@@ -210,7 +210,8 @@ static int primary(parser *p)
         if (!sum(p))
             return 0;
         if (peek(p) != ')')
-            return fail(p, p->pos < p->len ? p->pos : open, "expected ')'");
+            return p->pos < p->len ? fail(p, p->pos, "expected ')'")
+                                   : fail(p, open, "this '(' is never closed");
         p->pos++;
         return 1;
     }
