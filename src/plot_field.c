@@ -281,17 +281,17 @@ static void draw_colour_bar(imgrad__canvas *c, const layout *l, const imgrad__fi
 static void draw_axes(imgrad__canvas *c, const layout *l, const imgrad__field_plot *p)
 {
     char title[IMGRAD__TEXT_MAX + 1];
-    int s = l->scale, chars = (l->width - 24) / (6 * s);
+    int s = l->scale, chars = (l->width - 16) / (6 * s);
 
     draw_frame(c, l->left, l->top, l->left + l->area_w, l->top + l->area_h, s);
     draw_ticks(c, l, 0, p->window.x0, p->window.x1);
     draw_ticks(c, l, 1, p->window.y0, p->window.y1);
     imgrad__draw_text(c, l->left + l->area_w + 7 * s, l->top + l->area_h + 6 * s, "x", s, INK);
-    imgrad__draw_text(c, l->left - 3 * s, l->top - 11 * s, "y", s, INK);
+    imgrad__draw_text(c, l->left - 3 * s, l->top - 14 * s, "y", s, INK);
     if (chars > IMGRAD__TEXT_MAX)
         chars = IMGRAD__TEXT_MAX;
     snprintf(title, (size_t)chars + 1, "%s", p->title ? p->title : "");
-    imgrad__draw_text(c, l->left + 16 * s, 6, title, s, INK);
+    imgrad__draw_text(c, 8, 6, title, s, INK);
 }
 
 static int plot_valid(const imgrad__field_plot *p, int width)
