@@ -30,6 +30,14 @@ typedef struct decoded {
     imgrad_source_kind kind;
 } decoded;
 
+/* stb 2.27's PSD 16-bit test skips the width and height with STBI_NOTUSED,
+ * a sizeof that never reads them, so it misses every 16-bit PSD: read the
+ * depth field (big-endian, offset 22) here instead. */
+static int psd_is_16_bit(const stbi_uc *data, int len)
+{
+    return len >= 26 && memcmp(data, "8BPS", 4) == 0 && data[22] == 0 && data[23] == 16;
+}
+
 static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *ch)
 {
     decoded d = { NULL, IMGRAD__U8, IMGRAD_SOURCE_8BIT };
@@ -38,7 +46,7 @@ static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *
         d.pixels = stbi_loadf_from_memory(data, len, w, h, ch, 0);
         d.type = IMGRAD__F32;
         d.kind = IMGRAD_SOURCE_HDR;
-    } else if (stbi_is_16_bit_from_memory(data, len)) {
+    } else if (stbi_is_16_bit_from_memory(data, len) || psd_is_16_bit(data, len)) {
         d.pixels = stbi_load_16_from_memory(data, len, w, h, ch, 0);
         d.type = IMGRAD__U16;
         d.kind = IMGRAD_SOURCE_16BIT;
