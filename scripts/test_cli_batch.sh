@@ -13,6 +13,10 @@ if ! $PY -c 'import numpy, PIL' 2>/dev/null; then
     exit 1
 fi
 
+# a folder of the five photos (assets/ itself holds more, in subfolders)
+P=$TMP/photos
+mkdir -p "$P"; cp "$A"/*.png "$P/"
+
 # "path mtime" of every file below $1, for "nothing was rewritten"
 snapshot() { (cd "$1" && find . -type f -printf '%p %T@\n' | sort); }
 count_files() { find "$1" -type f ! -name '.*' | wc -l; }
@@ -98,23 +102,23 @@ printf '%s\n' "$A/coffee.png" | "$IMGRAD" --files-from - -o "$TMP/ff" 2>/dev/nul
 expect_file "$TMP/ff/coffee.magnitude.png"
 
 # ---- -j: the same bytes whatever the number of files at once
-expect_status 0 "-j 1" "$IMGRAD" -j 1 --format npy --outputs gx,direction -o "$TMP/j1" "$A"
-expect_status 0 "-j 3" "$IMGRAD" -j 3 -t 1 --format npy --outputs gx,direction -o "$TMP/j3" "$A"
+expect_status 0 "-j 1" "$IMGRAD" -j 1 --format npy --outputs gx,direction -o "$TMP/j1" "$P"
+expect_status 0 "-j 3" "$IMGRAD" -j 3 -t 1 --format npy --outputs gx,direction -o "$TMP/j3" "$P"
 if diff -r "$TMP/j1" "$TMP/j3" >/dev/null && [ "$(count_files "$TMP/j3")" -eq 10 ]; then ok
 else bad "-j 1 and -j 3 outputs differ"; fi
-expect_status 2 "bad -j" "$IMGRAD" -j 0 "$A"
+expect_status 2 "bad -j" "$IMGRAD" -j 0 "$P"
 
 # ---- progress and verbosity
-expect_status 0 "quiet log" "$IMGRAD" -o "$TMP/p" "$A"
+expect_status 0 "quiet log" "$IMGRAD" -o "$TMP/p" "$P"
 expect_lines 1 "$TMP/err" "no progress into a log, only the summary"
-expect_status 0 "forced progress" "$IMGRAD" --progress --overwrite -o "$TMP/p" "$A"
+expect_status 0 "forced progress" "$IMGRAD" --progress --overwrite -o "$TMP/p" "$P"
 expect_grep "imgrad: 5/5 files, [0-9.]* images/s" "$TMP/err" "progress line"
-expect_status 0 "-q" "$IMGRAD" -q --progress --overwrite -o "$TMP/p" "$A"
+expect_status 0 "-q" "$IMGRAD" -q --progress --overwrite -o "$TMP/p" "$P"
 expect_lines 0 "$TMP/err" "-q prints nothing"
-expect_status 0 "-v" "$IMGRAD" -v --overwrite -o "$TMP/p" "$A"
+expect_status 0 "-v" "$IMGRAD" -v --overwrite -o "$TMP/p" "$P"
 expect_grep "imgrad: wrote $TMP/p/camera.magnitude.png" "$TMP/err" "-v names outputs"
 if command -v script >/dev/null; then
-    script -qec "'$IMGRAD' --overwrite -o '$TMP/p' '$A'" /dev/null > "$TMP/tty" 2>&1
+    script -qec "'$IMGRAD' --overwrite -o '$TMP/p' '$P'" /dev/null > "$TMP/tty" 2>&1
     if grep -q $'\r.*images/s' "$TMP/tty"; then ok; else bad "no redrawn progress on a terminal"; fi
 fi
 
@@ -152,14 +156,14 @@ if ! $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/en" > /dev/null
 else bad "--no-orient still turned the photos"; fi
 
 # ---- --stats against numpy; JSON lines cover up-to-date inputs too
-expect_status 0 "stats" "$IMGRAD" --format npy --outputs gx,gy,magnitude --stats "$TMP/s.csv" -o "$TMP/st" "$A"
+expect_status 0 "stats" "$IMGRAD" --format npy --outputs gx,gy,magnitude --stats "$TMP/s.csv" -o "$TMP/st" "$P"
 if $PY "$HELPER" stats "$TMP/s.csv" "$TMP/st" > "$TMP/check"; then ok
 else bad "stats differ from numpy: $(head -3 "$TMP/check")"; fi
 expect_lines 6 "$TMP/s.csv" "a header and 5 rows"
-expect_status 0 "stats jsonl" "$IMGRAD" --format npy --outputs gx,gy,magnitude --stats "$TMP/s.jsonl" -o "$TMP/st" "$A"
+expect_status 0 "stats jsonl" "$IMGRAD" --format npy --outputs gx,gy,magnitude --stats "$TMP/s.jsonl" -o "$TMP/st" "$P"
 expect_grep "0 written, 5 skipped" "$TMP/err" "stats of up-to-date inputs"
 if $PY "$HELPER" jsonl "$TMP/s.jsonl" 5; then ok; else bad "JSON lines"; fi
-expect_status 2 "stats extension" "$IMGRAD" --stats "$TMP/s.txt" "$A"
+expect_status 2 "stats extension" "$IMGRAD" --stats "$TMP/s.txt" "$P"
 
 # ---- kill -9 in the middle leaves no truncated output; the next run finishes
 mkdir -p "$TMP/big"

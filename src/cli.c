@@ -123,6 +123,7 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
+    { "field", cli_field_main },
     { NULL, NULL }
 };
 

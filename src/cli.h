@@ -30,4 +30,7 @@ int cli_mkdir_p(const char *dir);
 /* The main job: imgrad [OPTIONS] INPUT... */
 int cli_gradient_main(int argc, char **argv);
 
+/* imgrad field EXPR [OPTIONS] (cli_field.c) */
+int cli_field_main(int argc, char **argv);
+
 #endif
