@@ -383,6 +383,8 @@ int cli_batch_run(cli_batch *b, char **args, int count)
     }
     clean_stale_temporaries(b, list.items, list.count);
     cli_clear_line_before_messages(r.tty);
+    if (r.tty)
+        draw_progress(&r, 1); /* the total at once, before the first file ends */
     run_workers(&r, jobs);
     cli_clear_line_before_messages(0);
     if (r.tty)
