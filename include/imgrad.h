@@ -10,7 +10,7 @@
  *
  *     imgrad_options o;
  *     imgrad_options_default(&o);              // numpy.gradient, unit spacing
- *     imgrad_products p = { NULL, NULL, &mag, NULL };
+ *     imgrad_products p = { NULL, NULL, &mag, NULL, NULL, NULL };
  *     st = imgrad_gradient(&gray, &o, &p);     // allocates mag
  *     st = imgrad_write_npy("cat.magnitude.npy", &mag);
  *     imgrad_grid_free(&mag);
