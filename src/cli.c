@@ -96,6 +96,7 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
+    { "field", cli_field_main },
     { "legend", cli_legend_main },
     { NULL, NULL }
 };

@@ -27,4 +27,7 @@ int cli_legend_main(int argc, char **argv);
 /* The main job: imgrad [OPTIONS] INPUT... */
 int cli_gradient_main(int argc, char **argv);
 
+/* imgrad field EXPR [OPTIONS] (cli_field.c) */
+int cli_field_main(int argc, char **argv);
+
 #endif
