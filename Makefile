@@ -24,7 +24,7 @@ DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
-        crosscheck-opencv \
+        crosscheck-numpy crosscheck-opencv \
         install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
@@ -70,7 +70,10 @@ check-cli: $(BUILD)/imgrad
 check-install: all
 	@bash scripts/test_install.sh
 
-crosscheck: deps deps-python
+# numpy.gradient parity, then OpenCV / scikit-image parity.
+crosscheck: crosscheck-numpy crosscheck-opencv
+
+crosscheck-numpy: deps deps-python
 	$(MAKE) all
 	$(PYTHON) scripts/crosscheck.py --held-out --imgrad $(BUILD)/imgrad assets/*.png \
 	    assets/formats/cat16.png assets/formats/camera16.pgm
