@@ -124,6 +124,7 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     { "field", cli_field_main },
+    { "legend", cli_legend_main },
     { NULL, NULL }
 };
 
