@@ -23,7 +23,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
-.PHONY: all deps deps-python demo test check-unit check-cli crosscheck \
+.PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
+        crosscheck-numpy crosscheck-opencv \
         install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
@@ -58,7 +59,7 @@ demo: deps
 
 test: deps
 	$(MAKE) all $(TEST_BIN) $(REPLAY_BIN)
-	$(MAKE) check-unit check-cli check-corpus
+	$(MAKE) check-unit check-cli check-install check-corpus
 
 check-unit: $(TEST_BIN)
 	@scripts/run_unit_tests.sh $(TEST_BIN)
@@ -66,9 +67,27 @@ check-unit: $(TEST_BIN)
 check-cli: $(BUILD)/imgrad
 	@for t in scripts/test_cli*.sh; do IMGRAD=$(BUILD)/imgrad bash $$t || exit 1; done
 
-crosscheck: deps deps-python
+check-install: all
+	@bash scripts/test_install.sh
+
+# numpy.gradient parity, then OpenCV / scikit-image parity.
+crosscheck: crosscheck-numpy crosscheck-opencv
+
+crosscheck-numpy: deps deps-python
 	$(MAKE) all
-	$(PYTHON) scripts/crosscheck.py --imgrad $(BUILD)/imgrad assets/*.png
+	$(PYTHON) scripts/crosscheck.py --held-out --imgrad $(BUILD)/imgrad assets/*.png \
+	    assets/formats/cat16.png assets/formats/camera16.pgm
+
+# OpenCV and scikit-image parity (sobel/scharr borders, --compat skimage,
+# Canny F1) on assets/ and on held-out photos from python3-skimage's data,
+# plus a crop and a rescale of each.
+SKIMAGE_DATA = /usr/lib/python3/dist-packages/skimage/data
+HELDOUT = $(addprefix $(SKIMAGE_DATA)/,coins.png moon.png grass.png gravel.png \
+          hubble_deep_field.jpg ihc.png motorcycle_left.png rocket.jpg retina.jpg text.png)
+crosscheck-opencv: deps deps-python
+	$(MAKE) all
+	$(PYTHON) scripts/crosscheck_opencv.py --imgrad $(BUILD)/imgrad --derive \
+	    assets/*.png $(wildcard $(HELDOUT))
 
 install: all
 	scripts/install.sh install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"

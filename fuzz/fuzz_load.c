@@ -1,5 +1,5 @@
 /* fuzz_load.c - libFuzzer harness: bytes -> imgrad_load_gray_memory -> every
- * gradient product -> 8-bit mapping, the path every input file takes.
+ * gradient product and Canny edges -> 8-bit mapping, the path every input file takes.
  *
  * The decode limits are tighter than the defaults (4 Mpix, 4096 per side) so
  * that the fuzzer spends its time in parsers, not in filling huge images; the
@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     imgrad_load_options lo;
     imgrad_options o;
-    imgrad_grid gray, gx, gy, mag, dir;
-    imgrad_products p = { &gx, &gy, &mag, &dir };
+    imgrad_grid gray, gx, gy, mag, dir, edges;
+    imgrad_products p = { &gx, &gy, &mag, &dir, &edges, NULL };
     imgrad_source_info info;
 
     imgrad_load_options_default(&lo);
@@ -33,7 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     imgrad_options_default(&o);
     o.threads = 1;
-    o.edge_order = 1 + (int)(size & 1); /* both orders; 2 may say ETOOSMALL */
+    /* the last byte picks the operator and border, the length the edge
+     * order (2 may say ETOOSMALL): every kernel meets every image */
+    o.edge_order = 1 + (int)(size & 1);
+    o.op = (imgrad_operator)(data[size - 1] % 5);
+    o.border = (imgrad_border)(data[size - 1] / 5 % 5);
     if (imgrad_gradient(&gray, &o, &p) == IMGRAD_OK) {
         map_8bit(&gx, IMGRAD_MAP_SIGNED);
         map_8bit(&mag, IMGRAD_MAP_UNSIGNED);
@@ -42,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         imgrad_grid_free(&gy);
         imgrad_grid_free(&mag);
         imgrad_grid_free(&dir);
+        imgrad_grid_free(&edges);
     }
     imgrad_grid_free(&gray);
     return 0;

@@ -10,7 +10,7 @@
  *
  *     imgrad_options o;
  *     imgrad_options_default(&o);              // numpy.gradient, unit spacing
- *     imgrad_products p = { NULL, NULL, &mag, NULL };
+ *     imgrad_products p = { NULL, NULL, &mag, NULL, NULL, NULL };
  *     st = imgrad_gradient(&gray, &o, &p);     // allocates mag
  *     st = imgrad_write_npy("cat.magnitude.npy", &mag);
  *     imgrad_grid_free(&mag);
@@ -102,7 +102,8 @@ typedef struct imgrad_load_options {
     imgrad_gray_weights gray; /* how colour becomes grey; alpha is ignored */
     uint64_t max_pixels;      /* refuse width * height above this */
     int max_dimension;        /* refuse a width or height above this */
-    int orient;               /* nonzero: apply JPEG EXIF orientation */
+    int orient;               /* nonzero: turn a JPEG upright by its EXIF
+                                 Orientation tag (stb returns it as stored) */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
@@ -127,7 +128,8 @@ typedef struct imgrad_source_info {
  * BMP, TGA, GIF (first frame), PSD, HDR, PNM at 8 or 16 bits (or float for
  * HDR); colour becomes grey by o->gray.  .npy: a 2-D little-endian array of
  * float32, float64, uint8, uint16 or int16, C or Fortran order, values kept.
- * info (may be NULL) receives what the file held.  o may be NULL for defaults.
+ * info (may be NULL) receives what the file held, except that width and
+ * height are those of the grid, after any EXIF turn.  o may be NULL for defaults.
  * Fails with IMGRAD_EIO (errno set) if the file cannot be read, EFORMAT,
  * EDECODE, EUNSUPPORTED, ETOOLARGE, EEMPTY or ENOMEM; *out is then empty. */
 IMGRAD_API imgrad_status imgrad_load_gray(const char *path,
@@ -151,6 +153,18 @@ IMGRAD_API imgrad_status imgrad_read_coords(const char *path, double **values,
 
 /* ------------------------------------------------------------ gradients */
 
+/* The derivative operators.  The 3x3 ones are correlations with OpenCV's
+ * sign (positive where intensity rises to the right or downwards), divided
+ * by the response to a unit ramp unless raw_scale is set:
+ *
+ *   sobel    [-1 0 1; -2 0 2; -1 0 1]   / 8   (gy: the transpose)
+ *   scharr   [-3 0 3; -10 0 10; -3 0 3] / 32
+ *   prewitt  [-1 0 1; -1 0 1; -1 0 1]   / 6
+ *   roberts  d1 = f(x+1,y+1) - f(x,y), d2 = f(x,y+1) - f(x+1,y) (the Roberts
+ *            cross), turned back to the axes: gx = (d1 - d2) / 2,
+ *            gy = (d1 + d2) / 2.  This is the gradient at the centre of the
+ *            2x2 cell, (x + 0.5, y + 0.5), stored at pixel (x, y); the last
+ *            column and row take x + 1 and y + 1 from the border rule. */
 typedef enum imgrad_operator {
     IMGRAD_OP_CENTRAL, /* numpy.gradient: central differences, one-sided edges */
     IMGRAD_OP_SOBEL,
@@ -174,18 +188,23 @@ typedef struct imgrad_options {
     const double *x_coords;  /* central: width x positions, or NULL */
     const double *y_coords;  /* central: height y positions, or NULL */
     int raw_scale;           /* nonzero: OpenCV's unnormalised kernels */
-    imgrad_border border;    /* convolution operators' border rule */
+    imgrad_border border;    /* border rule of the convolution operators and
+                                of the Gaussian smoothing (every operator) */
     double border_value;     /* for IMGRAD_BORDER_CONSTANT */
-    double sigma;            /* Gaussian pre-smoothing, 0 = none */
+    double sigma;            /* Gaussian pre-smoothing, 0 = none; the kernel
+                                is cut at radius floor(4 sigma + 0.5) */
     int norm_l1;             /* magnitude |gx| + |gy| instead of hypot */
     double magnitude_factor; /* magnitude multiplied by this, default 1 */
     int angle_degrees;       /* direction in degrees instead of radians */
     int angle_positive;      /* direction in [0, 2pi) instead of (-pi, pi] */
+    double canny_low;        /* edges: hysteresis thresholds in magnitude */
+    double canny_high;       /* units; both < 0 (default): automatic */
     int threads;             /* OpenMP threads, 0 = OpenMP's default */
 } imgrad_options;
 
 /* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,
- * no smoothing, L2 magnitude, radians in (-pi, pi], default threads). */
+ * no smoothing, L2 magnitude, radians in (-pi, pi], border reflect101,
+ * automatic Canny thresholds, default threads). */
 IMGRAD_API void imgrad_options_default(imgrad_options *o);
 
 /* Which products to compute: each non-NULL pointer names an empty grid that
@@ -195,16 +214,71 @@ typedef struct imgrad_products {
     imgrad_grid *gy;
     imgrad_grid *magnitude;
     imgrad_grid *direction;
+    imgrad_grid *edges;  /* Canny: 1 on edge pixels, 0 elsewhere */
+    double *thresholds;  /* if non-NULL with edges: receives the low and
+                            high thresholds used (2 doubles) */
 } imgrad_products;
 
-/* Computes the requested products of in in one parallel pass over rows.
- * Results are bit-identical for every thread count.  Fails with EINVAL (bad
- * options, all products NULL), ETOOSMALL (an axis shorter than edge_order + 1
- * for central), ECOORDS (coordinates not finite or not strictly increasing)
- * or ENOMEM; every product is then empty. */
+/* Computes the requested products of in: optional Gaussian smoothing, then
+ * one parallel pass over rows for gx, gy, magnitude and direction, then for
+ * edges Canny's non-maximum suppression (parallel over rows) and hysteresis.
+ * Results are bit-identical for every thread count.
+ *
+ * Canny follows OpenCV: a pixel survives suppression when its magnitude
+ * exceeds the low threshold and its two neighbours across the edge (one of
+ * 4 direction sectors of 45 degrees); pixels above the high threshold seed
+ * edges that grow through 8-connected survivors.  Automatic thresholds
+ * (canny_low and canny_high both < 0): high = Otsu's threshold on the
+ * magnitude histogram (256 bins from 0 to the largest magnitude), low =
+ * high / 2; only one given: the other is twice or half of it.
+ *
+ * Fails with EINVAL (bad options, all products NULL), ETOOSMALL (an axis
+ * shorter than edge_order + 1 for central), ECOORDS (coordinates not finite
+ * or not strictly increasing) or ENOMEM; every product is then empty. */
 IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
                                          const imgrad_options *o,
                                          const imgrad_products *out);
+
+/* ----------------------------------------------------------- statistics */
+
+#define IMGRAD_STATS_BINS 8
+
+/* Summary of one image's gradient, for dataset quality checks. */
+typedef struct imgrad_stats {
+    int width, height;
+    double mean, median, p95, max; /* of the magnitude; median and p95 are
+                                      numpy.percentile's (linear) */
+    double edge_density;           /* share of pixels with magnitude > threshold
+                                      (compared in float32, as numpy does) */
+    /* share of those edge pixels whose direction atan2(gy, gx) lies in
+     * [45 k, 45 (k + 1)) degrees, measured from +x towards +y (down), for
+     * bin k = 0..7; all 0 when there is no edge pixel */
+    double orientation[IMGRAD_STATS_BINS];
+} imgrad_stats;
+
+/* Fills *out from the magnitude, gx and gy grids of one image (all the same
+ * size).  Bins are decided by exact comparisons of gx and gy, never by a
+ * rounded angle.  Fails with EINVAL (NULL, empty or mismatched grids, a
+ * threshold that is negative or not finite) or ENOMEM (it sorts a copy of
+ * the magnitude); *out is then unchanged. */
+IMGRAD_API imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude,
+                                               const imgrad_grid *gx,
+                                               const imgrad_grid *gy,
+                                               double edge_threshold,
+                                               imgrad_stats *out);
+
+/* Colours a gradient field: hue from direction (0 = red for a gradient
+ * pointing right (+x), then yellow, green, cyan (pointing left), blue,
+ * magenta, with y down as everywhere in imgrad), full saturation, and value
+ * magnitude / scale clipped to 1.  direction may use any range; it is in
+ * degrees when angle_degrees is nonzero, else radians.  Writes 3 bytes (RGB)
+ * per pixel, rows packed, to rgb (width * height * 3 bytes).  Fails with
+ * EINVAL on a NULL or empty argument, grids of different sizes, or a
+ * scale <= 0. */
+IMGRAD_API imgrad_status imgrad_to_hsv8(const imgrad_grid *magnitude,
+                                        const imgrad_grid *direction,
+                                        int angle_degrees, double scale,
+                                        unsigned char *rgb);
 
 /* ------------------------------------------------------------- writing */
 

@@ -3,7 +3,8 @@
 
 Seeds are small so that libFuzzer mutates them quickly: thumbnails of the
 photos in assets/ in every format imgrad decodes, .npy arrays of every dtype
-and order it takes (and some it refuses), and coordinate files.
+and order it takes (and some it refuses), coordinate files, and formulas
+for `imgrad field`.
 
 Usage: fuzz_seeds.py ASSETS_DIR OUTDIR
 """
@@ -94,11 +95,21 @@ def coords_seeds(out):
     save(out, "column.npy", npy_bytes(np.arange(4, dtype="<i4").reshape(4, 1)))
 
 
+def expr_seeds(out):
+    formulas = ["x", "x^2 + y^2", "sin(x) * cos(y)", "-x^2", "2^-1", "x ** y",
+                "atan2(y, x) + hypot(x, y)", "exp(-(x*x + y*y) / 2)", "log(abs(x) + 1e-3)",
+                "min(x, y) - max(x, pow(y, 3))", "sqrt(x) / (y - 1)", "((((x))))",
+                "floor(x) + ceil(y) + pi * e", "tanh(x) + asin(y / 2) + log10(1.5e3)"]
+    for i, f in enumerate(formulas):
+        save(out, "f%02d.txt" % i, f.encode())
+
+
 def main():
     assets, outdir = sys.argv[1], sys.argv[2]
     load_seeds(assets, os.path.join(outdir, "load"))
     npy_seeds(os.path.join(outdir, "npy"))
     coords_seeds(os.path.join(outdir, "coords"))
+    expr_seeds(os.path.join(outdir, "expr"))
 
 
 if __name__ == "__main__":

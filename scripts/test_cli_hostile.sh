@@ -40,23 +40,31 @@ done
 "$PY" "$(dirname "$0")/hostile_inputs.py" "$TMP/src" "$TMP/bad" || bad "hostile_inputs.py failed"
 n=$(ls "$TMP/bad" | wc -l)
 if [ "$n" -ge 80 ]; then ok; else bad "only $n hostile files written"; fi
-mkdir "$TMP/bad/folder.png"                 # a folder where a file is expected
 mkfifo "$TMP/bad/fifo.png"                  # would block a plain open()
 for f in "$TMP"/bad/* "$TMP/nonexistent.png" /dev/zero; do check_bad "$f"; done
 
+# a folder where a file is expected (inputs may be folders: a coordinate
+# file may not)
+mkdir "$TMP/folder.txt"
+expect_status 2 "folder as coordinates" "$IMGRAD" -q -o "$TMP/c" --x-coords "$TMP/folder.txt" "$GOOD"
+expect_one_line_for "$TMP/folder.txt"
+
 # the good sources themselves are fine (else the cuts above prove nothing)
-expect_status 0 "good sources" "$IMGRAD" -q -o "$TMP/good" "$TMP"/src/src.*
+for f in "$TMP"/src/src.*; do
+    expect_status 0 "good source $f" "$IMGRAD" -q -o "$TMP/good/${f##*.}" "$f"
+done
 "$PY" -c "import sys; sys.path.insert(0, '$(dirname "$0")'); import hostile_inputs as h; \
 open('$TMP/src/good.gif', 'wb').write(h.gif(64, 48))"
 expect_status 0 "good gif" "$IMGRAD" -q -o "$TMP/good" "$TMP/src/good.gif"
 
 # -- limits: exact boundaries on the 512 x 512 photo
-expect_status 0 "max-pixels equal" "$IMGRAD" -q -o "$TMP/l" --max-pixels 262144 "$GOOD"
-expect_status 1 "max-pixels below" "$IMGRAD" -q -o "$TMP/l" --max-pixels 262143 "$GOOD"
+# (each run in its own folder: an up-to-date output would be skipped)
+expect_status 0 "max-pixels equal" "$IMGRAD" -q -o "$TMP/l1" --max-pixels 262144 "$GOOD"
+expect_status 1 "max-pixels below" "$IMGRAD" -q -o "$TMP/l2" --max-pixels 262143 "$GOOD"
 expect_grep "camera.png: image larger than the size limit" "$TMP/err" "limit message"
-expect_status 0 "max-dimension equal" "$IMGRAD" -q -o "$TMP/l" --max-dimension 512 "$GOOD"
-expect_status 1 "max-dimension below" "$IMGRAD" -q -o "$TMP/l" --max-dimension 511 "$GOOD"
-expect_status 1 "limit applies to npy" "$IMGRAD" -q -o "$TMP/l" --max-dimension 100 "$TMP/src/src.npy"
+expect_status 0 "max-dimension equal" "$IMGRAD" -q -o "$TMP/l3" --max-dimension 512 "$GOOD"
+expect_status 1 "max-dimension below" "$IMGRAD" -q -o "$TMP/l4" --max-dimension 511 "$GOOD"
+expect_status 1 "limit applies to npy" "$IMGRAD" -q -o "$TMP/l5" --max-dimension 100 "$TMP/src/src.npy"
 for v in 0 -1 abc 1e9 18446744073709551616; do
     expect_status 2 "max-pixels $v" "$IMGRAD" --max-pixels "$v" "$GOOD"
 done

@@ -10,6 +10,12 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 /* Prints "imgrad: what: message" to stderr. */
 void cli_error(const char *what, const char *fmt, ...);
 
+/* Prints "imgrad: message" to stderr (for -v lines). */
+void cli_note(const char *fmt, ...);
+
+/* While on, messages first erase the progress line on the terminal. */
+void cli_clear_line_before_messages(int on);
+
 /* The reason behind st for a message; uses errno for IMGRAD_EIO. */
 const char *cli_reason(imgrad_status st);
 
@@ -21,7 +27,13 @@ int cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Creates dir and its parents (mkdir -p).  0 on success, -1 with errno. */
 int cli_mkdir_p(const char *dir);
 
+/* imgrad legend -o FILE: the colour wheel of --outputs hsv. */
+int cli_legend_main(int argc, char **argv);
+
 /* The main job: imgrad [OPTIONS] INPUT... */
 int cli_gradient_main(int argc, char **argv);
+
+/* imgrad field EXPR [OPTIONS] (cli_field.c) */
+int cli_field_main(int argc, char **argv);
 
 #endif
