@@ -16,6 +16,6 @@ for name in "$@"; do
         echo "fuzz: $name found a problem; reproducer in $build/artifacts/" >&2
         exit 1
     fi
-    grep -E '^#[0-9]+ +DONE' "$log" || tail -n 1 "$log"
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" || tail -n 1 "$log"
     grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' "$log"
 done
