@@ -8,7 +8,11 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c99 -Wall -Wextra -Wpedantic
 # -ffp-contract=off: no fused multiply-add, so float results match numpy's
 # separately rounded multiply and add to the last bit.
-ALL_CFLAGS   = $(WARN) -fopenmp -ffp-contract=off -fPIC -fvisibility=hidden $(CFLAGS)
+# -fno-math-errno -fno-trapping-math: values are unchanged, but sqrtf need not
+# set errno and a conditional operation may run on every lane, so the pixel
+# loops vectorise (imgrad reads neither errno from maths nor FP exception flags).
+FPFLAGS      = -ffp-contract=off -fno-math-errno -fno-trapping-math
+ALL_CFLAGS   = $(WARN) -fopenmp $(FPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
 LIBS     = -lm
 SO_VERSION = 0

@@ -21,6 +21,7 @@
  * threads. */
 #include "internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +122,22 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
     return plan_coords(p, x);
 }
 
-/* out = (hi - lo) / h over w samples, in float32. */
+/* out = (hi - lo) / h over w samples, in float32.  When h is a power of
+ * two, 1/h is exact and x * (1/h) rounds to the same float as x / h (both
+ * are the correctly rounded exact quotient), so the faster multiply is
+ * used; otherwise the division, as numpy does. */
 static void vec_diff(const float *restrict hi, const float *restrict lo, float h,
                      float *restrict out, int w)
 {
-    int i;
+    int e, i;
+
+    if (fabsf(frexpf(h, &e)) == 0.5f && e > FLT_MIN_EXP + 1 && e < FLT_MAX_EXP - 1) {
+        const float r = 1.0f / h;
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            out[i] = (hi[i] - lo[i]) * r;
+        return;
+    }
 #pragma omp simd
     for (i = 0; i < w; i++)
         out[i] = (hi[i] - lo[i]) / h;
@@ -192,36 +204,6 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
     }
     for (i = 1; i < n - 1; i++)
         g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
-}
-
-/* magnitude and direction of one row; either output may be NULL. */
-static void polar_row(const float *restrict gx, const float *restrict gy,
-                      float *restrict mag, float *restrict dir, int w,
-                      const imgrad_options *o)
-{
-    const float pi = 3.14159265358979323846f;
-    const float factor = (float)o->magnitude_factor;
-    const float to_deg = (float)(180.0 / 3.14159265358979323846);
-    int i;
-
-    for (i = 0; mag != NULL && i < w; i++) {
-        float m = o->norm_l1 ? fabsf(gx[i]) + fabsf(gy[i]) : hypotf(gx[i], gy[i]);
-        mag[i] = o->magnitude_factor == 1.0 ? m : m * factor;
-    }
-    for (i = 0; dir != NULL && i < w; i++) {
-        float d = 0; /* no gradient, no direction: 0, as OpenCV gives */
-        if (gx[i] != 0 || gy[i] != 0) {
-            d = atan2f(gy[i], gx[i]);
-            if (d <= -pi) /* atan2(-0, x<0) is -pi; the range is (-pi, pi] */
-                d = pi;
-            if (o->angle_positive && d < 0) {
-                d += 2 * pi;
-                if (d >= 2 * pi) /* a tiny negative angle rounds up to 2pi */
-                    d = 0;
-            }
-        }
-        dir[i] = o->angle_degrees ? d * to_deg : d;
-    }
 }
 
 void imgrad_options_default(imgrad_options *o)
@@ -298,7 +280,10 @@ static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_p
 {
     const int w = in->width, h = in->height;
     const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    imgrad__polar pp;
     int failed = 0;
+
+    imgrad__polar_plan(o, &pp);
 
 #pragma omp parallel num_threads(o->threads > 0 ? o->threads : omp_get_max_threads()) \
     reduction(|| : failed)
@@ -318,8 +303,8 @@ static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_p
             if (out->gy != NULL || want_polar)
                 derive_at(py, y, in->data, in->stride, gy, w);
             if (want_polar)
-                polar_row(gx, gy, row_or(out->magnitude, y, NULL),
-                          row_or(out->direction, y, NULL), w, o);
+                imgrad__polar_row(&pp, gx, gy, row_or(out->magnitude, y, NULL),
+                                  row_or(out->direction, y, NULL), w);
         }
         free(scratch);
     }

@@ -90,4 +90,29 @@ IMGRAD_HIDDEN imgrad_status imgrad__atomic_commit(imgrad__atomic *a);
 /* Closes and removes the temporary file.  Safe after a failed open. */
 IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
 
+/* ---- magnitude and direction (polar.c) */
+
+typedef struct imgrad__polar {
+    int norm_l1;  /* |gx| + |gy| instead of the Euclidean norm */
+    int scaled;   /* multiply the magnitude by factor */
+    float factor;
+    int positive; /* direction in [0, 2pi) */
+    int degrees;  /* direction in degrees */
+    int avx2;     /* the CPU runs the AVX2 build of the loops */
+} imgrad__polar;
+
+/* Plans o's magnitude and direction options and picks the code for this CPU. */
+IMGRAD_HIDDEN void imgrad__polar_plan(const imgrad_options *o, imgrad__polar *p);
+
+/* Magnitude and direction of n pixels of gx, gy into mag and dir (either
+ * may be NULL): the fast vectorised loops described in polar.c. */
+IMGRAD_HIDDEN void imgrad__polar_row(const imgrad__polar *p, const float *gx,
+                                     const float *gy, float *mag, float *dir, int n);
+
+/* The same with hypotf and atan2f, one pixel at a time: the reference the
+ * fast loops are checked against (tests and imgrad bench). */
+IMGRAD_HIDDEN void imgrad__polar_row_reference(const imgrad__polar *p, const float *gx,
+                                               const float *gy, float *mag, float *dir,
+                                               int n);
+
 #endif
