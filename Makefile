@@ -14,7 +14,7 @@ WARN     = -std=c99 -Wall -Wextra -Wpedantic
 FPFLAGS      = -ffp-contract=off -fno-math-errno -fno-trapping-math
 ALL_CFLAGS   = $(WARN) -fopenmp $(FPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
-LIBS     = -lm
+LIBS     = -ldeflate -lm
 SO_VERSION = 0
 
 LIB_SRC  := $(sort $(filter-out src/cli%.c,$(wildcard src/*.c)))

@@ -222,9 +222,20 @@ typedef enum imgrad_format {
  * EINVAL or EIO (errno set); a failed write leaves no file behind. */
 IMGRAD_API imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g);
 
+/* How PNG rows are predicted before compression (the PNG filter types). */
+typedef enum imgrad_png_filter {
+    IMGRAD_PNG_ADAPTIVE = -1, /* per row, the filter with the least sum of |byte| */
+    IMGRAD_PNG_NONE = 0,
+    IMGRAD_PNG_SUB,           /* from the left neighbour */
+    IMGRAD_PNG_UP,            /* from the pixel above */
+    IMGRAD_PNG_AVERAGE,       /* from the mean of those two */
+    IMGRAD_PNG_PAETH          /* from whichever of left, above, upper-left fits */
+} imgrad_png_filter;
+
 typedef struct imgrad_write_options {
-    int png_level;    /* PNG compression 0..9, default 6 */
+    int png_level;    /* PNG compression 0..9 (libdeflate's), default 6 */
     int jpeg_quality; /* 1..100, default 95 */
+    int png_filter;   /* an imgrad_png_filter, default IMGRAD_PNG_ADAPTIVE */
 } imgrad_write_options;
 
 /* Fills o with the defaults above. */

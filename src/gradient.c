@@ -206,6 +206,18 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
         g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
 }
 
+/* magnitude and direction of one row; either output may be NULL.  The
+ * vectorised loops of polar.c; planning them per row costs a few loads. */
+static void polar_row(const float *restrict gx, const float *restrict gy,
+                      float *restrict mag, float *restrict dir, int w,
+                      const imgrad_options *o)
+{
+    imgrad__polar p;
+
+    imgrad__polar_plan(o, &p);
+    imgrad__polar_row(&p, gx, gy, mag, dir, w);
+}
+
 void imgrad_options_default(imgrad_options *o)
 {
     if (o == NULL)
@@ -262,7 +274,7 @@ static imgrad_status alloc_products(const imgrad_products *out, int w, int h)
 
     for (i = 0; i < 4 && st == IMGRAD_OK; i++)
         if (all[i] != NULL)
-            st = imgrad_grid_init(all[i], w, h);
+            st = imgrad__grid_alloc(all[i], w, h); /* every pixel is written */
     if (st != IMGRAD_OK)
         free_products(out);
     return st;
@@ -280,10 +292,7 @@ static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_p
 {
     const int w = in->width, h = in->height;
     const int want_polar = out->magnitude != NULL || out->direction != NULL;
-    imgrad__polar pp;
     int failed = 0;
-
-    imgrad__polar_plan(o, &pp);
 
 #pragma omp parallel num_threads(o->threads > 0 ? o->threads : omp_get_max_threads()) \
     reduction(|| : failed)
@@ -303,8 +312,8 @@ static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_p
             if (out->gy != NULL || want_polar)
                 derive_at(py, y, in->data, in->stride, gy, w);
             if (want_polar)
-                imgrad__polar_row(&pp, gx, gy, row_or(out->magnitude, y, NULL),
-                                  row_or(out->direction, y, NULL), w);
+                polar_row(gx, gy, row_or(out->magnitude, y, NULL),
+                          row_or(out->direction, y, NULL), w, o);
         }
         free(scratch);
     }

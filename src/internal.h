@@ -12,6 +12,11 @@
 /* Multiplies a * b into *out; returns 0 on size_t overflow. */
 IMGRAD_HIDDEN int imgrad__mul_size(size_t a, size_t b, size_t *out);
 
+/* Allocates a width x height grid (stride == width) whose contents are
+ * undefined, for outputs that are written in full; large grids are aligned
+ * to and advised for huge pages.  EINVAL, EOVERFLOW or ENOMEM, *g empty. */
+IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height);
+
 /* Checks width x height against o's limits before anything is allocated:
  * EEMPTY for a zero or negative dimension, ETOOLARGE above the limits. */
 IMGRAD_HIDDEN imgrad_status imgrad__check_size(long width, long height,
@@ -36,6 +41,13 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt,
                                                const unsigned char *pixels,
                                                int width, int height, int channels,
                                                const imgrad_write_options *o);
+
+/* Writes 8-bit pixels (channels 1 or 3, rows packed) as a PNG into fp with
+ * zlib level 0..9 (libdeflate) and the imgrad_png_filter filter.  ENOMEM,
+ * or EIO on a failed write. */
+IMGRAD_HIDDEN imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels,
+                                               int width, int height, int channels,
+                                               int level, int filter);
 
 /* ---- colour to grey (gray.c) */
 

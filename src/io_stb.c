@@ -103,9 +103,9 @@ imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt, const unsigned cha
 
     switch (fmt) {
     case IMGRAD_FORMAT_PNG:
-        ok = stbi_write_png_to_func(sink_write, &s, width, height, channels, pixels,
-                                    width * channels);
-        break;
+        /* not stb's writer: see png.c */
+        return imgrad__png_encode(fp, pixels, width, height, channels, o->png_level,
+                                  o->png_filter);
     case IMGRAD_FORMAT_JPG:
         ok = stbi_write_jpg_to_func(sink_write, &s, width, height, channels, pixels,
                                     o->jpeg_quality);

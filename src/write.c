@@ -16,6 +16,7 @@ void imgrad_write_options_default(imgrad_write_options *o)
         return;
     o->png_level = 6;
     o->jpeg_quality = 95;
+    o->png_filter = IMGRAD_PNG_ADAPTIVE;
 }
 
 /* The .npy 1.0 header for a float32 (height, width) C-order array, padded
@@ -97,7 +98,8 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
         imgrad_write_options_default(&defaults);
         o = &defaults;
     }
-    if (o->png_level < 0 || o->png_level > 9 || o->jpeg_quality < 1 || o->jpeg_quality > 100)
+    if (o->png_level < 0 || o->png_level > 9 || o->jpeg_quality < 1 || o->jpeg_quality > 100
+        || o->png_filter < IMGRAD_PNG_ADAPTIVE || o->png_filter > IMGRAD_PNG_PAETH)
         return IMGRAD_EINVAL;
     if ((st = imgrad__atomic_open(&a, path)) != IMGRAD_OK)
         return st;
