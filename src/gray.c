@@ -39,6 +39,37 @@ static double sample_at(const void *pixels, imgrad__sample type, size_t i)
     return ((const float *)pixels)[i];
 }
 
+/* 8-bit pixels through tables: table[c][v] holds exactly the double that the
+ * general loop below computes for channel c's weight times sample v (after
+ * the sRGB curve when asked), and the three are added in the same order, so
+ * the result is bit-identical to it, at a few loads per pixel instead of
+ * three divisions and a switch per sample. */
+static void u8_to_gray(const unsigned char *px, int channels, weights3 w, int decode,
+                       imgrad_grid *out)
+{
+    double table[3][256];
+    const size_t ch = (size_t)channels;
+    int v, x, y;
+
+    for (v = 0; v < 256; v++) {
+        double s = decode ? srgb_to_linear(v / 255.0) : v / 255.0;
+        table[0][v] = channels < 3 ? s : w.r * s; /* grey: the sample itself */
+        table[1][v] = w.g * s;
+        table[2][v] = w.b * s;
+    }
+    for (y = 0; y < out->height; y++) {
+        float *row = out->data + (size_t)y * out->stride;
+        const unsigned char *p = px + (size_t)y * (size_t)out->width * ch;
+        if (channels < 3) {
+            for (x = 0; x < out->width; x++, p += ch)
+                row[x] = (float)table[0][p[0]];
+            continue;
+        }
+        for (x = 0; x < out->width; x++, p += ch)
+            row[x] = (float)(table[0][p[0]] + table[1][p[1]] + table[2][p[2]]);
+    }
+}
+
 void imgrad__to_gray(const void *pixels, imgrad__sample type, int channels,
                      imgrad_gray_weights weights, imgrad_grid *out)
 {
@@ -49,6 +80,10 @@ void imgrad__to_gray(const void *pixels, imgrad__sample type, int channels,
     size_t p = 0;
     int x, y;
 
+    if (type == IMGRAD__U8) {
+        u8_to_gray(pixels, channels, w, decode, out);
+        return;
+    }
     for (y = 0; y < out->height; y++) {
         float *row = out->data + (size_t)y * out->stride;
         for (x = 0; x < out->width; x++, p += ch) {

@@ -29,6 +29,25 @@ IMGRAD_HIDDEN imgrad_status imgrad__read_file(const char *path, size_t max_bytes
 
 /* ---- stb image decoding and encoding (io_stb.c, the only stb user) */
 
+/* Decoded pixels, as stb_image returns them. */
+typedef enum { IMGRAD__U8, IMGRAD__U16, IMGRAD__F32 } imgrad__sample;
+
+typedef struct imgrad__pixels {
+    void *data;               /* interleaved samples; imgrad__pixels_free */
+    imgrad__sample type;
+    imgrad_source_kind kind;
+    int width, height, channels;
+} imgrad__pixels;
+
+/* Decodes an image in memory (not .npy) as it is stored, checking o's size
+ * limits first: EFORMAT, EDECODE, ETOOLARGE, EEMPTY; px->data NULL then. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
+                                               const imgrad_load_options *o,
+                                               imgrad__pixels *px);
+
+/* Frees px's samples; safe after a failed decode. */
+IMGRAD_HIDDEN void imgrad__pixels_free(imgrad__pixels *px);
+
 /* Decodes an image in memory to grey; the same contract as
  * imgrad_load_gray_memory for non-.npy data. */
 IMGRAD_HIDDEN imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
@@ -50,9 +69,6 @@ IMGRAD_HIDDEN imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pi
                                                int level, int filter);
 
 /* ---- colour to grey (gray.c) */
-
-/* Per-channel source sample type handed to imgrad__to_gray. */
-typedef enum { IMGRAD__U8, IMGRAD__U16, IMGRAD__F32 } imgrad__sample;
 
 /* Converts width*height pixels of `channels` interleaved samples into out
  * (already allocated), scaling 8-bit by 1/255, 16-bit by 1/65535, floats as

@@ -21,39 +21,32 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
-/* Decoded pixels and what they are. */
-typedef struct decoded {
-    void *pixels;
-    imgrad__sample type;
-    imgrad_source_kind kind;
-} decoded;
-
-static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *ch)
+static void decode_pixels(const stbi_uc *data, int len, imgrad__pixels *px)
 {
-    decoded d = { NULL, IMGRAD__U8, IMGRAD_SOURCE_8BIT };
+    int *w = &px->width, *h = &px->height, *ch = &px->channels;
 
+    px->type = IMGRAD__U8;
+    px->kind = IMGRAD_SOURCE_8BIT;
     if (stbi_is_hdr_from_memory(data, len)) {
-        d.pixels = stbi_loadf_from_memory(data, len, w, h, ch, 0);
-        d.type = IMGRAD__F32;
-        d.kind = IMGRAD_SOURCE_HDR;
+        px->data = stbi_loadf_from_memory(data, len, w, h, ch, 0);
+        px->type = IMGRAD__F32;
+        px->kind = IMGRAD_SOURCE_HDR;
     } else if (stbi_is_16_bit_from_memory(data, len)) {
-        d.pixels = stbi_load_16_from_memory(data, len, w, h, ch, 0);
-        d.type = IMGRAD__U16;
-        d.kind = IMGRAD_SOURCE_16BIT;
+        px->data = stbi_load_16_from_memory(data, len, w, h, ch, 0);
+        px->type = IMGRAD__U16;
+        px->kind = IMGRAD_SOURCE_16BIT;
     } else {
-        d.pixels = stbi_load_from_memory(data, len, w, h, ch, 0);
+        px->data = stbi_load_from_memory(data, len, w, h, ch, 0);
     }
-    return d;
 }
 
-imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
-                                      const imgrad_load_options *o,
-                                      imgrad_grid *out, imgrad_source_info *info)
+imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
+                                 const imgrad_load_options *o, imgrad__pixels *px)
 {
     int w, h, ch;
     imgrad_status st;
-    decoded d;
 
+    px->data = NULL;
     if (len > INT_MAX)
         return IMGRAD_ETOOLARGE;
     /* the header alone: refuse absurd sizes before stb allocates anything */
@@ -61,24 +54,41 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
         return IMGRAD_EFORMAT;
     if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
         return st;
-    d = decode_pixels(data, (int)len, &w, &h, &ch);
-    if (d.pixels == NULL)
+    decode_pixels(data, (int)len, px);
+    if (px->data == NULL)
         return IMGRAD_EDECODE;
     /* GIF and PSD report their size only once decoded: check again */
-    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
-        || (st = imgrad_grid_init(out, w, h)) != IMGRAD_OK) {
-        stbi_image_free(d.pixels);
+    if ((st = imgrad__check_size(px->width, px->height, o)) != IMGRAD_OK)
+        imgrad__pixels_free(px);
+    return st;
+}
+
+void imgrad__pixels_free(imgrad__pixels *px)
+{
+    stbi_image_free(px->data);
+    px->data = NULL;
+}
+
+imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
+                                      const imgrad_load_options *o,
+                                      imgrad_grid *out, imgrad_source_info *info)
+{
+    imgrad__pixels px;
+    imgrad_status st;
+
+    if ((st = imgrad__stb_decode(data, len, o, &px)) != IMGRAD_OK)
         return st;
+    st = imgrad__grid_alloc(out, px.width, px.height); /* to_gray writes every pixel */
+    if (st == IMGRAD_OK)
+        imgrad__to_gray(px.data, px.type, px.channels, o->gray, out);
+    if (st == IMGRAD_OK && info != NULL) {
+        info->width = px.width;
+        info->height = px.height;
+        info->channels = px.channels;
+        info->kind = px.kind;
     }
-    imgrad__to_gray(d.pixels, d.type, ch, o->gray, out);
-    stbi_image_free(d.pixels);
-    if (info != NULL) {
-        info->width = w;
-        info->height = h;
-        info->channels = ch;
-        info->kind = d.kind;
-    }
-    return IMGRAD_OK;
+    imgrad__pixels_free(&px);
+    return st;
 }
 
 /* stb_image_write hands us the encoded bytes in pieces. */
