@@ -96,6 +96,7 @@ typedef struct subcommand {
 } subcommand;
 
 static const subcommand subcommands[] = {
+    { "bench", cli_bench_main },
     { NULL, NULL }
 };
 

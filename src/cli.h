@@ -24,4 +24,7 @@ int cli_mkdir_p(const char *dir);
 /* The main job: imgrad [OPTIONS] INPUT... */
 int cli_gradient_main(int argc, char **argv);
 
+/* imgrad bench [OPTIONS] [IMAGE] (cli_bench.c): argv[0] is "bench". */
+int cli_bench_main(int argc, char **argv);
+
 #endif

@@ -1,18 +1,10 @@
 /* grid.c - grid allocation and the size checks everything else relies on. */
-#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE (Linux); optional below */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-
-/* Grids at least this large ask the kernel for 2 MiB pages: a fresh 64 MiB
- * output then costs 32 page faults instead of 16384, which is most of the
- * time of a bandwidth-bound kernel writing into new memory. */
-#define HUGE_PAGE_BYTES ((size_t)2 << 20)
-#define HUGE_PAGE_MIN_BYTES ((size_t)8 << 20)
 
 int imgrad__mul_size(size_t a, size_t b, size_t *out)
 {
@@ -70,15 +62,9 @@ imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height)
     if (!imgrad__mul_size((size_t)width, (size_t)height, &n)
         || !imgrad__mul_size(n, sizeof(float), &bytes))
         return IMGRAD_EOVERFLOW;
-    if (bytes < HUGE_PAGE_MIN_BYTES) {
-        p = malloc(bytes);
-    } else if (posix_memalign(&p, HUGE_PAGE_BYTES, bytes) != 0) {
-        p = NULL;
-    } else {
-#ifdef MADV_HUGEPAGE
-        madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is harmless */
-#endif
-    }
+    /* not calloc: zeroing memory that is about to be overwritten costs as
+     * much as a bandwidth-bound kernel's own pass */
+    p = malloc(bytes);
     if (p == NULL)
         return IMGRAD_ENOMEM;
     g->data = p;

@@ -13,8 +13,8 @@
 IMGRAD_HIDDEN int imgrad__mul_size(size_t a, size_t b, size_t *out);
 
 /* Allocates a width x height grid (stride == width) whose contents are
- * undefined, for outputs that are written in full; large grids are aligned
- * to and advised for huge pages.  EINVAL, EOVERFLOW or ENOMEM, *g empty. */
+ * undefined, for outputs that are written in full.  EINVAL, EOVERFLOW or
+ * ENOMEM, *g empty. */
 IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height);
 
 /* Checks width x height against o's limits before anything is allocated:

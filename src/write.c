@@ -9,6 +9,8 @@
 #define AUTO_SCALE_PERCENTILE 0.99
 /* Bins of the histogram the percentile is read from (relative error 1/BINS). */
 #define AUTO_SCALE_BINS 4096
+/* Pixels binned per vector pass before the histogram is updated. */
+#define AUTO_SCALE_BLOCK 1024
 
 void imgrad_write_options_default(imgrad_write_options *o)
 {
@@ -113,40 +115,53 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
 
 static double largest_abs(const imgrad_grid *g)
 {
-    double m = 0;
+    float m = 0;
     int x, y;
-    for (y = 0; y < g->height; y++)
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+#pragma omp simd reduction(max : m)
         for (x = 0; x < g->width; x++) {
-            double v = fabs(g->data[(size_t)y * g->stride + x]);
-            if (v > m) /* NaN compares false and is skipped */
-                m = v;
+            const float v = fabsf(row[x]);
+            m = v > m ? v : m; /* NaN compares false and is skipped */
         }
+    }
     return isfinite(m) ? m : 0;
 }
 
 double imgrad_auto_scale(const imgrad_grid *g)
 {
-    size_t *hist, total = 0, seen = 0;
+    size_t *hist, total, seen = 0;
     double top, p = 0;
-    int x, y, b;
+    float to_bin;
+    int bins[AUTO_SCALE_BLOCK];
+    int x, x0, y, b;
 
     if (g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
         return 1;
     top = largest_abs(g);
     if (top == 0)
         return 1;
-    hist = calloc(AUTO_SCALE_BINS, sizeof *hist);
+    hist = calloc(AUTO_SCALE_BINS + 1, sizeof *hist);
     if (hist == NULL)
         return top;
-    for (y = 0; y < g->height; y++)
-        for (x = 0; x < g->width; x++) {
-            double v = fabs(g->data[(size_t)y * g->stride + x]) / top;
-            if (!(v <= 1)) /* NaN, inf */
-                continue;
-            b = (int)(v * (AUTO_SCALE_BINS - 1));
-            hist[b]++;
-            total++;
+    /* bins by a float multiplication rather than a double division per
+     * pixel: a value on a bin edge may move by one, within the histogram's
+     * resolution; NaN and inf go to the extra bin BINS, not counted */
+    to_bin = (float)((AUTO_SCALE_BINS - 1) / top);
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        for (x0 = 0; x0 < g->width; x0 += AUTO_SCALE_BLOCK) {
+            const int n = g->width - x0 < AUTO_SCALE_BLOCK ? g->width - x0 : AUTO_SCALE_BLOCK;
+#pragma omp simd
+            for (x = 0; x < n; x++) {
+                const float v = fabsf(row[x0 + x]) * to_bin;
+                bins[x] = v < AUTO_SCALE_BINS ? (int)v : AUTO_SCALE_BINS; /* top: 4095 + rounding */
+            }
+            for (x = 0; x < n; x++)
+                hist[bins[x]]++;
         }
+    }
+    total = (size_t)g->width * (size_t)g->height - hist[AUTO_SCALE_BINS];
     /* the upper edge of the bin where the running count passes the percentile */
     for (b = 0; b < AUTO_SCALE_BINS; b++) {
         seen += hist[b];
@@ -161,33 +176,52 @@ double imgrad_auto_scale(const imgrad_grid *g)
 
 static unsigned char clamp_round(double v)
 {
-    if (!(v > 0)) /* NaN too */
-        return 0;
-    if (v >= 255)
-        return 255;
-    return (unsigned char)(v + 0.5);
+    /* NaN too goes to 0; written as selections so that the loops vectorise */
+    v = v > 0 ? v : 0;
+    v = v < 255 ? v + 0.5 : 255;
+    return (unsigned char)(int)v;
+}
+
+/* One row by one map, each a loop of its own so that it vectorises. */
+static void row_to_8bit(const float *restrict row, int w, imgrad_map map, double scale,
+                        unsigned char *restrict o)
+{
+    const double pi = 3.14159265358979323846;
+    /* one multiplication per pixel: within an ulp of dividing, which moves
+     * a pixel only if it lies within 1e-13 of a rounding boundary */
+    const double k = map == IMGRAD_MAP_ANGLE ? 255.0 / (2 * pi)
+                     : (map == IMGRAD_MAP_SIGNED ? 127.0 : 255.0) / scale;
+    int x;
+
+    switch (map) {
+    case IMGRAD_MAP_UNSIGNED:
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            o[x] = clamp_round(row[x] * k);
+        break;
+    case IMGRAD_MAP_SIGNED:
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            o[x] = clamp_round(128.0 + row[x] * k);
+        break;
+    case IMGRAD_MAP_ANGLE:
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            o[x] = clamp_round((row[x] + pi) * k);
+        break;
+    }
 }
 
 imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
                              unsigned char *out)
 {
-    const double pi = 3.14159265358979323846;
-    int x, y;
+    int y;
 
     if (g == NULL || g->data == NULL || out == NULL || g->width <= 0 || g->height <= 0
         || (map != IMGRAD_MAP_ANGLE && !(scale > 0)))
         return IMGRAD_EINVAL;
-    for (y = 0; y < g->height; y++) {
-        const float *row = g->data + (size_t)y * g->stride;
-        unsigned char *o = out + (size_t)y * (size_t)g->width;
-        for (x = 0; x < g->width; x++) {
-            double v = row[x];
-            switch (map) {
-            case IMGRAD_MAP_UNSIGNED: o[x] = clamp_round(255.0 * v / scale); break;
-            case IMGRAD_MAP_SIGNED:   o[x] = clamp_round(128.0 + 127.0 * v / scale); break;
-            case IMGRAD_MAP_ANGLE:    o[x] = clamp_round((v + pi) / (2 * pi) * 255.0); break;
-            }
-        }
-    }
+    for (y = 0; y < g->height; y++)
+        row_to_8bit(g->data + (size_t)y * g->stride, g->width, map, scale,
+                    out + (size_t)y * (size_t)g->width);
     return IMGRAD_OK;
 }
