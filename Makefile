@@ -27,7 +27,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
-.PHONY: all deps deps-python demo test check-unit check-cli crosscheck \
+.PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
         install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
@@ -62,7 +62,7 @@ demo: deps
 
 test: deps
 	$(MAKE) all $(TEST_BIN)
-	$(MAKE) check-unit check-cli
+	$(MAKE) check-unit check-cli check-install
 
 check-unit: $(TEST_BIN)
 	@scripts/run_unit_tests.sh $(TEST_BIN)
@@ -70,9 +70,13 @@ check-unit: $(TEST_BIN)
 check-cli: $(BUILD)/imgrad
 	@for t in scripts/test_cli*.sh; do IMGRAD=$(BUILD)/imgrad bash $$t || exit 1; done
 
+check-install: all
+	@bash scripts/test_install.sh
+
 crosscheck: deps deps-python
 	$(MAKE) all
-	$(PYTHON) scripts/crosscheck.py --imgrad $(BUILD)/imgrad assets/*.png
+	$(PYTHON) scripts/crosscheck.py --held-out --imgrad $(BUILD)/imgrad assets/*.png \
+	    assets/formats/cat16.png assets/formats/camera16.pgm
 
 install: all
 	scripts/install.sh install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"

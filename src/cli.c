@@ -97,6 +97,7 @@ typedef struct subcommand {
 
 static const subcommand subcommands[] = {
     { "bench", cli_bench_main },
+    { "field", cli_field_main },
     { NULL, NULL }
 };
 

@@ -27,4 +27,7 @@ int cli_gradient_main(int argc, char **argv);
 /* imgrad bench [OPTIONS] [IMAGE] (cli_bench.c): argv[0] is "bench". */
 int cli_bench_main(int argc, char **argv);
 
+/* imgrad field EXPR [OPTIONS] (cli_field.c) */
+int cli_field_main(int argc, char **argv);
+
 #endif

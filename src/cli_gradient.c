@@ -2,6 +2,7 @@
  * Each input is decoded once, its requested products computed in one pass,
  * and each written as OUTDIR/<stem>.<product>.<ext>. */
 #include "cli.h"
+#include "plot.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum product { P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_COUNT };
+enum product { P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_QUIVER, P_ISOLINES, P_COUNT };
 
 static const struct {
     const char *name;
@@ -21,6 +22,9 @@ static const struct {
     [P_GY]        = { "gy", IMGRAD_MAP_SIGNED },
     [P_MAGNITUDE] = { "magnitude", IMGRAD_MAP_UNSIGNED },
     [P_DIRECTION] = { "direction", IMGRAD_MAP_ANGLE },
+    /* pictures over the photo, drawn by plot_photo.c */
+    [P_QUIVER]    = { "quiver", IMGRAD_MAP_UNSIGNED },
+    [P_ISOLINES]  = { "isolines", IMGRAD_MAP_UNSIGNED },
 };
 
 static const struct {
@@ -55,6 +59,9 @@ typedef struct job {
     double *coords[2];
     size_t coords_len[2];
     int verbose;                /* -1 quiet, 0 normal, 1 one line per file */
+    int quiver_step;            /* pixels between arrows, 0 = width / 32 */
+    int isoline_levels;
+    double isoline_sigma;       /* smoothing before the level lines */
 } job;
 
 static void usage(FILE *to)
@@ -72,7 +79,13 @@ static void usage(FILE *to)
 "Outputs:\n"
 "  -o, --output-dir DIR   write into DIR (default imgrad-out; created)\n"
 "      --outputs LIST     comma-separated products (default magnitude):\n"
-"                         gray, gx, gy, magnitude, direction\n"
+"                         gray, gx, gy, magnitude, direction, and the\n"
+"                         pictures quiver (gradient arrows over the dimmed\n"
+"                         photo) and isolines (level lines of the smoothed\n"
+"                         grey values), PNG when FMT is npy\n"
+"      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
+"      --isoline-levels N level lines (default 8)\n"
+"      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
 "      --format FMT       npy, png, jpg, bmp or tga (default png)\n"
 "                         files are DIR/<input stem>.<product>.<format>\n"
 "      --scale S          8-bit images: the value shown as full white for\n"
@@ -145,7 +158,8 @@ static int parse_outputs(job *j, char *list)
 
 enum {
     OPT_OUTPUTS = 256, OPT_FORMAT, OPT_SCALE, OPT_GRAY, OPT_EDGE_ORDER, OPT_DX, OPT_DY,
-    OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY
+    OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
+    OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA
 };
 
 static const struct option long_options[] = {
@@ -161,6 +175,9 @@ static const struct option long_options[] = {
     { "dy", required_argument, NULL, OPT_DY },
     { "x-coords", required_argument, NULL, OPT_X_COORDS },
     { "y-coords", required_argument, NULL, OPT_Y_COORDS },
+    { "quiver-step", required_argument, NULL, OPT_QUIVER_STEP },
+    { "isoline-levels", required_argument, NULL, OPT_ISOLINE_LEVELS },
+    { "isoline-sigma", required_argument, NULL, OPT_ISOLINE_SIGMA },
     { "threads", required_argument, NULL, 't' },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
@@ -213,6 +230,16 @@ static int apply_option(job *j, int c, char *arg)
     case 't':
         return cli_parse_int(arg, 1, 1024, &j->grad.threads)
                || (cli_error(NULL, "--threads: expected 1..1024, got '%s'", arg), 0);
+    case OPT_QUIVER_STEP:
+        return cli_parse_int(arg, 2, 100000, &j->quiver_step)
+               || (cli_error(NULL, "--quiver-step: expected 2..100000, got '%s'", arg), 0);
+    case OPT_ISOLINE_LEVELS:
+        return cli_parse_int(arg, 1, 256, &j->isoline_levels)
+               || (cli_error(NULL, "--isoline-levels: expected 1..256, got '%s'", arg), 0);
+    case OPT_ISOLINE_SIGMA:
+        if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
+            return j->isoline_sigma = d, 1;
+        return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
     case 'q': j->verbose = -1; return 1;
     case 'v': j->verbose = 1; return 1;
     }
@@ -293,8 +320,10 @@ static char *output_path(const job *j, const char *stem, int product)
     char *path;
 
     for (i = 0; i < COUNT(formats); i++)
-        if (formats[i].format == j->format)
+        if (formats[i].format == j->format && !(product >= P_QUIVER && i == 0))
             ext = formats[i].name;
+    if (product >= P_QUIVER && j->format == IMGRAD_FORMAT_NPY)
+        ext = "png"; /* pictures have no .npy form */
     size = strlen(j->outdir) + strlen(stem) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
         snprintf(path, size, "%s/%s.%s.%s", j->outdir, stem, products[product].name, ext);
@@ -307,6 +336,26 @@ static int same_file(const char *a, const char *b)
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
            && sa.st_ino == sb.st_ino;
+}
+
+/* quiver or isolines over grids[P_GRAY], as an RGB image. */
+static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int product,
+                                   const char *path)
+{
+    const imgrad_grid *gray = &grids[P_GRAY];
+    int step = j->quiver_step ? j->quiver_step : gray->width / 32 > 6 ? gray->width / 32 : 6;
+    imgrad__canvas c;
+    imgrad_status st;
+
+    st = product == P_QUIVER
+             ? imgrad__render_quiver(gray, &grids[P_GX], &grids[P_GY], step, &c)
+             : imgrad__render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
+    if (st != IMGRAD_OK)
+        return st;
+    st = imgrad_write_image8(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format,
+                             c.rgb, c.width, c.height, 3, &j->write);
+    imgrad__canvas_free(&c);
+    return st;
 }
 
 static imgrad_status write_product(const job *j, const imgrad_grid *g, int product,
@@ -359,8 +408,8 @@ static int compute_and_write(const job *j, const char *input, imgrad_grid *grids
     int p, ok = stem != NULL;
     imgrad_status st;
 
-    for (p = P_GX; p < P_COUNT; p++)
-        if (j->want[p])
+    for (p = P_GX; p <= P_DIRECTION; p++)
+        if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY)) /* quiver draws gx, gy */
             *slot[p] = &grids[p];
     if (ok && (want.gx || want.gy || want.magnitude || want.direction)
         && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
@@ -377,7 +426,8 @@ static int compute_and_write(const job *j, const char *input, imgrad_grid *grids
         } else if (same_file(path, input)) {
             cli_error(input, "refusing to overwrite the input with %s", path);
             ok = 0;
-        } else if ((st = write_product(j, &grids[p], p, info, path)) != IMGRAD_OK) {
+        } else if ((st = p >= P_QUIVER ? write_picture(j, grids, p, path)
+                                       : write_product(j, &grids[p], p, info, path)) != IMGRAD_OK) {
             cli_error(path, "cannot write: %s", cli_reason(st));
             ok = 0;
         } else if (j->verbose > 0) {
@@ -430,6 +480,8 @@ int cli_gradient_main(int argc, char **argv)
     j.want[P_MAGNITUDE] = 1;
     j.format = IMGRAD_FORMAT_PNG;
     j.outdir = "imgrad-out";
+    j.isoline_levels = 8;
+    j.isoline_sigma = 2;
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
     if (!load_coords(&j))

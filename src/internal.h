@@ -68,6 +68,19 @@ IMGRAD_HIDDEN imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pi
                                                int width, int height, int channels,
                                                int level, int filter);
 
+/* Longest label imgrad__text_quads draws, in characters. */
+#define IMGRAD__TEXT_MAX 255
+
+/* The quads of stb_easy_font's drawing of text (ASCII, at most
+ * IMGRAD__TEXT_MAX characters) with its top left at (0, 0), in font pixels:
+ * each is x0, y0, x1, y1 (x0 < x1, y0 < y1) at quads[4 * i].  At most
+ * max_quads are stored; returns how many, 0 for empty, too long or no memory.
+ * A capital letter is about 5 x 7 font pixels and advances 6. */
+IMGRAD_HIDDEN int imgrad__text_quads(const char *text, float *quads, int max_quads);
+
+/* The width of text in font pixels as stb_easy_font lays it out. */
+IMGRAD_HIDDEN int imgrad__text_width(const char *text);
+
 /* ---- colour to grey (gray.c) */
 
 /* Converts width*height pixels of `channels` interleaved samples into out

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define STBI_NO_STDIO          /* imgrad reads files itself (size limits first) */
 #define STBI_FAILURE_USERMSG
@@ -20,6 +21,15 @@
 #endif
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
+#include <stb/stb_easy_font.h>
+
+/* stb 2.27's PSD 16-bit test skips the width and height with STBI_NOTUSED,
+ * a sizeof that never reads them, so it misses every 16-bit PSD: read the
+ * depth field (big-endian, offset 22) here instead. */
+static int psd_is_16_bit(const stbi_uc *data, int len)
+{
+    return len >= 26 && memcmp(data, "8BPS", 4) == 0 && data[22] == 0 && data[23] == 16;
+}
 
 static void decode_pixels(const stbi_uc *data, int len, imgrad__pixels *px)
 {
@@ -31,7 +41,7 @@ static void decode_pixels(const stbi_uc *data, int len, imgrad__pixels *px)
         px->data = stbi_loadf_from_memory(data, len, w, h, ch, 0);
         px->type = IMGRAD__F32;
         px->kind = IMGRAD_SOURCE_HDR;
-    } else if (stbi_is_16_bit_from_memory(data, len)) {
+    } else if (stbi_is_16_bit_from_memory(data, len) || psd_is_16_bit(data, len)) {
         px->data = stbi_load_16_from_memory(data, len, w, h, ch, 0);
         px->type = IMGRAD__U16;
         px->kind = IMGRAD_SOURCE_16BIT;
@@ -132,4 +142,55 @@ imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt, const unsigned cha
     if (!ok)
         return IMGRAD_ENOMEM; /* stb fails only when an allocation does */
     return s.failed ? IMGRAD_EIO : IMGRAD_OK;
+}
+
+/* stb_easy_font writes four 16-byte vertices (x, y, z floats, RGBA) per quad
+ * and uses about 270 bytes per character; this is room for any label. */
+#define TEXT_BYTES_PER_CHAR 400
+
+int imgrad__text_quads(const char *text, float *quads, int max_quads)
+{
+    size_t n = strlen(text), size;
+    char *copy, *vertices;
+    int count, i;
+
+    if (n == 0 || n > IMGRAD__TEXT_MAX)
+        return 0;
+    size = (n + 1) * TEXT_BYTES_PER_CHAR;
+    copy = malloc(n + 1);
+    vertices = malloc(size);
+    if (copy == NULL || vertices == NULL) {
+        free(copy);
+        free(vertices);
+        return 0;
+    }
+    memcpy(copy, text, n + 1); /* stb takes a non-const string */
+    count = stb_easy_font_print(0, 0, copy, NULL, vertices, (int)size);
+    if (count > max_quads)
+        count = max_quads;
+    for (i = 0; i < count; i++) {
+        float v0[2], v2[2];
+        /* corners 0 and 2 of each axis-aligned quad */
+        memcpy(v0, vertices + (size_t)i * 64, sizeof v0);
+        memcpy(v2, vertices + (size_t)i * 64 + 32, sizeof v2);
+        quads[4 * i + 0] = v0[0];
+        quads[4 * i + 1] = v0[1];
+        quads[4 * i + 2] = v2[0];
+        quads[4 * i + 3] = v2[1];
+    }
+    free(copy);
+    free(vertices);
+    return count;
+}
+
+int imgrad__text_width(const char *text)
+{
+    char copy[IMGRAD__TEXT_MAX + 1];
+    size_t n = strlen(text);
+
+    if (n > IMGRAD__TEXT_MAX)
+        n = IMGRAD__TEXT_MAX;
+    memcpy(copy, text, n);
+    copy[n] = '\0';
+    return stb_easy_font_width(copy);
 }

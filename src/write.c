@@ -187,10 +187,11 @@ static void row_to_8bit(const float *restrict row, int w, imgrad_map map, double
                         unsigned char *restrict o)
 {
     const double pi = 3.14159265358979323846;
-    /* one multiplication per pixel: within an ulp of dividing, which moves
-     * a pixel only if it lies within 1e-13 of a rounding boundary */
-    const double k = map == IMGRAD_MAP_ANGLE ? 255.0 / (2 * pi)
-                     : (map == IMGRAD_MAP_SIGNED ? 127.0 : 255.0) / scale;
+    /* one multiplication per pixel rather than a division by scale: within
+     * an ulp of dividing, which moves a pixel only if it lies within 1e-13
+     * of a rounding boundary (angles keep the division by the constant 2 pi,
+     * under which the angle 0 is exactly 127.5 and rounds up) */
+    const double k = (map == IMGRAD_MAP_SIGNED ? 127.0 : 255.0) / scale;
     int x;
 
     switch (map) {
@@ -207,7 +208,7 @@ static void row_to_8bit(const float *restrict row, int w, imgrad_map map, double
     case IMGRAD_MAP_ANGLE:
 #pragma omp simd
         for (x = 0; x < w; x++)
-            o[x] = clamp_round((row[x] + pi) * k);
+            o[x] = clamp_round((row[x] + pi) / (2 * pi) * 255.0);
         break;
     }
 }
