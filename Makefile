@@ -28,6 +28,7 @@ DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
+        crosscheck-numpy crosscheck-opencv \
         install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
@@ -73,10 +74,24 @@ check-cli: $(BUILD)/imgrad
 check-install: all
 	@bash scripts/test_install.sh
 
-crosscheck: deps deps-python
+# numpy.gradient parity, then OpenCV / scikit-image parity.
+crosscheck: crosscheck-numpy crosscheck-opencv
+
+crosscheck-numpy: deps deps-python
 	$(MAKE) all
 	$(PYTHON) scripts/crosscheck.py --held-out --imgrad $(BUILD)/imgrad assets/*.png \
 	    assets/formats/cat16.png assets/formats/camera16.pgm
+
+# OpenCV and scikit-image parity (sobel/scharr borders, --compat skimage,
+# Canny F1) on assets/ and on held-out photos from python3-skimage's data,
+# plus a crop and a rescale of each.
+SKIMAGE_DATA = /usr/lib/python3/dist-packages/skimage/data
+HELDOUT = $(addprefix $(SKIMAGE_DATA)/,coins.png moon.png grass.png gravel.png \
+          hubble_deep_field.jpg ihc.png motorcycle_left.png rocket.jpg retina.jpg text.png)
+crosscheck-opencv: deps deps-python
+	$(MAKE) all
+	$(PYTHON) scripts/crosscheck_opencv.py --imgrad $(BUILD)/imgrad --derive \
+	    assets/*.png $(wildcard $(HELDOUT))
 
 install: all
 	scripts/install.sh install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"

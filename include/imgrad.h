@@ -10,7 +10,7 @@
  *
  *     imgrad_options o;
  *     imgrad_options_default(&o);              // numpy.gradient, unit spacing
- *     imgrad_products p = { NULL, NULL, &mag, NULL };
+ *     imgrad_products p = { NULL, NULL, &mag, NULL, NULL, NULL };
  *     st = imgrad_gradient(&gray, &o, &p);     // allocates mag
  *     st = imgrad_write_npy("cat.magnitude.npy", &mag);
  *     imgrad_grid_free(&mag);
@@ -151,6 +151,18 @@ IMGRAD_API imgrad_status imgrad_read_coords(const char *path, double **values,
 
 /* ------------------------------------------------------------ gradients */
 
+/* The derivative operators.  The 3x3 ones are correlations with OpenCV's
+ * sign (positive where intensity rises to the right or downwards), divided
+ * by the response to a unit ramp unless raw_scale is set:
+ *
+ *   sobel    [-1 0 1; -2 0 2; -1 0 1]   / 8   (gy: the transpose)
+ *   scharr   [-3 0 3; -10 0 10; -3 0 3] / 32
+ *   prewitt  [-1 0 1; -1 0 1; -1 0 1]   / 6
+ *   roberts  d1 = f(x+1,y+1) - f(x,y), d2 = f(x,y+1) - f(x+1,y) (the Roberts
+ *            cross), turned back to the axes: gx = (d1 - d2) / 2,
+ *            gy = (d1 + d2) / 2.  This is the gradient at the centre of the
+ *            2x2 cell, (x + 0.5, y + 0.5), stored at pixel (x, y); the last
+ *            column and row take x + 1 and y + 1 from the border rule. */
 typedef enum imgrad_operator {
     IMGRAD_OP_CENTRAL, /* numpy.gradient: central differences, one-sided edges */
     IMGRAD_OP_SOBEL,
@@ -174,18 +186,23 @@ typedef struct imgrad_options {
     const double *x_coords;  /* central: width x positions, or NULL */
     const double *y_coords;  /* central: height y positions, or NULL */
     int raw_scale;           /* nonzero: OpenCV's unnormalised kernels */
-    imgrad_border border;    /* convolution operators' border rule */
+    imgrad_border border;    /* border rule of the convolution operators and
+                                of the Gaussian smoothing (every operator) */
     double border_value;     /* for IMGRAD_BORDER_CONSTANT */
-    double sigma;            /* Gaussian pre-smoothing, 0 = none */
+    double sigma;            /* Gaussian pre-smoothing, 0 = none; the kernel
+                                is cut at radius floor(4 sigma + 0.5) */
     int norm_l1;             /* magnitude |gx| + |gy| instead of hypot */
     double magnitude_factor; /* magnitude multiplied by this, default 1 */
     int angle_degrees;       /* direction in degrees instead of radians */
     int angle_positive;      /* direction in [0, 2pi) instead of (-pi, pi] */
+    double canny_low;        /* edges: hysteresis thresholds in magnitude */
+    double canny_high;       /* units; both < 0 (default): automatic */
     int threads;             /* OpenMP threads, 0 = OpenMP's default */
 } imgrad_options;
 
 /* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,
- * no smoothing, L2 magnitude, radians in (-pi, pi], default threads). */
+ * no smoothing, L2 magnitude, radians in (-pi, pi], border reflect101,
+ * automatic Canny thresholds, default threads). */
 IMGRAD_API void imgrad_options_default(imgrad_options *o);
 
 /* Which products to compute: each non-NULL pointer names an empty grid that
@@ -195,16 +212,43 @@ typedef struct imgrad_products {
     imgrad_grid *gy;
     imgrad_grid *magnitude;
     imgrad_grid *direction;
+    imgrad_grid *edges;  /* Canny: 1 on edge pixels, 0 elsewhere */
+    double *thresholds;  /* if non-NULL with edges: receives the low and
+                            high thresholds used (2 doubles) */
 } imgrad_products;
 
-/* Computes the requested products of in in one parallel pass over rows.
- * Results are bit-identical for every thread count.  Fails with EINVAL (bad
- * options, all products NULL), ETOOSMALL (an axis shorter than edge_order + 1
- * for central), ECOORDS (coordinates not finite or not strictly increasing)
- * or ENOMEM; every product is then empty. */
+/* Computes the requested products of in: optional Gaussian smoothing, then
+ * one parallel pass over rows for gx, gy, magnitude and direction, then for
+ * edges Canny's non-maximum suppression (parallel over rows) and hysteresis.
+ * Results are bit-identical for every thread count.
+ *
+ * Canny follows OpenCV: a pixel survives suppression when its magnitude
+ * exceeds the low threshold and its two neighbours across the edge (one of
+ * 4 direction sectors of 45 degrees); pixels above the high threshold seed
+ * edges that grow through 8-connected survivors.  Automatic thresholds
+ * (canny_low and canny_high both < 0): high = Otsu's threshold on the
+ * magnitude histogram (256 bins from 0 to the largest magnitude), low =
+ * high / 2; only one given: the other is twice or half of it.
+ *
+ * Fails with EINVAL (bad options, all products NULL), ETOOSMALL (an axis
+ * shorter than edge_order + 1 for central), ECOORDS (coordinates not finite
+ * or not strictly increasing) or ENOMEM; every product is then empty. */
 IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
                                          const imgrad_options *o,
                                          const imgrad_products *out);
+
+/* Colours a gradient field: hue from direction (0 = red for a gradient
+ * pointing right (+x), then yellow, green, cyan (pointing left), blue,
+ * magenta, with y down as everywhere in imgrad), full saturation, and value
+ * magnitude / scale clipped to 1.  direction may use any range; it is in
+ * degrees when angle_degrees is nonzero, else radians.  Writes 3 bytes (RGB)
+ * per pixel, rows packed, to rgb (width * height * 3 bytes).  Fails with
+ * EINVAL on a NULL or empty argument, grids of different sizes, or a
+ * scale <= 0. */
+IMGRAD_API imgrad_status imgrad_to_hsv8(const imgrad_grid *magnitude,
+                                        const imgrad_grid *direction,
+                                        int angle_degrees, double scale,
+                                        unsigned char *rgb);
 
 /* ------------------------------------------------------------- writing */
 

@@ -98,6 +98,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     { "bench", cli_bench_main },
     { "field", cli_field_main },
+    { "legend", cli_legend_main },
     { NULL, NULL }
 };
 

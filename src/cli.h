@@ -21,6 +21,9 @@ int cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Creates dir and its parents (mkdir -p).  0 on success, -1 with errno. */
 int cli_mkdir_p(const char *dir);
 
+/* imgrad legend -o FILE: the colour wheel of --outputs hsv. */
+int cli_legend_main(int argc, char **argv);
+
 /* The main job: imgrad [OPTIONS] INPUT... */
 int cli_gradient_main(int argc, char **argv);
 

@@ -420,7 +420,7 @@ static int check_kernel(bench *b)
 {
     const int w = b->gray.width, h = b->gray.height;
     imgrad_grid g[4];
-    imgrad_products p = { &g[0], &g[1], &g[2], &g[3] };
+    imgrad_products p = { &g[0], &g[1], &g[2], &g[3], NULL, NULL };
     float *ref = malloc(4 * (size_t)w * sizeof *ref);
     double err[4] = { 0, 0, 0, 0 }, top = 0, topm = 0;
     imgrad__polar pp;
@@ -478,9 +478,9 @@ static int bench_input(bench *b, result *r)
 static int bench_kernel(bench *b, result *r)
 {
     imgrad_grid g[4];
-    imgrad_products all = { &g[0], &g[1], &g[2], &g[3] };
-    imgrad_products gxgy = { &g[0], &g[1], NULL, NULL };
-    imgrad_products mag = { NULL, NULL, &g[2], NULL };
+    imgrad_products all = { &g[0], &g[1], &g[2], &g[3], NULL, NULL };
+    imgrad_products gxgy = { &g[0], &g[1], NULL, NULL, NULL, NULL };
+    imgrad_products mag = { NULL, NULL, &g[2], NULL, NULL, NULL };
     to8 t;
     double t0;
 

@@ -323,7 +323,8 @@ static imgrad__expr *parse_expr(const char *text)
 static imgrad_status compute(const field_job *j, const imgrad__expr *e, field_grids *g)
 {
     imgrad_options o = j->grad;
-    imgrad_products want = { &g->g[F_GX], &g->g[F_GY], &g->g[F_MAGNITUDE], &g->g[F_DIRECTION] };
+    imgrad_products want = { &g->g[F_GX], &g->g[F_GY], &g->g[F_MAGNITUDE], &g->g[F_DIRECTION],
+                             NULL, NULL };
     imgrad_status st;
     int k, r, c;
 

@@ -6,12 +6,17 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-enum product { P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_QUIVER, P_ISOLINES, P_COUNT };
+enum product {
+    P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_EDGES, P_HSV,
+    P_QUIVER, P_ISOLINES, /* pictures: keep these last */
+    P_COUNT
+};
 
 static const struct {
     const char *name;
@@ -22,6 +27,8 @@ static const struct {
     [P_GY]        = { "gy", IMGRAD_MAP_SIGNED },
     [P_MAGNITUDE] = { "magnitude", IMGRAD_MAP_UNSIGNED },
     [P_DIRECTION] = { "direction", IMGRAD_MAP_ANGLE },
+    [P_EDGES]     = { "edges", IMGRAD_MAP_UNSIGNED },  /* 0/1 shown as 0/255 */
+    [P_HSV]       = { "hsv", IMGRAD_MAP_UNSIGNED },    /* colour, see write_hsv */
     /* pictures over the photo, drawn by plot_photo.c */
     [P_QUIVER]    = { "quiver", IMGRAD_MAP_UNSIGNED },
     [P_ISOLINES]  = { "isolines", IMGRAD_MAP_UNSIGNED },
@@ -43,6 +50,42 @@ static const struct {
     { "rec601", IMGRAD_GRAY_REC601 }, { "rec709", IMGRAD_GRAY_REC709 },
     { "average", IMGRAD_GRAY_AVERAGE }, { "linear", IMGRAD_GRAY_LINEAR },
     { "skimage", IMGRAD_GRAY_SKIMAGE },
+};
+
+static const struct {
+    const char *name;
+    imgrad_operator op;
+} operators[] = {
+    { "central", IMGRAD_OP_CENTRAL }, { "sobel", IMGRAD_OP_SOBEL },
+    { "scharr", IMGRAD_OP_SCHARR }, { "prewitt", IMGRAD_OP_PREWITT },
+    { "roberts", IMGRAD_OP_ROBERTS },
+};
+
+static const struct {
+    const char *name;
+    imgrad_border border;
+} borders[] = {
+    { "reflect101", IMGRAD_BORDER_REFLECT101 }, { "reflect", IMGRAD_BORDER_REFLECT },
+    { "replicate", IMGRAD_BORDER_REPLICATE }, { "constant", IMGRAD_BORDER_CONSTANT },
+    { "wrap", IMGRAD_BORDER_WRAP },
+};
+
+/* --compat: what each library gives for its common call (README has the
+ * table).  skimage.filters.sobel is sqrt((h^2 + v^2) / 2) with h and v twice
+ * imgrad's normalised Sobel, hence the factor sqrt(2). */
+static const struct {
+    const char *name;
+    imgrad_operator op;
+    int raw_scale;
+    imgrad_border border;
+    imgrad_gray_weights gray;
+    int angle_positive;
+    double magnitude_factor;
+} compats[] = {
+    { "opencv", IMGRAD_OP_SOBEL, 1, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 1, 1.0 },
+    { "skimage", IMGRAD_OP_SOBEL, 0, IMGRAD_BORDER_REFLECT, IMGRAD_GRAY_SKIMAGE, 0,
+      1.41421356237309504880 },
+    { "numpy", IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 0, 1.0 },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,10 +122,14 @@ static void usage(FILE *to)
 "Outputs:\n"
 "  -o, --output-dir DIR   write into DIR (default imgrad-out; created)\n"
 "      --outputs LIST     comma-separated products (default magnitude):\n"
-"                         gray, gx, gy, magnitude, direction, and the\n"
+"                         gray, gx, gy, magnitude, direction,\n"
+"                         edges (Canny: 0/255 in images, 0/1 in .npy),\n"
+"                         hsv (colour: hue = direction, brightness =\n"
+"                         magnitude; key: imgrad legend -o FILE), and the\n"
 "                         pictures quiver (gradient arrows over the dimmed\n"
 "                         photo) and isolines (level lines of the smoothed\n"
-"                         grey values), PNG when FMT is npy\n"
+"                         grey values); hsv and pictures are PNG when FMT\n"
+"                         is npy\n"
 "      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
 "      --isoline-levels N level lines (default 8)\n"
 "      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
@@ -108,6 +155,38 @@ static void usage(FILE *to)
 "                         values as the width, strictly increasing)\n"
 "      --y-coords FILE    y position of each row, likewise\n"
 "  -t, --threads N        threads for the kernel (default: all cores)\n"
+"\n", to);
+    /* in pieces: C99 promises string literals of only 4095 characters */
+    fputs(
+"Operators (3x3 masks as OpenCV's, divided by a unit ramp's response):\n"
+"      --operator OP      central (default: numpy.gradient),\n"
+"                         sobel   [-1 0 1; -2 0 2; -1 0 1] / 8,\n"
+"                         scharr  [-3 0 3; -10 0 10; -3 0 3] / 32,\n"
+"                         prewitt [-1 0 1; -1 0 1; -1 0 1] / 6,\n"
+"                         roberts [-1 1; -1 1] / 2 (the 2x2 Roberts cross\n"
+"                         turned to x and y), its value at pixel (x, y) is\n"
+"                         the gradient at (x + 0.5, y + 0.5);\n"
+"                         gy uses the transposed masks\n"
+"      --kernel-scale S   unit (default: a unit ramp gives 1) or raw\n"
+"                         (OpenCV's values: no divisor)\n"
+"      --border B         reflect101 (default, gfedcb|abcdefgh|gfedcba),\n"
+"                         reflect (fedcba|abcdefgh|hgfedcb), replicate,\n"
+"                         constant, wrap: for the 3x3/2x2 operators and the\n"
+"                         smoothing; central keeps numpy's one-sided edges\n"
+"      --border-value V   the value outside the image for constant (0)\n"
+"      --sigma S          Gaussian smoothing first, cut at radius\n"
+"                         floor(4 S + 0.5); 0 = none (default)\n"
+"      --norm N           magnitude l2 (default, hypot) or l1 (|gx| + |gy|)\n"
+"      --angle U          direction in rad (default) or deg\n"
+"      --angle-range R    signed (default, (-pi, pi]) or positive\n"
+"                         ([0, 2pi), OpenCV's cartToPolar)\n"
+"      --low T, --high T  Canny hysteresis thresholds in magnitude units;\n"
+"                         default: high = Otsu's threshold of the magnitude\n"
+"                         histogram, low = high / 2 (one given: the other is\n"
+"                         half or twice it); -v prints them\n"
+"      --compat LIB       opencv, skimage or numpy: operator, kernel scale,\n"
+"                         border, grey weights and angle range of that\n"
+"                         library (see README); later options override\n"
 "\n"
 "  gx = d/dx along a row, gy = d/dy down the rows (y points down, numpy's\n"
 "  axis 0); magnitude = hypot(gx, gy); direction = atan2(gy, gx) in radians\n"
@@ -159,7 +238,9 @@ static int parse_outputs(job *j, char *list)
 enum {
     OPT_OUTPUTS = 256, OPT_FORMAT, OPT_SCALE, OPT_GRAY, OPT_EDGE_ORDER, OPT_DX, OPT_DY,
     OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
-    OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA
+    OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
+    OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
+    OPT_COMPAT
 };
 
 static const struct option long_options[] = {
@@ -178,6 +259,17 @@ static const struct option long_options[] = {
     { "quiver-step", required_argument, NULL, OPT_QUIVER_STEP },
     { "isoline-levels", required_argument, NULL, OPT_ISOLINE_LEVELS },
     { "isoline-sigma", required_argument, NULL, OPT_ISOLINE_SIGMA },
+    { "operator", required_argument, NULL, OPT_OPERATOR },
+    { "kernel-scale", required_argument, NULL, OPT_KERNEL_SCALE },
+    { "border", required_argument, NULL, OPT_BORDER },
+    { "border-value", required_argument, NULL, OPT_BORDER_VALUE },
+    { "sigma", required_argument, NULL, OPT_SIGMA },
+    { "norm", required_argument, NULL, OPT_NORM },
+    { "angle", required_argument, NULL, OPT_ANGLE },
+    { "angle-range", required_argument, NULL, OPT_ANGLE_RANGE },
+    { "low", required_argument, NULL, OPT_LOW },
+    { "high", required_argument, NULL, OPT_HIGH },
+    { "compat", required_argument, NULL, OPT_COMPAT },
     { "threads", required_argument, NULL, 't' },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
@@ -186,12 +278,80 @@ static const struct option long_options[] = {
     { NULL, 0, NULL, 0 }
 };
 
+/* Sets j to the --compat preset k. */
+static void apply_compat(job *j, int k)
+{
+    j->grad.op = compats[k].op;
+    j->grad.raw_scale = compats[k].raw_scale;
+    j->grad.border = compats[k].border;
+    j->load.gray = compats[k].gray;
+    j->grad.angle_positive = compats[k].angle_positive;
+    j->grad.magnitude_factor = compats[k].magnitude_factor;
+}
+
+/* A word option: one of two names (flag set to 0 or 1); 0 after a message. */
+static int word_option(const char *opt, const char *arg, const char *off, const char *on,
+                       int *flag)
+{
+    if (strcmp(arg, off) == 0 || strcmp(arg, on) == 0)
+        return *flag = strcmp(arg, on) == 0, 1;
+    return cli_error(NULL, "--%s: expected %s or %s, got '%s'", opt, off, on, arg), 0;
+}
+
+/* The operator, border, smoothing, angle and Canny options; -1 when c is
+ * not one of them, 0 (after a message) when its value is bad. */
+static int apply_operator_option(job *j, int c, const char *arg)
+{
+    int k;
+    double d;
+
+    switch (c) {
+    case OPT_OPERATOR:
+        LOOKUP(operators, arg, k);
+        if (k >= 0)
+            j->grad.op = operators[k].op;
+        return k >= 0 || (cli_error(NULL, "--operator: unknown operator '%s'", arg), 0);
+    case OPT_BORDER:
+        LOOKUP(borders, arg, k);
+        if (k >= 0)
+            j->grad.border = borders[k].border;
+        return k >= 0 || (cli_error(NULL, "--border: unknown border '%s'", arg), 0);
+    case OPT_COMPAT:
+        LOOKUP(compats, arg, k);
+        if (k >= 0)
+            apply_compat(j, k);
+        return k >= 0 || (cli_error(NULL, "--compat: expected opencv, skimage or numpy, "
+                                          "got '%s'", arg), 0);
+    case OPT_KERNEL_SCALE:
+        return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
+    case OPT_NORM: return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
+    case OPT_ANGLE: return word_option("angle", arg, "rad", "deg", &j->grad.angle_degrees);
+    case OPT_ANGLE_RANGE:
+        return word_option("angle-range", arg, "signed", "positive", &j->grad.angle_positive);
+    case OPT_BORDER_VALUE:
+        return cli_parse_double(arg, &j->grad.border_value)
+               || (cli_error(NULL, "--border-value: expected a number, got '%s'", arg), 0);
+    case OPT_SIGMA:
+    case OPT_LOW:
+    case OPT_HIGH:
+        if (!cli_parse_double(arg, &d) || d < 0)
+            return cli_error(NULL, "--%s: expected a number >= 0, got '%s'",
+                             c == OPT_SIGMA ? "sigma" : c == OPT_LOW ? "low" : "high", arg), 0;
+        *(c == OPT_SIGMA ? &j->grad.sigma : c == OPT_LOW ? &j->grad.canny_low
+                                                          : &j->grad.canny_high) = d;
+        return 1;
+    }
+    return -1;
+}
+
 /* One option into j; 0 (after a message) when its value is bad. */
 static int apply_option(job *j, int c, char *arg)
 {
     int k;
     double d;
 
+    if ((k = apply_operator_option(j, c, arg)) >= 0)
+        return k;
     switch (c) {
     case 'o': j->outdir = arg; return 1;
     case OPT_OUTPUTS: return parse_outputs(j, arg);
@@ -313,6 +473,14 @@ static char *stem_of(const char *path)
     return stem;
 }
 
+/* The format product is written in: hsv and the pictures are colour, so
+ * never .npy. */
+static imgrad_format format_of(const job *j, int product)
+{
+    const int colour = product == P_HSV || product >= P_QUIVER;
+    return colour && j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format;
+}
+
 static char *output_path(const job *j, const char *stem, int product)
 {
     const char *ext = "npy";
@@ -320,10 +488,8 @@ static char *output_path(const job *j, const char *stem, int product)
     char *path;
 
     for (i = 0; i < COUNT(formats); i++)
-        if (formats[i].format == j->format && !(product >= P_QUIVER && i == 0))
+        if (formats[i].format == format_of(j, product))
             ext = formats[i].name;
-    if (product >= P_QUIVER && j->format == IMGRAD_FORMAT_NPY)
-        ext = "png"; /* pictures have no .npy form */
     size = strlen(j->outdir) + strlen(stem) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
         snprintf(path, size, "%s/%s.%s.%s", j->outdir, stem, products[product].name, ext);
@@ -369,26 +535,62 @@ static int png_filter_for(int product)
                                                                    : IMGRAD_PNG_NONE;
 }
 
-static imgrad_status write_product(const job *j, const imgrad_grid *g, int product,
+/* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
+static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const char *path)
+{
+    const imgrad_grid *mag = &grids[P_MAGNITUDE];
+    const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
+    unsigned char *rgb = malloc(3 * (size_t)mag->width * (size_t)mag->height);
+    imgrad_status st;
+
+    if (rgb == NULL)
+        return IMGRAD_ENOMEM;
+    st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb);
+    if (st == IMGRAD_OK)
+        st = imgrad_write_image8(path, format_of(j, P_HSV), rgb, mag->width, mag->height, 3,
+                                 &j->write);
+    free(rgb);
+    return st;
+}
+
+/* direction in 8 bits: the angle range, one full turn, spans 0..255. */
+static imgrad_status direction_to_8bit(const job *j, const imgrad_grid *g, unsigned char *px)
+{
+    const double turn = j->grad.angle_degrees ? 360.0 : 2 * 3.14159265358979323846;
+
+    if (j->grad.angle_positive)
+        return imgrad_to_8bit(g, IMGRAD_MAP_UNSIGNED, turn, px);
+    if (j->grad.angle_degrees)
+        return imgrad_to_8bit(g, IMGRAD_MAP_SIGNED, turn / 2, px);
+    return imgrad_to_8bit(g, IMGRAD_MAP_ANGLE, 1, px);
+}
+
+static imgrad_status write_product(const job *j, const imgrad_grid *grids, int product,
                                    const imgrad_source_info *info, const char *path)
 {
+    const imgrad_grid *g = &grids[product];
     imgrad_write_options wo = j->write;
     unsigned char *px;
     double scale = j->scale;
     imgrad_status st;
 
     wo.png_filter = png_filter_for(product);
+    if (product == P_HSV)
+        return write_hsv(j, grids, path);
     if (j->format == IMGRAD_FORMAT_NPY)
         return imgrad_write_npy(path, g);
     if ((px = malloc((size_t)g->width * (size_t)g->height)) == NULL)
         return IMGRAD_ENOMEM;
-    /* grey of an 8- or 16-bit photo is already in [0, 1] */
+    /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
     if (product == P_GRAY)
         scale = info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT
                     ? 1.0 : imgrad_auto_scale(g);
+    else if (product == P_EDGES)
+        scale = 1.0;
     else if (scale == 0)
         scale = imgrad_auto_scale(g);
-    st = imgrad_to_8bit(g, products[product].map, scale, px);
+    st = product == P_DIRECTION ? direction_to_8bit(j, g, px)
+                                : imgrad_to_8bit(g, products[product].map, scale, px);
     if (st == IMGRAD_OK)
         st = imgrad_write_image8(path, j->format, px, g->width, g->height, 1, &wo);
     free(px);
@@ -415,20 +617,30 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
 static int compute_and_write(const job *j, const char *input, imgrad_grid *grids,
                              const imgrad_source_info *info)
 {
-    imgrad_products want = { NULL, NULL, NULL, NULL };
-    imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude, &want.direction };
+    double used[2];
+    imgrad_products want = { NULL, NULL, NULL, NULL, NULL, used };
+    imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude,
+                                    &want.direction, &want.edges, NULL };
     char *stem = stem_of(input);
     int p, ok = stem != NULL;
     imgrad_status st;
 
-    for (p = P_GX; p <= P_DIRECTION; p++)
+    for (p = P_GX; p <= P_EDGES; p++)
         if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY)) /* quiver draws gx, gy */
             *slot[p] = &grids[p];
-    if (ok && (want.gx || want.gy || want.magnitude || want.direction)
+    if (j->want[P_HSV]) { /* drawn from these two, written or not */
+        want.magnitude = &grids[P_MAGNITUDE];
+        want.direction = &grids[P_DIRECTION];
+    }
+    if (ok && (want.gx || want.gy || want.magnitude || want.direction || want.edges)
         && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
         cli_error(input, "%s", cli_reason(st));
         ok = 0;
     }
+    if (ok && want.edges && j->verbose > 0)
+        fprintf(stderr, "imgrad: %s: canny thresholds low %.9g high %.9g%s\n", input,
+                used[0], used[1],
+                j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
     for (p = 0; ok && p < P_COUNT; p++) {
         char *path;
         if (!j->want[p])
@@ -440,7 +652,7 @@ static int compute_and_write(const job *j, const char *input, imgrad_grid *grids
             cli_error(input, "refusing to overwrite the input with %s", path);
             ok = 0;
         } else if ((st = p >= P_QUIVER ? write_picture(j, grids, p, path)
-                                       : write_product(j, &grids[p], p, info, path)) != IMGRAD_OK) {
+                                       : write_product(j, grids, p, info, path)) != IMGRAD_OK) {
             cli_error(path, "cannot write: %s", cli_reason(st));
             ok = 0;
         } else if (j->verbose > 0) {

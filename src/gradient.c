@@ -1,5 +1,7 @@
-/* gradient.c - numpy.gradient's central differences, with magnitude and
- * direction fused into the same pass over rows.
+/* gradient.c - imgrad_gradient: smoothing (smooth.c), then one parallel pass
+ * over rows computing gx and gy by numpy.gradient's central differences
+ * (here) or a convolution operator (convolve.c) with magnitude and direction
+ * fused into the same pass, then Canny's stages (canny.c) for edges.
  *
  * numpy's arithmetic is followed operation by operation so that float32
  * results agree to the last bit (numpy 1.24 on a float32 array):
@@ -228,6 +230,12 @@ void imgrad_options_default(imgrad_options *o)
     o->dx = o->dy = 1.0;
     o->border = IMGRAD_BORDER_REFLECT101;
     o->magnitude_factor = 1.0;
+    o->canny_low = o->canny_high = -1; /* automatic */
+}
+
+static int any_product(const imgrad_products *out)
+{
+    return out->gx || out->gy || out->magnitude || out->direction || out->edges;
 }
 
 static imgrad_status check_options(const imgrad_grid *in, const imgrad_options *o,
@@ -236,15 +244,26 @@ static imgrad_status check_options(const imgrad_grid *in, const imgrad_options *
     if (in == NULL || o == NULL || out == NULL || in->data == NULL
         || in->width <= 0 || in->height <= 0 || in->stride < (size_t)in->width)
         return IMGRAD_EINVAL;
-    if (!out->gx && !out->gy && !out->magnitude && !out->direction)
+    if (!any_product(out))
         return IMGRAD_EINVAL;
-    if (o->op != IMGRAD_OP_CENTRAL)
-        return IMGRAD_EUNSUPPORTED;
-    if ((o->edge_order != 1 && o->edge_order != 2) || o->threads < 0
+    if ((unsigned)o->op > IMGRAD_OP_ROBERTS || (unsigned)o->border > IMGRAD_BORDER_WRAP
+        || (o->edge_order != 1 && o->edge_order != 2) || o->threads < 0
         || !isfinite(o->dx) || !isfinite(o->dy) || o->dx == 0 || o->dy == 0
-        || !(o->sigma == 0) || !isfinite(o->magnitude_factor))
+        || !(o->sigma >= 0) || !isfinite(o->sigma) || !isfinite(o->border_value)
+        || !isfinite(o->magnitude_factor) || isnan(o->canny_low) || isnan(o->canny_high))
         return IMGRAD_EINVAL;
     return IMGRAD_OK;
+}
+
+/* Frees the grids of work that the caller did not ask for. */
+static void free_unasked(const imgrad_products *work, const imgrad_products *out)
+{
+    if (work->gx != out->gx)
+        imgrad_grid_free(work->gx);
+    if (work->gy != out->gy)
+        imgrad_grid_free(work->gy);
+    if (work->magnitude != out->magnitude)
+        imgrad_grid_free(work->magnitude);
 }
 
 static void free_products(const imgrad_products *out)
@@ -253,26 +272,27 @@ static void free_products(const imgrad_products *out)
     imgrad_grid_free(out->gy);
     imgrad_grid_free(out->magnitude);
     imgrad_grid_free(out->direction);
+    imgrad_grid_free(out->edges);
 }
 
 /* Marks every requested product empty, so that failure leaves nothing to free. */
 static void empty_products(const imgrad_products *out)
 {
-    imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
+    imgrad_grid *all[5] = { out->gx, out->gy, out->magnitude, out->direction, out->edges };
     int i;
 
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (all[i] != NULL)
             memset(all[i], 0, sizeof *all[i]);
 }
 
 static imgrad_status alloc_products(const imgrad_products *out, int w, int h)
 {
-    imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
+    imgrad_grid *all[5] = { out->gx, out->gy, out->magnitude, out->direction, out->edges };
     imgrad_status st = IMGRAD_OK;
     int i;
 
-    for (i = 0; i < 4 && st == IMGRAD_OK; i++)
+    for (i = 0; i < 5 && st == IMGRAD_OK; i++)
         if (all[i] != NULL)
             st = imgrad__grid_alloc(all[i], w, h); /* every pixel is written */
     if (st != IMGRAD_OK)
@@ -286,18 +306,38 @@ static float *row_or(const imgrad_grid *g, int y, float *scratch)
     return g != NULL ? g->data + (size_t)y * g->stride : scratch;
 }
 
-/* The parallel pass: every output row from input rows y-1..y+1. */
-static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_plan *py,
-                        const imgrad_options *o, const imgrad_products *out)
+/* What computes gx and gy: numpy's central differences or a convolution. */
+typedef struct kernel {
+    const imgrad_grid *in; /* the (smoothed) input */
+    imgrad_operator op;
+    axis_plan px, py;      /* central */
+    imgrad__conv conv;     /* the others */
+} kernel;
+
+/* Row y of gx and gy (either may be NULL). */
+static void kernel_row(const kernel *k, int y, float *scratch, float *gx, float *gy)
 {
-    const int w = in->width, h = in->height;
+    if (k->op != IMGRAD_OP_CENTRAL) {
+        imgrad__conv_row(&k->conv, k->in, y, scratch, gx, gy);
+        return;
+    }
+    if (gx != NULL)
+        derive_row(&k->px, k->in->data + (size_t)y * k->in->stride, gx);
+    if (gy != NULL)
+        derive_at(&k->py, y, k->in->data, k->in->stride, gy, k->in->width);
+}
+
+/* The parallel pass: every output row from a few input rows around it. */
+static int gradient_pass(const kernel *k, const imgrad_options *o, const imgrad_products *out)
+{
+    const int w = k->in->width, h = k->in->height;
     const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    const size_t extra = k->op == IMGRAD_OP_CENTRAL ? 0 : imgrad__conv_scratch(w);
     int failed = 0;
 
-#pragma omp parallel num_threads(o->threads > 0 ? o->threads : omp_get_max_threads()) \
-    reduction(|| : failed)
+#pragma omp parallel num_threads(IMGRAD__THREADS(o->threads)) reduction(|| : failed)
     {
-        float *scratch = malloc(2 * (size_t)w * sizeof(float));
+        float *scratch = malloc((2 * (size_t)w + extra) * sizeof(float));
         int y;
         failed = scratch == NULL;
 #pragma omp for schedule(static)
@@ -307,10 +347,9 @@ static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_p
                 continue;
             gx = row_or(out->gx, y, scratch);
             gy = row_or(out->gy, y, scratch + w);
-            if (out->gx != NULL || want_polar)
-                derive_row(px, in->data + (size_t)y * in->stride, gx);
-            if (out->gy != NULL || want_polar)
-                derive_at(py, y, in->data, in->stride, gy, w);
+            kernel_row(k, y, scratch + 2 * (size_t)w,
+                       out->gx != NULL || want_polar ? gx : NULL,
+                       out->gy != NULL || want_polar ? gy : NULL);
             if (want_polar)
                 polar_row(gx, gy, row_or(out->magnitude, y, NULL),
                           row_or(out->direction, y, NULL), w, o);
@@ -320,29 +359,70 @@ static int central_pass(const imgrad_grid *in, const axis_plan *px, const axis_p
     return !failed;
 }
 
+/* Plans the kernel for in (already smoothed). */
+static imgrad_status plan_kernel(kernel *k, const imgrad_grid *in, const imgrad_options *o)
+{
+    imgrad_status st;
+
+    memset(k, 0, sizeof *k);
+    k->in = in;
+    k->op = o->op;
+    if (o->op != IMGRAD_OP_CENTRAL)
+        return imgrad__conv_plan(o, &k->conv);
+    if ((st = plan_axis(&k->px, in->width, o->dx, o->x_coords, o->edge_order)) != IMGRAD_OK)
+        return st;
+    return plan_axis(&k->py, in->height, o->dy, o->y_coords, o->edge_order);
+}
+
+/* The products from the planned kernel, then edges.  Canny needs whole gx, gy
+ * and magnitude grids, so work holds them (the caller's or temporary ones). */
+static imgrad_status run(const kernel *k, const imgrad_options *o, const imgrad_products *out)
+{
+    imgrad_grid tmp[3];
+    imgrad_products work = *out;
+    double used[2];
+    imgrad_status st;
+
+    memset(tmp, 0, sizeof tmp);
+    if (out->edges != NULL) {
+        work.gx = out->gx ? out->gx : &tmp[0];
+        work.gy = out->gy ? out->gy : &tmp[1];
+        work.magnitude = out->magnitude ? out->magnitude : &tmp[2];
+    }
+    if ((st = alloc_products(&work, k->in->width, k->in->height)) != IMGRAD_OK)
+        return st;
+    if (!gradient_pass(k, o, &work))
+        st = IMGRAD_ENOMEM;
+    else if (out->edges != NULL)
+        st = imgrad__canny(work.gx, work.gy, work.magnitude, o, out->edges, used);
+    free_unasked(&work, out);
+    if (st != IMGRAD_OK)
+        free_products(out);
+    else if (out->edges != NULL && out->thresholds != NULL)
+        memcpy(out->thresholds, used, sizeof used);
+    return st;
+}
+
 imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_options *o,
                               const imgrad_products *out)
 {
-    axis_plan px, py;
+    imgrad_grid smoothed;
+    kernel k;
     imgrad_status st;
 
     if (out != NULL)
         empty_products(out);
     if ((st = check_options(in, o, out)) != IMGRAD_OK)
         return st;
-    memset(&py, 0, sizeof py);
-    if ((st = plan_axis(&px, in->width, o->dx, o->x_coords, o->edge_order)) != IMGRAD_OK
-        || (st = plan_axis(&py, in->height, o->dy, o->y_coords, o->edge_order)) != IMGRAD_OK
-        || (st = alloc_products(out, in->width, in->height)) != IMGRAD_OK) {
-        plan_free(&px);
-        plan_free(&py);
+    memset(&smoothed, 0, sizeof smoothed);
+    if (o->sigma > 0
+        && (st = imgrad__gaussian(in, o->sigma, o->border, o->border_value, o->threads,
+                                  &smoothed)) != IMGRAD_OK)
         return st;
-    }
-    if (!central_pass(in, &px, &py, o, out)) {
-        free_products(out);
-        st = IMGRAD_ENOMEM;
-    }
-    plan_free(&px);
-    plan_free(&py);
+    if ((st = plan_kernel(&k, o->sigma > 0 ? &smoothed : in, o)) == IMGRAD_OK)
+        st = run(&k, o, out);
+    plan_free(&k.px);
+    plan_free(&k.py);
+    imgrad_grid_free(&smoothed);
     return st;
 }

@@ -156,4 +156,72 @@ IMGRAD_HIDDEN void imgrad__polar_row_reference(const imgrad__polar *p, const flo
                                                const float *gy, float *mag, float *dir,
                                                int n);
 
+/* ---- OpenMP thread count of a parallel region: o->threads, or OpenMP's
+ * default when 0.  Every kernel splits work by rows only, so results do not
+ * depend on it. */
+#ifdef _OPENMP
+#include <omp.h>
+#define IMGRAD__THREADS(n) ((n) > 0 ? (n) : omp_get_max_threads())
+#else
+#define IMGRAD__THREADS(n) 1
+#endif
+
+/* ---- borders (convolve.c) */
+
+/* The index in [0, n) that border rule b reads for position i (any int), or
+ * -1 where IMGRAD_BORDER_CONSTANT supplies its value instead.  Follows
+ * OpenCV's borderInterpolate, including reflections longer than n. */
+IMGRAD_HIDDEN int imgrad__border_index(int i, int n, imgrad_border b);
+
+/* Copies row y of in (any y, through the border rule) into dst[pad ..
+ * pad + width) and fills pad values on each side by the same rule. */
+IMGRAD_HIDDEN void imgrad__pad_row(const imgrad_grid *in, int y, int pad,
+                                   imgrad_border b, float value, float *dst);
+
+/* ---- convolution operators: sobel, scharr, prewitt, roberts (convolve.c) */
+
+typedef struct imgrad__conv {
+    imgrad_operator op;
+    float outer, centre;  /* 3x3: smoothing weights across the derivative */
+    float divisor;        /* the unit-ramp response, or 1 for raw scale */
+    imgrad_border border;
+    float border_value;
+} imgrad__conv;
+
+/* Plans o's operator; EINVAL if it is central or unknown. */
+IMGRAD_HIDDEN imgrad_status imgrad__conv_plan(const imgrad_options *o, imgrad__conv *p);
+
+/* Floats of scratch space imgrad__conv_row needs for a row of width w. */
+IMGRAD_HIDDEN size_t imgrad__conv_scratch(int w);
+
+/* Row y of gx and gy (either may be NULL) of in under plan p. */
+IMGRAD_HIDDEN void imgrad__conv_row(const imgrad__conv *p, const imgrad_grid *in, int y,
+                                    float *scratch, float *gx, float *gy);
+
+/* ---- Gaussian smoothing (smooth.c) */
+
+/* The radius at which the Gaussian of sigma is cut: floor(4 sigma + 0.5),
+ * scipy.ndimage's rule, at least 1. */
+IMGRAD_HIDDEN int imgrad__gauss_radius(double sigma);
+
+/* Smooths in by a separable Gaussian of sigma > 0 into a new grid *out,
+ * with border rule b (value for constant).  EINVAL, EOVERFLOW or ENOMEM,
+ * *out then empty. */
+IMGRAD_HIDDEN imgrad_status imgrad__gaussian(const imgrad_grid *in, double sigma,
+                                             imgrad_border b, double value,
+                                             int threads, imgrad_grid *out);
+
+/* ---- Canny (canny.c) */
+
+/* Edges from full gx, gy and magnitude grids by o's thresholds (automatic
+ * when negative) into the allocated grid edges (0 or 1); used receives the
+ * thresholds applied.  ENOMEM on failure. */
+IMGRAD_HIDDEN imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
+                                          const imgrad_grid *mag, const imgrad_options *o,
+                                          imgrad_grid *edges, double used[2]);
+
+/* Otsu's threshold of the values of g (>= 0) over 256 bins from 0 to the
+ * largest; 0 for an all-zero grid. */
+IMGRAD_HIDDEN double imgrad__otsu(const imgrad_grid *g);
+
 #endif

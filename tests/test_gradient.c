@@ -37,7 +37,8 @@ static void check_1d(const double *f, int n, double h, const double *x, int orde
 {
     imgrad_grid row, col;
     imgrad_grid gx, gy;
-    imgrad_products px = { &gx, NULL, NULL, NULL }, py = { NULL, &gy, NULL, NULL };
+    imgrad_products px = { &gx, NULL, NULL, NULL, NULL, NULL };
+    imgrad_products py = { NULL, &gy, NULL, NULL, NULL, NULL };
     imgrad_options o;
 
     /* the other axis is 3 wide, long enough for either edge order */
@@ -119,7 +120,7 @@ static void check_2d(const double *f, int w, int h, imgrad_options *o,
                      const double *want_gy, const double *want_gx)
 {
     imgrad_grid in = make_grid(w, h, f), gx, gy;
-    imgrad_products p = { &gx, &gy, NULL, NULL };
+    imgrad_products p = { &gx, &gy, NULL, NULL, NULL, NULL };
     assert_int_equal(imgrad_gradient(&in, o, &p), IMGRAD_OK);
     assert_row_near(gy.data, want_gy, w * h, 1e-6);
     assert_row_near(gx.data, want_gx, w * h, 1e-6);
@@ -155,7 +156,7 @@ static void test_constant_and_ramp(void **state)
     enum { W = 37, H = 23 };
     double *v = malloc(W * H * sizeof *v);
     imgrad_grid in, gx, gy, mag, dir;
-    imgrad_products p = { &gx, &gy, &mag, &dir };
+    imgrad_products p = { &gx, &gy, &mag, &dir, NULL, NULL };
     imgrad_options o;
     int i;
     (void)state;
@@ -208,11 +209,11 @@ static void test_threads_bit_identical(void **state)
     o.edge_order = 2;
     o.threads = 1;
     {
-        imgrad_products p = { &ref[0], &ref[1], &ref[2], &ref[3] };
+        imgrad_products p = { &ref[0], &ref[1], &ref[2], &ref[3], NULL, NULL };
         assert_int_equal(imgrad_gradient(&in, &o, &p), IMGRAD_OK);
     }
     for (t = 2; t <= 7; t++) {
-        imgrad_products p = { &got[0], &got[1], &got[2], &got[3] };
+        imgrad_products p = { &got[0], &got[1], &got[2], &got[3], NULL, NULL };
         o.threads = t;
         assert_int_equal(imgrad_gradient(&in, &o, &p), IMGRAD_OK);
         for (k = 0; k < 4; k++) {
@@ -231,7 +232,8 @@ static void test_errors(void **state)
     const double f[] = { 1, 2, 3, 4, 5, 6 };
     const double bad[] = { 0, 1, 1 };
     imgrad_grid in = make_grid(3, 2, f), gx;
-    imgrad_products p = { &gx, NULL, NULL, NULL }, none = { NULL, NULL, NULL, NULL };
+    imgrad_products p = { &gx, NULL, NULL, NULL, NULL, NULL };
+    imgrad_products none = { NULL, NULL, NULL, NULL, NULL, NULL };
     imgrad_options o;
     (void)state;
     imgrad_options_default(&o);

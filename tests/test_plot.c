@@ -134,7 +134,7 @@ static void test_arrows_cross_level_lines_at_right_angles(void **state)
     imgrad__expr *e;
     imgrad__field_plot p;
     imgrad_grid f, gx, gy, raster;
-    imgrad_products want = { &gx, &gy, NULL, NULL };
+    imgrad_products want = { &gx, &gy, NULL, NULL, NULL, NULL };
     imgrad_options o;
     imgrad__arrow *a;
     size_t n, i, checked = 0;
