@@ -28,7 +28,7 @@ DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
-        crosscheck-numpy crosscheck-opencv \
+        crosscheck-numpy crosscheck-opencv bench \
         install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
@@ -88,6 +88,12 @@ crosscheck-numpy: deps deps-python
 SKIMAGE_DATA = /usr/lib/python3/dist-packages/skimage/data
 HELDOUT = $(addprefix $(SKIMAGE_DATA)/,coins.png moon.png grass.png gravel.png \
           hubble_deep_field.jpg ihc.png motorcycle_left.png rocket.jpg retina.jpg text.png)
+# Times imgrad against OpenCV and numpy in one run; writes BENCHMARKS.md.
+# Takes a few minutes and uses every core: run it on a quiet machine.
+bench: deps deps-python
+	$(MAKE) all
+	$(PYTHON) scripts/bench_peers.py --imgrad $(BUILD)/imgrad --out BENCHMARKS.md
+
 crosscheck-opencv: deps deps-python
 	$(MAKE) all
 	$(PYTHON) scripts/crosscheck_opencv.py --imgrad $(BUILD)/imgrad --derive \
