@@ -300,12 +300,6 @@ static imgrad_status alloc_products(const imgrad_products *out, int w, int h)
     return st;
 }
 
-/* A product's row y, or the thread's scratch row when it was not asked for. */
-static float *row_or(const imgrad_grid *g, int y, float *scratch)
-{
-    return g != NULL ? g->data + (size_t)y * g->stride : scratch;
-}
-
 /* What computes gx and gy: numpy's central differences or a convolution. */
 typedef struct kernel {
     const imgrad_grid *in; /* the (smoothed) input */
@@ -327,33 +321,73 @@ static void kernel_row(const kernel *k, int y, float *scratch, float *gx, float 
         derive_at(&k->py, y, k->in->data, k->in->stride, gy, k->in->width);
 }
 
+/* Where row y of product g is computed: in place, or in the thread's
+ * scratch row when g was not asked for or is streamed out afterwards. */
+static float *work_row(const imgrad_grid *g, int y, int stream, float *scratch)
+{
+    return g != NULL && !stream ? g->data + (size_t)y * g->stride : scratch;
+}
+
+/* Nonzero when the requested outputs together are too large for any cache. */
+static int streamed(const imgrad_products *out, int w, int h)
+{
+    const size_t grids = (out->gx != NULL) + (out->gy != NULL) + (out->magnitude != NULL)
+                         + (out->direction != NULL);
+    return (double)w * h * sizeof(float) * grids > (double)IMGRAD__STREAM_MIN_BYTES;
+}
+
+/* The finished scratch rows of the streamed products, to memory. */
+static void stream_out(const imgrad_products *out, int y, int w, float *const rows[4])
+{
+    imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
+    int k;
+
+    for (k = 0; k < 4; k++)
+        if (all[k] != NULL)
+            imgrad__stream_floats(all[k]->data + (size_t)y * all[k]->stride, rows[k], w);
+}
+
+/* One output row: gx and gy, then magnitude and direction from them while
+ * they are in cache. */
+static void pass_row(const kernel *k, const imgrad_options *o, const imgrad_products *out,
+                     int y, int stream, float *scratch)
+{
+    const int w = k->in->width;
+    const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    float *rows[4];
+
+    rows[0] = work_row(out->gx, y, stream, scratch);
+    rows[1] = work_row(out->gy, y, stream, scratch + w);
+    rows[2] = out->magnitude ? work_row(out->magnitude, y, stream, scratch + 2 * (size_t)w) : NULL;
+    rows[3] = out->direction ? work_row(out->direction, y, stream, scratch + 3 * (size_t)w) : NULL;
+    kernel_row(k, y, scratch + 4 * (size_t)w,
+               out->gx != NULL || want_polar ? rows[0] : NULL,
+               out->gy != NULL || want_polar ? rows[1] : NULL);
+    if (want_polar)
+        polar_row(rows[0], rows[1], rows[2], rows[3], w, o);
+    if (stream)
+        stream_out(out, y, w, rows);
+}
+
 /* The parallel pass: every output row from a few input rows around it. */
 static int gradient_pass(const kernel *k, const imgrad_options *o, const imgrad_products *out)
 {
     const int w = k->in->width, h = k->in->height;
-    const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    const int stream = streamed(out, w, h);
     const size_t extra = k->op == IMGRAD_OP_CENTRAL ? 0 : imgrad__conv_scratch(w);
     int failed = 0;
 
 #pragma omp parallel num_threads(IMGRAD__THREADS(o->threads)) reduction(|| : failed)
     {
-        float *scratch = malloc((2 * (size_t)w + extra) * sizeof(float));
+        float *scratch = malloc((4 * (size_t)w + extra) * sizeof(float));
         int y;
         failed = scratch == NULL;
 #pragma omp for schedule(static)
-        for (y = 0; y < h; y++) {
-            float *gx, *gy;
-            if (failed)
-                continue;
-            gx = row_or(out->gx, y, scratch);
-            gy = row_or(out->gy, y, scratch + w);
-            kernel_row(k, y, scratch + 2 * (size_t)w,
-                       out->gx != NULL || want_polar ? gx : NULL,
-                       out->gy != NULL || want_polar ? gy : NULL);
-            if (want_polar)
-                polar_row(gx, gy, row_or(out->magnitude, y, NULL),
-                          row_or(out->direction, y, NULL), w, o);
-        }
+        for (y = 0; y < h; y++)
+            if (!failed)
+                pass_row(k, o, out, y, stream, scratch);
+        if (stream)
+            imgrad__stream_fence();
         free(scratch);
     }
     return !failed;

@@ -131,6 +131,22 @@ IMGRAD_HIDDEN imgrad_status imgrad__atomic_commit(imgrad__atomic *a);
 /* Closes and removes the temporary file.  Safe after a failed open. */
 IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
 
+/* ---- streaming stores (stream.c) */
+
+/* Outputs of a pass larger than this in total are written with streaming
+ * stores: they cannot stay in cache, so reading their lines first is waste. */
+#ifndef IMGRAD__STREAM_MIN_BYTES
+#define IMGRAD__STREAM_MIN_BYTES ((size_t)64 << 20)
+#endif
+
+/* Copies n floats from src to dst (float-aligned, not overlapping) with
+ * non-temporal stores where the CPU has them, else memcpy. */
+IMGRAD_HIDDEN void imgrad__stream_floats(float *dst, const float *src, int n);
+
+/* Makes this thread's streaming stores visible to other threads; call it
+ * before the end of the parallel region that made them. */
+IMGRAD_HIDDEN void imgrad__stream_fence(void);
+
 /* ---- magnitude and direction (polar.c) */
 
 typedef struct imgrad__polar {
