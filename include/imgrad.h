@@ -102,7 +102,8 @@ typedef struct imgrad_load_options {
     imgrad_gray_weights gray; /* how colour becomes grey; alpha is ignored */
     uint64_t max_pixels;      /* refuse width * height above this */
     int max_dimension;        /* refuse a width or height above this */
-    int orient;               /* nonzero: apply JPEG EXIF orientation */
+    int orient;               /* nonzero: turn a JPEG upright by its EXIF
+                                 Orientation tag (stb returns it as stored) */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
@@ -127,7 +128,8 @@ typedef struct imgrad_source_info {
  * BMP, TGA, GIF (first frame), PSD, HDR, PNM at 8 or 16 bits (or float for
  * HDR); colour becomes grey by o->gray.  .npy: a 2-D little-endian array of
  * float32, float64, uint8, uint16 or int16, C or Fortran order, values kept.
- * info (may be NULL) receives what the file held.  o may be NULL for defaults.
+ * info (may be NULL) receives what the file held, except that width and
+ * height are those of the grid, after any EXIF turn.  o may be NULL for defaults.
  * Fails with IMGRAD_EIO (errno set) if the file cannot be read, EFORMAT,
  * EDECODE, EUNSUPPORTED, ETOOLARGE, EEMPTY or ENOMEM; *out is then empty. */
 IMGRAD_API imgrad_status imgrad_load_gray(const char *path,
@@ -236,6 +238,34 @@ typedef struct imgrad_products {
 IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
                                          const imgrad_options *o,
                                          const imgrad_products *out);
+
+/* ----------------------------------------------------------- statistics */
+
+#define IMGRAD_STATS_BINS 8
+
+/* Summary of one image's gradient, for dataset quality checks. */
+typedef struct imgrad_stats {
+    int width, height;
+    double mean, median, p95, max; /* of the magnitude; median and p95 are
+                                      numpy.percentile's (linear) */
+    double edge_density;           /* share of pixels with magnitude > threshold
+                                      (compared in float32, as numpy does) */
+    /* share of those edge pixels whose direction atan2(gy, gx) lies in
+     * [45 k, 45 (k + 1)) degrees, measured from +x towards +y (down), for
+     * bin k = 0..7; all 0 when there is no edge pixel */
+    double orientation[IMGRAD_STATS_BINS];
+} imgrad_stats;
+
+/* Fills *out from the magnitude, gx and gy grids of one image (all the same
+ * size).  Bins are decided by exact comparisons of gx and gy, never by a
+ * rounded angle.  Fails with EINVAL (NULL, empty or mismatched grids, a
+ * threshold that is negative or not finite) or ENOMEM (it sorts a copy of
+ * the magnitude); *out is then unchanged. */
+IMGRAD_API imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude,
+                                               const imgrad_grid *gx,
+                                               const imgrad_grid *gy,
+                                               double edge_threshold,
+                                               imgrad_stats *out);
 
 /* Colours a gradient field: hue from direction (0 = red for a gradient
  * pointing right (+x), then yellow, green, cyan (pointing left), blue,

@@ -10,17 +10,44 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Set while a progress line is on the terminal: messages first erase it.
+ * Written only while no worker thread runs. */
+static int clear_line;
+
+void cli_clear_line_before_messages(int on)
+{
+    clear_line = on;
+}
+
+/* "imgrad: [what: ]message\n" as one locked write, so lines from worker
+ * threads never interleave. */
+static void message(const char *what, const char *fmt, va_list ap)
+{
+    flockfile(stderr);
+    fputs(clear_line ? "\r\033[Kimgrad: " : "imgrad: ", stderr);
+    if (what != NULL)
+        fprintf(stderr, "%s: ", what);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
 void cli_error(const char *what, const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("imgrad: ", stderr);
-    if (what != NULL)
-        fprintf(stderr, "%s: ", what);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(what, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    message(NULL, fmt, ap);
+    va_end(ap);
 }
 
 const char *cli_reason(imgrad_status st)

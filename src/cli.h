@@ -10,6 +10,12 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 /* Prints "imgrad: what: message" to stderr. */
 void cli_error(const char *what, const char *fmt, ...);
 
+/* Prints "imgrad: message" to stderr (for -v lines). */
+void cli_note(const char *fmt, ...);
+
+/* While on, messages first erase the progress line on the terminal. */
+void cli_clear_line_before_messages(int on);
+
 /* The reason behind st for a message; uses errno for IMGRAD_EIO. */
 const char *cli_reason(imgrad_status st);
 

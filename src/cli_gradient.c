@@ -1,7 +1,8 @@
 /* cli_gradient.c - the main job: imgrad [OPTIONS] INPUT...
  * Each input is decoded once, its requested products computed in one pass,
- * and each written as OUTDIR/<stem>.<product>.<ext>. */
+ * and each written as OUTDIR/<key>.<product>.<ext> (cli_batch.c finds the inputs). */
 #include "cli.h"
+#include "cli_batch.h"
 #include "plot.h"
 
 #include <errno.h>
@@ -105,6 +106,7 @@ typedef struct job {
     int quiver_step;            /* pixels between arrows, 0 = width / 32 */
     int isoline_levels;
     double isoline_sigma;       /* smoothing before the level lines */
+    cli_batch batch;            /* folders, -j, resume, --stats, --shard */
 } job;
 
 static void usage(FILE *to)
@@ -154,7 +156,8 @@ static void usage(FILE *to)
 "      --x-coords FILE    x position of each column (text or .npy; as many\n"
 "                         values as the width, strictly increasing)\n"
 "      --y-coords FILE    y position of each row, likewise\n"
-"  -t, --threads N        threads for the kernel (default: all cores)\n"
+"  -t, --threads N        threads for the kernel (default: all cores,\n"
+"                         shared among the -j files at once)\n"
 "\n", to);
     /* in pieces: C99 promises string literals of only 4095 characters */
     fputs(
@@ -192,7 +195,9 @@ static void usage(FILE *to)
 "  axis 0); magnitude = hypot(gx, gy); direction = atan2(gy, gx) in radians\n"
 "  in (-pi, pi], 0 where the magnitude is 0.  .npy outputs hold the float32\n"
 "  values exactly as computed.\n"
-"\n"
+"\n", to);
+    cli_batch_usage(to);
+    fputs(
 "Other:\n"
 "  -q, --quiet            print only errors\n"
 "  -v, --verbose          one line per input\n"
@@ -275,6 +280,7 @@ static const struct option long_options[] = {
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
+    CLI_BATCH_LONG_OPTIONS,
     { NULL, 0, NULL, 0 }
 };
 
@@ -403,7 +409,7 @@ static int apply_option(job *j, int c, char *arg)
     case 'q': j->verbose = -1; return 1;
     case 'v': j->verbose = 1; return 1;
     }
-    return 0;
+    return cli_batch_option(&j->batch, c, arg);
 }
 
 /* Parses argv into j.  Returns -1 to go on, or an exit status. */
@@ -412,7 +418,7 @@ static int parse_args(job *j, int argc, char **argv)
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:t:qvhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:t:j:qvhV", long_options, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return EXIT_ALL_OK;
@@ -429,7 +435,7 @@ static int parse_args(job *j, int argc, char **argv)
         if (!apply_option(j, c, optarg))
             return EXIT_USAGE;
     }
-    if (optind >= argc) {
+    if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
         return EXIT_USAGE;
@@ -455,24 +461,6 @@ static int load_coords(job *j)
     return 1;
 }
 
-/* The name part of path without its last extension, e.g. "a/cat.png" -> "cat". */
-static char *stem_of(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    const char *dot;
-    size_t n;
-    char *stem;
-
-    base = base ? base + 1 : path;
-    dot = strrchr(base, '.');
-    n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    if ((stem = malloc(n + 1)) != NULL) {
-        memcpy(stem, base, n);
-        stem[n] = '\0';
-    }
-    return stem;
-}
-
 /* The format product is written in: hsv and the pictures are colour, so
  * never .npy. */
 static imgrad_format format_of(const job *j, int product)
@@ -481,7 +469,9 @@ static imgrad_format format_of(const job *j, int product)
     return colour && j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format;
 }
 
-static char *output_path(const job *j, const char *stem, int product)
+/* DIR/<key>.<product>.<ext>; key is the input's name below its folder
+ * without extension ("sub/cat"), or its stem for a file given directly. */
+static char *output_path(const job *j, const char *key, int product)
 {
     const char *ext = "npy";
     size_t i, size;
@@ -490,10 +480,22 @@ static char *output_path(const job *j, const char *stem, int product)
     for (i = 0; i < COUNT(formats); i++)
         if (formats[i].format == format_of(j, product))
             ext = formats[i].name;
-    size = strlen(j->outdir) + strlen(stem) + strlen(products[product].name) + strlen(ext) + 4;
+    size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
-        snprintf(path, size, "%s/%s.%s.%s", j->outdir, stem, products[product].name, ext);
+        snprintf(path, size, "%s/%s.%s.%s", j->outdir, key, products[product].name, ext);
     return path;
+}
+
+/* The batch's view of the outputs: the k-th wanted product's path. */
+static char *nth_output_path(void *ctx, const char *key, int k)
+{
+    const job *j = ctx;
+    int p;
+
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p] && k-- == 0)
+            return output_path(j, key, p);
+    return NULL;
 }
 
 /* Nonzero when a and b name the same existing file. */
@@ -613,20 +615,23 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
     return 1;
 }
 
-/* Computes the requested products of gray and writes each (gray included). */
-static int compute_and_write(const job *j, const char *input, imgrad_grid *grids,
-                             const imgrad_source_info *info)
+/* Computes the requested products of gray (and gx, gy, magnitude for
+ * --stats), writes each requested one unless w->write is 0 (gray
+ * included), then measures. */
+static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *grids,
+                             const imgrad_source_info *info, const cli_work *w)
 {
     double used[2];
     imgrad_products want = { NULL, NULL, NULL, NULL, NULL, used };
     imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude,
                                     &want.direction, &want.edges, NULL };
-    char *stem = stem_of(input);
-    int p, ok = stem != NULL;
+    const char *input = in->path;
+    int p, ok = 1;
     imgrad_status st;
 
     for (p = P_GX; p <= P_EDGES; p++)
-        if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY)) /* quiver draws gx, gy */
+        if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY) /* quiver draws gx, gy */
+            || (w->stats && p <= P_MAGNITUDE))             /* --stats: gx, gy, magnitude */
             *slot[p] = &grids[p];
     if (j->want[P_HSV]) { /* drawn from these two, written or not */
         want.magnitude = &grids[P_MAGNITUDE];
@@ -638,14 +643,13 @@ static int compute_and_write(const job *j, const char *input, imgrad_grid *grids
         ok = 0;
     }
     if (ok && want.edges && j->verbose > 0)
-        fprintf(stderr, "imgrad: %s: canny thresholds low %.9g high %.9g%s\n", input,
-                used[0], used[1],
-                j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
-    for (p = 0; ok && p < P_COUNT; p++) {
+        cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
+                 j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
+    for (p = 0; ok && w->write && p < P_COUNT; p++) {
         char *path;
         if (!j->want[p])
             continue;
-        path = output_path(j, stem, p);
+        path = output_path(j, in->key, p);
         if (path == NULL) {
             ok = 0;
         } else if (same_file(path, input)) {
@@ -656,17 +660,25 @@ static int compute_and_write(const job *j, const char *input, imgrad_grid *grids
             cli_error(path, "cannot write: %s", cli_reason(st));
             ok = 0;
         } else if (j->verbose > 0) {
-            fprintf(stderr, "imgrad: wrote %s\n", path);
+            cli_note("wrote %s", path);
         }
         free(path);
     }
-    free(stem);
+    if (ok && w->stats
+        && (st = imgrad_gradient_stats(&grids[P_MAGNITUDE], &grids[P_GX], &grids[P_GY],
+                                       w->edge_threshold, w->stats)) != IMGRAD_OK) {
+        cli_error(input, "statistics: %s", cli_reason(st));
+        ok = 0;
+    }
     return ok;
 }
 
-/* One input: decode once, compute, write.  1 on success, 0 after a message. */
-static int process_input(const job *j, const char *input)
+/* One input: decode once, compute, write.  1 on success, 0 after a message.
+ * Called from the batch's worker threads: reads the job, changes nothing. */
+static int process_input(void *ctx, const cli_input *in, const cli_work *w)
 {
+    const job *j = ctx;
+    const char *input = in->path;
     imgrad_grid grids[P_COUNT];
     imgrad_source_info info;
     imgrad_options grad = j->grad;
@@ -681,13 +693,13 @@ static int process_input(const job *j, const char *input)
         return 0;
     }
     if (j->verbose > 0)
-        fprintf(stderr, "imgrad: %s: %dx%d, %d channel(s)\n", input, info.width,
-                info.height, info.channels);
+        cli_note("%s: %dx%d, %d channel(s)", input, info.width, info.height, info.channels);
     ok = coords_fit(j, input, &grids[P_GRAY]);
     grad.x_coords = j->coords[0];
     grad.y_coords = j->coords[1];
+    grad.threads = w->threads;
     local.grad = grad;
-    ok = ok && compute_and_write(&local, input, grids, &info);
+    ok = ok && compute_and_write(&local, in, grids, &info, w);
     for (p = 0; p < P_COUNT; p++)
         imgrad_grid_free(&grids[p]);
     return ok;
@@ -696,9 +708,10 @@ static int process_input(const job *j, const char *input)
 int cli_gradient_main(int argc, char **argv)
 {
     job j;
-    int rc, i, failed = 0;
+    int rc;
 
     memset(&j, 0, sizeof j);
+    cli_batch_default(&j.batch);
     imgrad_load_options_default(&j.load);
     imgrad_options_default(&j.grad);
     imgrad_write_options_default(&j.write);
@@ -715,9 +728,14 @@ int cli_gradient_main(int argc, char **argv)
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else {
-        for (i = optind; i < argc; i++)
-            failed += !process_input(&j, argv[i]);
-        rc = failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+        j.load.orient = !j.batch.no_orient;
+        j.batch.verbose = j.verbose;
+        j.batch.threads = j.grad.threads;
+        j.batch.outdir = j.outdir;
+        j.batch.ctx = &j;
+        j.batch.output_path = nth_output_path;
+        j.batch.process = process_input;
+        rc = cli_batch_run(&j.batch, argv + optind, argc - optind);
     }
     free(j.coords[0]);
     free(j.coords[1]);

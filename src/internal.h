@@ -172,6 +172,17 @@ IMGRAD_HIDDEN void imgrad__polar_row_reference(const imgrad__polar *p, const flo
                                                const float *gy, float *mag, float *dir,
                                                int n);
 
+/* ---- EXIF orientation (exif.c) */
+
+/* The Exif Orientation (1..8) of the JPEG in data, or 1 when data is not a
+ * JPEG, has no Exif segment or orientation tag, or the tag is malformed. */
+IMGRAD_HIDDEN int imgrad__exif_orientation(const unsigned char *data, size_t len);
+
+/* A new grid *out holding in turned upright as EXIF orientation 1..8 says
+ * (5..8 swap width and height).  EINVAL for a bad orientation, or ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation,
+                                                imgrad_grid *out);
+
 /* ---- OpenMP thread count of a parallel region: o->threads, or OpenMP's
  * default when 0.  Every kernel splits work by rows only, so results do not
  * depend on it. */

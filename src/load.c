@@ -56,11 +56,34 @@ static imgrad_status npy_to_grid(const unsigned char *data, size_t len,
     return IMGRAD_OK;
 }
 
+/* Replaces *g by its upright version (stb returns a JPEG as stored); on
+ * failure *g is freed so the caller's output is empty. */
+static imgrad_status apply_orientation(int orientation, imgrad_grid *g,
+                                       imgrad_source_info *info)
+{
+    imgrad_grid upright;
+    imgrad_status st;
+
+    if (orientation == 1)
+        return IMGRAD_OK;
+    st = imgrad__orient_grid(g, orientation, &upright);
+    imgrad_grid_free(g);
+    if (st != IMGRAD_OK)
+        return st;
+    *g = upright;
+    if (info != NULL) {
+        info->width = g->width;
+        info->height = g->height;
+    }
+    return IMGRAD_OK;
+}
+
 imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
                                       const imgrad_load_options *o,
                                       imgrad_grid *out, imgrad_source_info *info)
 {
     imgrad_load_options defaults;
+    imgrad_status st;
 
     if (out != NULL)
         out->data = NULL;
@@ -77,7 +100,10 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
         return IMGRAD_EEMPTY;
     if (imgrad__is_npy(data, len))
         return npy_to_grid(data, len, o, out, info);
-    return imgrad__stb_decode_gray(data, len, o, out, info);
+    st = imgrad__stb_decode_gray(data, len, o, out, info);
+    if (st == IMGRAD_OK && o->orient)
+        st = apply_orientation(imgrad__exif_orientation(data, len), out, info);
+    return st;
 }
 
 imgrad_status imgrad_load_gray(const char *path, const imgrad_load_options *o,

@@ -1,0 +1,137 @@
+/* exif.c - the EXIF orientation of a JPEG, and turning a grid upright.
+ *
+ * stb_image returns a JPEG's pixels as stored; a phone that was held sideways
+ * stores them sideways and records in the Exif APP1 segment how to show them
+ * (tag 0x0112, Orientation).  The eight values, read as "the stored picture
+ * must be ... to be shown upright":
+ *
+ *     1 as it is          5 transposed (mirrored about the main diagonal)
+ *     2 mirrored left-right  6 turned 90 degrees clockwise
+ *     3 turned 180        7 transversed (mirrored about the other diagonal)
+ *     4 mirrored top-bottom  8 turned 90 degrees anticlockwise
+ *
+ * Layout parsed here (all lengths checked against the buffer):
+ *
+ *     FF D8  (FF Mn len16be payload)*  ... FF DA (scan data)
+ *     APP1 = FF E1 payload: "Exif\0\0" TIFF
+ *     TIFF = "II" 42 off32 (little-endian) | "MM" 42 off32 (big-endian)
+ *     IFD0 at TIFF + off32: count16, count x (tag16 type16 n32 value32)
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define TAG_ORIENTATION 0x0112
+#define TYPE_SHORT 3
+
+static unsigned get16(const unsigned char *p, int little)
+{
+    return little ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | p[1];
+}
+
+static unsigned long get32(const unsigned char *p, int little)
+{
+    return little ? (unsigned long)get16(p, 1) | (unsigned long)get16(p + 2, 1) << 16
+                  : (unsigned long)get16(p, 0) << 16 | get16(p + 2, 0);
+}
+
+/* The orientation in a TIFF block of len bytes, or 1. */
+static int tiff_orientation(const unsigned char *t, size_t len)
+{
+    unsigned long ifd;
+    unsigned count, i;
+    int little;
+
+    if (len < 8 || !((t[0] == 'I' && t[1] == 'I') || (t[0] == 'M' && t[1] == 'M')))
+        return 1;
+    little = t[0] == 'I';
+    if (get16(t + 2, little) != 42)
+        return 1;
+    ifd = get32(t + 4, little);
+    if (ifd > len - 2)
+        return 1;
+    count = get16(t + ifd, little);
+    for (i = 0; i < count; i++) {
+        const unsigned char *e = t + ifd + 2 + 12 * (size_t)i;
+        unsigned value;
+        if (ifd + 2 + 12 * (size_t)(i + 1) > len)
+            return 1;
+        if (get16(e, little) != TAG_ORIENTATION)
+            continue;
+        /* one SHORT sits in the first two bytes of the value field */
+        if (get16(e + 2, little) != TYPE_SHORT || get32(e + 4, little) != 1)
+            return 1;
+        value = get16(e + 8, little);
+        return value >= 1 && value <= 8 ? (int)value : 1;
+    }
+    return 1;
+}
+
+/* Walks the JPEG's marker segments up to the scan; a parser, so long-ish. */
+int imgrad__exif_orientation(const unsigned char *data, size_t len)
+{
+    size_t pos = 2;
+
+    if (data == NULL || len < 4 || data[0] != 0xFF || data[1] != 0xD8)
+        return 1;
+    while (pos + 4 <= len) {
+        unsigned marker;
+        size_t seg;
+        if (data[pos] != 0xFF)
+            return 1;
+        marker = data[pos + 1];
+        if (marker == 0xFF) { /* fill byte before a marker */
+            pos++;
+            continue;
+        }
+        if (marker == 0xD9 || marker == 0xDA) /* end of image, start of scan */
+            return 1;
+        if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            pos += 2; /* markers without a length */
+            continue;
+        }
+        seg = get16(data + pos + 2, 0); /* counts its own two bytes */
+        if (seg < 2 || pos + 2 + seg > len)
+            return 1;
+        if (marker == 0xE1 && seg >= 2 + 6 && memcmp(data + pos + 4, "Exif\0\0", 6) == 0)
+            return tiff_orientation(data + pos + 10, seg - 8);
+        pos += 2 + seg;
+    }
+    return 1;
+}
+
+/* Where the upright pixel (x, y) comes from in the stored w x h grid. */
+static void source_of(int orientation, int w, int h, int x, int y, int *sx, int *sy)
+{
+    switch (orientation) {
+    case 2: *sx = w - 1 - x; *sy = y; break;
+    case 3: *sx = w - 1 - x; *sy = h - 1 - y; break;
+    case 4: *sx = x; *sy = h - 1 - y; break;
+    case 5: *sx = y; *sy = x; break;
+    case 6: *sx = y; *sy = h - 1 - x; break;
+    case 7: *sx = w - 1 - y; *sy = h - 1 - x; break;
+    case 8: *sx = w - 1 - y; *sy = x; break;
+    default: *sx = x; *sy = y; break;
+    }
+}
+
+imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation, imgrad_grid *out)
+{
+    int swap = orientation >= 5 && orientation <= 8;
+    int x, y, sx, sy;
+    imgrad_status st;
+
+    out->data = NULL;
+    if (in == NULL || in->data == NULL || orientation < 1 || orientation > 8)
+        return IMGRAD_EINVAL;
+    st = imgrad_grid_init(out, swap ? in->height : in->width, swap ? in->width : in->height);
+    if (st != IMGRAD_OK)
+        return st;
+    for (y = 0; y < out->height; y++)
+        for (x = 0; x < out->width; x++) {
+            source_of(orientation, in->width, in->height, x, y, &sx, &sy);
+            out->data[(size_t)y * out->stride + (size_t)x] =
+                in->data[(size_t)sy * in->stride + (size_t)sx];
+        }
+    return IMGRAD_OK;
+}

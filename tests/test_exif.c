@@ -1,0 +1,207 @@
+/* test_exif.c - the JPEG Exif orientation parser on hand-built segments
+ * (both byte orders, other tags first, fill bytes, every truncation), the
+ * eight turns against hand-written grids, and the loader applying them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static size_t put16(unsigned char *p, unsigned v, int little)
+{
+    p[little ? 0 : 1] = (unsigned char)(v & 0xFF);
+    p[little ? 1 : 0] = (unsigned char)(v >> 8);
+    return 2;
+}
+
+static size_t put32(unsigned char *p, unsigned long v, int little)
+{
+    put16(p + (little ? 0 : 2), (unsigned)(v & 0xFFFF), little);
+    put16(p + (little ? 2 : 0), (unsigned)(v >> 16), little);
+    return 4;
+}
+
+/* An IFD entry: tag, type, count, value (a SHORT sits in the first 2 bytes). */
+static size_t put_entry(unsigned char *p, unsigned tag, unsigned type, unsigned long count,
+                        unsigned value, int little)
+{
+    put16(p, tag, little);
+    put16(p + 2, type, little);
+    put32(p + 4, count, little);
+    memset(p + 8, 0, 4);
+    put16(p + 8, value, little);
+    return 12;
+}
+
+/* SOI, an APP1 Exif segment whose IFD0 holds a Make entry and then
+ * Orientation (tag 0x0112) = value of the given type, then SOS.  Returns the
+ * length written into buf (at least 64 bytes). */
+static size_t make_jpeg(unsigned char *buf, int little, unsigned value, unsigned type)
+{
+    unsigned char *t;
+    size_t n = 0, seg;
+
+    buf[n++] = 0xFF, buf[n++] = 0xD8;
+    buf[n++] = 0xFF, buf[n++] = 0xFF; /* a fill byte before the marker */
+    buf[n++] = 0xE1;
+    n += 2; /* the length, filled in below */
+    memcpy(buf + n, "Exif\0\0", 6);
+    n += 6;
+    t = buf + n;
+    t[0] = t[1] = little ? 'I' : 'M';
+    put16(t + 2, 42, little);
+    put32(t + 4, 8, little);
+    put16(t + 8, 2, little);
+    put_entry(t + 10, 0x010F, 2, 1, 0, little);
+    put_entry(t + 22, 0x0112, type, 1, value, little);
+    put32(t + 34, 0, little); /* no next IFD */
+    n += 38;
+    seg = n - 5; /* from the length field to here */
+    buf[5] = (unsigned char)(seg >> 8), buf[6] = (unsigned char)(seg & 0xFF);
+    buf[n++] = 0xFF, buf[n++] = 0xDA;
+    return n;
+}
+
+static void finds_orientation_in_both_byte_orders(void **state)
+{
+    unsigned char buf[64];
+    unsigned v;
+    (void)state;
+    for (v = 1; v <= 8; v++) {
+        assert_int_equal(imgrad__exif_orientation(buf, make_jpeg(buf, 1, v, 3)), (int)v);
+        assert_int_equal(imgrad__exif_orientation(buf, make_jpeg(buf, 0, v, 3)), (int)v);
+    }
+}
+
+static void bad_or_missing_tags_mean_upright(void **state)
+{
+    unsigned char buf[64];
+    size_t n;
+    (void)state;
+    assert_int_equal(imgrad__exif_orientation(buf, make_jpeg(buf, 1, 9, 3)), 1);
+    assert_int_equal(imgrad__exif_orientation(buf, make_jpeg(buf, 1, 0, 3)), 1);
+    assert_int_equal(imgrad__exif_orientation(buf, make_jpeg(buf, 1, 6, 4)), 1); /* LONG */
+    n = make_jpeg(buf, 1, 6, 3);
+    buf[0] = 0x89; /* not a JPEG */
+    assert_int_equal(imgrad__exif_orientation(buf, n), 1);
+    n = make_jpeg(buf, 0, 6, 3);
+    buf[12] = 'X'; /* "MX": no TIFF header */
+    assert_int_equal(imgrad__exif_orientation(buf, n), 1);
+    assert_int_equal(imgrad__exif_orientation(NULL, 10), 1);
+}
+
+/* Every prefix of the segment is read without overrun (valgrind/ASan would
+ * see one) and gives 1 until the whole segment is there. */
+static void truncated_segments_are_safe(void **state)
+{
+    unsigned char buf[64], *copy;
+    size_t n = make_jpeg(buf, 1, 6, 3), k;
+    (void)state;
+    for (k = 0; k <= n; k++) {
+        copy = malloc(k ? k : 1);
+        memcpy(copy, buf, k);
+        /* the segment ends 2 bytes before the end (the SOS marker follows) */
+        assert_int_equal(imgrad__exif_orientation(copy, k), k >= n - 2 ? 6 : 1);
+        free(copy);
+    }
+}
+
+/* The stored 3 x 2 grid   1 2 3
+ *                         4 5 6   shown upright by each orientation. */
+static void turns_match_hand_written_grids(void **state)
+{
+    static const float want[9][6] = {
+        { 0 },
+        { 1, 2, 3, 4, 5, 6 }, /* 1 as stored */
+        { 3, 2, 1, 6, 5, 4 }, /* 2 mirrored left-right */
+        { 6, 5, 4, 3, 2, 1 }, /* 3 turned 180 */
+        { 4, 5, 6, 1, 2, 3 }, /* 4 mirrored top-bottom */
+        { 1, 4, 2, 5, 3, 6 }, /* 5 transposed, 2 wide 3 high */
+        { 4, 1, 5, 2, 6, 3 }, /* 6 turned clockwise */
+        { 6, 3, 5, 2, 4, 1 }, /* 7 transversed */
+        { 3, 6, 2, 5, 1, 4 }, /* 8 turned anticlockwise */
+    };
+    imgrad_grid in, out;
+    int o, i;
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&in, 3, 2), IMGRAD_OK);
+    for (i = 0; i < 6; i++)
+        in.data[i] = (float)(i + 1);
+    for (o = 1; o <= 8; o++) {
+        assert_int_equal(imgrad__orient_grid(&in, o, &out), IMGRAD_OK);
+        assert_int_equal(out.width, o >= 5 ? 2 : 3);
+        assert_int_equal(out.height, o >= 5 ? 3 : 2);
+        for (i = 0; i < 6; i++)
+            if (out.data[i] != want[o][i])
+                fail_msg("orientation %d, element %d: got %g, want %g", o, i,
+                         out.data[i], want[o][i]);
+        imgrad_grid_free(&out);
+    }
+    assert_int_equal(imgrad__orient_grid(&in, 9, &out), IMGRAD_EINVAL);
+    assert_null(out.data);
+    imgrad_grid_free(&in);
+}
+
+/* A real JPEG (written by the library) with an Orientation 6 segment spliced
+ * in after SOI: loading turns it, --no-orient (orient = 0) does not. */
+static void loader_applies_orientation(void **state)
+{
+    unsigned char px[4 * 3], seg[64], *file, *spliced;
+    char path[] = "/tmp/imgrad-exif-XXXXXX";
+    imgrad_load_options lo;
+    imgrad_grid stored, upright;
+    imgrad_source_info info;
+    size_t len, n = make_jpeg(seg, 0, 6, 3) - 2 - 2; /* drop SOI and SOS */
+    FILE *fp;
+    int i, fd = mkstemp(path);
+    (void)state;
+    for (i = 0; i < 12; i++)
+        px[i] = (unsigned char)(i * 20);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(imgrad_write_image8(path, IMGRAD_FORMAT_JPG, px, 4, 3, 1, NULL), IMGRAD_OK);
+    fp = fopen(path, "rb");
+    file = malloc(1 << 16);
+    len = fread(file, 1, 1 << 16, fp);
+    fclose(fp);
+    unlink(path);
+    spliced = malloc(len + n);
+    memcpy(spliced, file, 2);
+    memcpy(spliced + 2, seg + 2, n);
+    memcpy(spliced + 2 + n, file + 2, len - 2);
+    imgrad_load_options_default(&lo);
+    lo.orient = 0;
+    assert_int_equal(imgrad_load_gray_memory(spliced, len + n, &lo, &stored, NULL), IMGRAD_OK);
+    lo.orient = 1;
+    assert_int_equal(imgrad_load_gray_memory(spliced, len + n, &lo, &upright, &info),
+                     IMGRAD_OK);
+    assert_int_equal(stored.width, 4);
+    assert_int_equal(upright.width, 3);
+    assert_int_equal(upright.height, 4);
+    assert_int_equal(info.width, 3);
+    /* clockwise: upright (x, y) is stored (y, h - 1 - x) */
+    for (i = 0; i < 12; i++)
+        assert_true(upright.data[i] == stored.data[(2 - i % 3) * 4 + i / 3]);
+    imgrad_grid_free(&stored);
+    imgrad_grid_free(&upright);
+    free(file);
+    free(spliced);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(finds_orientation_in_both_byte_orders),
+        cmocka_unit_test(bad_or_missing_tags_mean_upright),
+        cmocka_unit_test(truncated_segments_are_safe),
+        cmocka_unit_test(turns_match_hand_written_grids),
+        cmocka_unit_test(loader_applies_orientation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
