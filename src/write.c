@@ -183,8 +183,9 @@ static unsigned char clamp_round(double v)
 }
 
 /* One row by one map, each a loop of its own so that it vectorises. */
-static void row_to_8bit(const float *restrict row, int w, imgrad_map map, double scale,
-                        unsigned char *restrict o)
+static inline __attribute__((always_inline)) void
+map_row(const float *restrict row, int w, imgrad_map map, double scale,
+        unsigned char *restrict o)
 {
     const double pi = 3.14159265358979323846;
     /* one multiplication per pixel rather than a division by scale: within
@@ -213,14 +214,37 @@ static void row_to_8bit(const float *restrict row, int w, imgrad_map map, double
     }
 }
 
+static void map_row_baseline(const float *row, int w, imgrad_map map, double scale,
+                             unsigned char *o)
+{
+    map_row(row, w, map, scale, o);
+}
+
+/* The same loops built for AVX2 (4 doubles a vector instead of 2), chosen at
+ * run time; the arithmetic is the same, so are the bytes. */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2")))
+static void map_row_avx2(const float *row, int w, imgrad_map map, double scale,
+                         unsigned char *o)
+{
+    map_row(row, w, map, scale, o);
+}
+#endif
+
 imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
                              unsigned char *out)
 {
+    void (*row_to_8bit)(const float *, int, imgrad_map, double, unsigned char *) =
+        map_row_baseline;
     int y;
 
     if (g == NULL || g->data == NULL || out == NULL || g->width <= 0 || g->height <= 0
         || (map != IMGRAD_MAP_ANGLE && !(scale > 0)))
         return IMGRAD_EINVAL;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2"))
+        row_to_8bit = map_row_avx2;
+#endif
     for (y = 0; y < g->height; y++)
         row_to_8bit(g->data + (size_t)y * g->stride, g->width, map, scale,
                     out + (size_t)y * (size_t)g->width);
