@@ -135,7 +135,9 @@ def imgrad_help(imgrad):
 
 def imgrad_batch_cmd(imgrad, paths, out, threads, op):
     """imgrad -j N if it has it, else N processes on N shares of the photos."""
-    base = [imgrad, "-q", "-o", out, "--outputs", "magnitude"]
+    # --png-level 1: OpenCV's imwrite defaults to zlib level 1 (and the SUB
+    # filter, RLE strategy), so both write at their fastest setting
+    base = [imgrad, "-q", "-o", out, "--outputs", "magnitude", "--png-level", "1"]
     if op != "central":
         base += ["--operator", op]
     if re.search(r"^\s*-j", imgrad_help(imgrad), re.M):
@@ -167,7 +169,7 @@ def photo_batch(imgrad, photos, work, threads, runs, op):
         theirs.append(opencv_batch(photos, os.path.join(work, "cv-out"), threads))
     n = len(photos)
     return {
-        "how": how, "command": " ".join(cmds[0][:6]) + " ...",
+        "how": how, "command": " ".join(cmds[0][:10]) + " PHOTOS",
         "imgrad_s": statistics.median(ours), "opencv_s": statistics.median(theirs),
         "imgrad_photos_s": n / statistics.median(ours),
         "opencv_photos_s": n / statistics.median(theirs),
