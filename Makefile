@@ -90,9 +90,11 @@ HELDOUT = $(addprefix $(SKIMAGE_DATA)/,coins.png moon.png grass.png gravel.png \
           hubble_deep_field.jpg ihc.png motorcycle_left.png rocket.jpg retina.jpg text.png)
 # Times imgrad against OpenCV and numpy in one run; writes BENCHMARKS.md.
 # Takes a few minutes and uses every core: run it on a quiet machine.
+# BENCH_NOTE="..." records the conditions in the report.
 bench: deps deps-python
 	$(MAKE) all
-	$(PYTHON) scripts/bench_peers.py --imgrad $(BUILD)/imgrad --out BENCHMARKS.md
+	$(PYTHON) scripts/bench_peers.py --imgrad $(BUILD)/imgrad --out BENCHMARKS.md \
+	    $(if $(BENCH_NOTE),--note "$(BENCH_NOTE)")
 
 crosscheck-opencv: deps deps-python
 	$(MAKE) all

@@ -210,6 +210,16 @@ def machine():
                                                 platform.system(), platform.release())
 
 
+def busy_processes():
+    """Other processes using the CPU as the run starts (ps's lifetime average)."""
+    p = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
+                       capture_output=True, text=True)
+    rows = [l.split(None, 1) for l in p.stdout.splitlines()[:8]]
+    busy = ["%s (%s%%)" % (r[1].strip(), r[0]) for r in rows
+            if len(r) == 2 and float(r[0]) >= 20 and "python" not in r[1]]
+    return ", ".join(busy) or "none above 20% CPU"
+
+
 def verdict(ok):
     return "holds" if ok else "does NOT hold"
 
@@ -229,6 +239,7 @@ def write_report(path, r):
          "- load average before / after: %s / %s" % (r["load_before"], r["load_after"]),
          "- peers: OpenCV %s, numpy %s (Debian packages), Python %s" % (
              cv2.__version__, np.__version__, platform.python_version()),
+         "- other busy processes at the start: %s" % r["busy"],
          "- conditions: %s" % r["note"], ""]
     L += ["## Kernels on a %dx%d float32 grid, %d threads" % (r["n"], r["n"], r["threads"]), "",
           "imgrad's kernel time is `imgrad_gradient` producing gx, gy, magnitude and",
@@ -290,7 +301,8 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     r = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M %Z").strip(),
          "machine": machine(), "load_before": "%.2f" % os.getloadavg()[0],
-         "n": a.size, "threads": a.threads, "repeat": a.repeat, "note": a.note}
+         "n": a.size, "threads": a.threads, "repeat": a.repeat, "note": a.note,
+         "busy": busy_processes()}
     r["central"] = imgrad_bench(a.imgrad, "central", a.threads, a.repeat)
     r["sobel"] = imgrad_bench(a.imgrad, "sobel", a.threads, a.repeat)
     r["peers"] = peers(a.size, a.threads, a.repeat)
