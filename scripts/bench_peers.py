@@ -169,7 +169,7 @@ def photo_batch(imgrad, photos, work, threads, runs, op):
         theirs.append(opencv_batch(photos, os.path.join(work, "cv-out"), threads))
     n = len(photos)
     return {
-        "how": how, "command": " ".join(cmds[0][:10]) + " PHOTOS",
+        "how": how, "command": " ".join(a for a in cmds[0] if a not in photos) + " PHOTOS",
         "imgrad_s": statistics.median(ours), "opencv_s": statistics.median(theirs),
         "imgrad_photos_s": n / statistics.median(ours),
         "opencv_photos_s": n / statistics.median(theirs),
