@@ -35,7 +35,7 @@ def check(name, ok, detail):
 
 
 def run_imgrad(exe, args, inputs, outdir):
-    cmd = [exe, "-q", "-o", outdir, "--format", "npy",
+    cmd = [exe, "-q", "--overwrite", "-o", outdir, "--format", "npy",
            "--outputs", ",".join(PRODUCTS)] + args + inputs
     subprocess.run(cmd, check=True)
 
