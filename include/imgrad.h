@@ -78,6 +78,13 @@ typedef struct imgrad_grid {
     int height;     /* rows, > 0 */
     size_t stride;  /* floats from one row start to the next, >= width */
     float *data;    /* height * stride floats, owned by the grid */
+    float *residual;/* NULL, or height * stride floats, owned by the grid:
+                       value - data rounded to float32, so that data +
+                       residual (added in double) carries a value that
+                       float32 cannot hold to about 48 bits.  The loader
+                       keeps it for sources more precise than float32 and
+                       the central operator then computes in float64, as
+                       numpy.gradient does on uint8 or float64 arrays */
 } imgrad_grid;
 
 /* Allocates a zero-filled width x height grid into *g (stride == width).
@@ -85,7 +92,8 @@ typedef struct imgrad_grid {
  * or NULL g, IMGRAD_EOVERFLOW or IMGRAD_ENOMEM; *g is then empty. */
 IMGRAD_API imgrad_status imgrad_grid_init(imgrad_grid *g, int width, int height);
 
-/* Frees g's data and empties it.  NULL and already-empty grids are fine. */
+/* Frees g's data (and residual) and empties it.  NULL and already-empty
+ * grids are fine. */
 IMGRAD_API void imgrad_grid_free(imgrad_grid *g);
 
 /* -------------------------------------------------------------- loading */
@@ -104,10 +112,15 @@ typedef struct imgrad_load_options {
     int max_dimension;        /* refuse a width or height above this */
     int orient;               /* nonzero: turn a JPEG upright by its EXIF
                                  Orientation tag (stb returns it as stored) */
+    int residual;             /* nonzero: keep out->residual where float32
+                                 rounds the grey (8/16-bit images scaled to
+                                 [0, 1], colour HDR, float64 or 32/64-bit
+                                 integer .npy); zero saves its 4 bytes per
+                                 pixel when float32 precision is enough */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
- * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1. */
+ * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1. */
 IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
 
 typedef enum imgrad_source_kind {

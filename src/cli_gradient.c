@@ -729,6 +729,9 @@ int cli_gradient_main(int argc, char **argv)
         rc = EXIT_SOME_FAILED;
     } else {
         j.load.orient = !j.batch.no_orient;
+        /* float64 arithmetic changes only digits that 8-bit pictures cannot
+         * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
+        j.load.residual = j.format == IMGRAD_FORMAT_NPY;
         j.batch.verbose = j.verbose;
         j.batch.threads = j.grad.threads;
         j.batch.outdir = j.outdir;

@@ -125,13 +125,19 @@ imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation, imgrad
     if (in == NULL || in->data == NULL || orientation < 1 || orientation > 8)
         return IMGRAD_EINVAL;
     st = imgrad_grid_init(out, swap ? in->height : in->width, swap ? in->width : in->height);
+    if (st == IMGRAD_OK && in->residual != NULL
+        && (st = imgrad__grid_alloc_residual(out)) != IMGRAD_OK)
+        imgrad_grid_free(out);
     if (st != IMGRAD_OK)
         return st;
     for (y = 0; y < out->height; y++)
         for (x = 0; x < out->width; x++) {
+            size_t to = (size_t)y * out->stride + (size_t)x, from;
             source_of(orientation, in->width, in->height, x, y, &sx, &sy);
-            out->data[(size_t)y * out->stride + (size_t)x] =
-                in->data[(size_t)sy * in->stride + (size_t)sx];
+            from = (size_t)sy * in->stride + (size_t)sx;
+            out->data[to] = in->data[from];
+            if (out->residual != NULL)
+                out->residual[to] = in->residual[from];
         }
     return IMGRAD_OK;
 }

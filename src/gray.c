@@ -39,6 +39,21 @@ static double sample_at(const void *pixels, imgrad__sample type, size_t i)
     return ((const float *)pixels)[i];
 }
 
+/* Stores v rounded to float32 at row[x] and, when res is not NULL, what
+ * that rounding lost at res[x] (exact in double, rounded once more). */
+static void put(double v, float *restrict row, float *restrict res, int x)
+{
+    row[x] = (float)v;
+    if (res != NULL)
+        res[x] = (float)(v - (double)row[x]);
+}
+
+/* Row y of g's residual, or NULL when g keeps none. */
+static float *residual_row(const imgrad_grid *g, int y)
+{
+    return g->residual != NULL ? g->residual + (size_t)y * g->stride : NULL;
+}
+
 /* 8-bit pixels through tables: table[c][v] holds exactly the double that the
  * general loop below computes for channel c's weight times sample v (after
  * the sRGB curve when asked), and the three are added in the same order, so
@@ -58,15 +73,15 @@ static void u8_to_gray(const unsigned char *px, int channels, weights3 w, int de
         table[2][v] = w.b * s;
     }
     for (y = 0; y < out->height; y++) {
-        float *row = out->data + (size_t)y * out->stride;
+        float *row = out->data + (size_t)y * out->stride, *res = residual_row(out, y);
         const unsigned char *p = px + (size_t)y * (size_t)out->width * ch;
         if (channels < 3) {
             for (x = 0; x < out->width; x++, p += ch)
-                row[x] = (float)table[0][p[0]];
+                put(table[0][p[0]], row, res, x);
             continue;
         }
         for (x = 0; x < out->width; x++, p += ch)
-            row[x] = (float)(table[0][p[0]] + table[1][p[1]] + table[2][p[2]]);
+            put(table[0][p[0]] + table[1][p[1]] + table[2][p[2]], row, res, x);
     }
 }
 
@@ -85,11 +100,11 @@ void imgrad__to_gray(const void *pixels, imgrad__sample type, int channels,
         return;
     }
     for (y = 0; y < out->height; y++) {
-        float *row = out->data + (size_t)y * out->stride;
+        float *row = out->data + (size_t)y * out->stride, *res = residual_row(out, y);
         for (x = 0; x < out->width; x++, p += ch) {
             double r = sample_at(pixels, type, p), g = r, b = r;
             if (channels < 3) { /* grey, or grey + alpha: stays itself */
-                row[x] = (float)(decode ? srgb_to_linear(r) : r);
+                put(decode ? srgb_to_linear(r) : r, row, res, x);
                 continue;
             }
             g = sample_at(pixels, type, p + 1); /* a 4th channel is alpha, ignored */
@@ -99,7 +114,7 @@ void imgrad__to_gray(const void *pixels, imgrad__sample type, int channels,
                 g = srgb_to_linear(g);
                 b = srgb_to_linear(b);
             }
-            row[x] = (float)(w.r * r + w.g * g + w.b * b);
+            put(w.r * r + w.g * g + w.b * b, row, res, x);
         }
     }
 }

@@ -41,6 +41,7 @@ imgrad_status imgrad_grid_init(imgrad_grid *g, int width, int height)
     g->width = g->height = 0;
     g->stride = 0;
     g->data = NULL;
+    g->residual = NULL;
     if (width == 0 || height == 0)
         return IMGRAD_EEMPTY;
     if (!imgrad__mul_size((size_t)width, (size_t)height, &n)
@@ -90,6 +91,7 @@ imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height)
     g->width = g->height = 0;
     g->stride = 0;
     g->data = NULL;
+    g->residual = NULL;
     if (width <= 0 || height <= 0)
         return IMGRAD_EINVAL;
     if (!imgrad__mul_size((size_t)width, (size_t)height, &n)
@@ -108,12 +110,21 @@ imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height)
     return IMGRAD_OK;
 }
 
+imgrad_status imgrad__grid_alloc_residual(imgrad_grid *g)
+{
+    /* the same size as data, which was checked when it was allocated */
+    g->residual = malloc(g->stride * (size_t)g->height * sizeof(float));
+    return g->residual != NULL ? IMGRAD_OK : IMGRAD_ENOMEM;
+}
+
 void imgrad_grid_free(imgrad_grid *g)
 {
     if (g == NULL)
         return;
     free(g->data);
+    free(g->residual);
     g->data = NULL;
+    g->residual = NULL;
     g->width = g->height = 0;
     g->stride = 0;
 }

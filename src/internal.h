@@ -27,6 +27,9 @@ IMGRAD_HIDDEN imgrad_status imgrad__check_size(long width, long height,
 IMGRAD_HIDDEN imgrad_status imgrad__read_file(const char *path, size_t max_bytes,
                                               unsigned char **data, size_t *len);
 
+/* Allocates g->residual (uninitialised) beside g's data.  ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc_residual(imgrad_grid *g);
+
 /* ---- stb image decoding and encoding (io_stb.c, the only stb user) */
 
 /* Decoded pixels, as stb_image returns them. */

@@ -89,6 +89,10 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
     if ((st = imgrad__stb_decode(data, len, o, &px)) != IMGRAD_OK)
         return st;
     st = imgrad__grid_alloc(out, px.width, px.height); /* to_gray writes every pixel */
+    /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32
+     * values; a grey HDR sample is */
+    if (st == IMGRAD_OK && o->residual && (px.type != IMGRAD__F32 || px.channels >= 3))
+        st = imgrad__grid_alloc_residual(out);
     if (st == IMGRAD_OK)
         imgrad__to_gray(px.data, px.type, px.channels, o->gray, out);
     if (st == IMGRAD_OK && info != NULL) {
@@ -98,6 +102,8 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
         info->kind = px.kind;
     }
     imgrad__pixels_free(&px);
+    if (st != IMGRAD_OK)
+        imgrad_grid_free(out);
     return st;
 }
 

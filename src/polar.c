@@ -22,7 +22,8 @@
  * (5.2e-7 measured)
  * (tests/test_polar.c measures it against double atan2 over a dense set of
  * angles and magnitudes).  The range is (-pi, pi] as in gradient.c: gy == -0
- * with gx < 0 gives +pi, and (0, 0) gives 0.
+ * with gx < 0 gives +pi, so does a tiny negative gy whose angle rounds to the
+ * float nearest pi, and (0, 0) gives 0.
  *
  * The loops are plain C that GCC vectorises (the Makefile's -fno-math-errno
  * and -fno-trapping-math let it: sqrtf need not set errno, and a conditional
@@ -78,7 +79,9 @@ static inline float atan2_fast(float y, float x)
     a = a * t;
     a = ay > ax ? HALF_PI_F - a : a;
     a = x < 0 ? PI_F - a : a;
-    a = y < 0 ? -a : a;
+    /* an angle that rounds to pi stays +pi even below the axis: the float
+     * nearest -pi lies below -pi, outside the range (-pi, pi] */
+    a = y < 0 && a < PI_F ? -a : a;
     return hi == 0 ? 0.0f : a;
 }
 
