@@ -30,6 +30,32 @@ IMGRAD_HIDDEN imgrad_status imgrad__read_file(const char *path, size_t max_bytes
 /* Allocates g->residual (uninitialised) beside g's data.  ENOMEM. */
 IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc_residual(imgrad_grid *g);
 
+/* ---- deflate blocks for PNG level 1 (deflate.c) */
+
+/* A little-endian bit writer: out[0..pos) is written; count (< 8 between
+ * calls) bits wait in acc.  Every call may store 8 bytes at out + pos. */
+typedef struct imgrad__bits {
+    unsigned char *out;
+    size_t pos;
+    uint64_t acc;
+    int count;
+} imgrad__bits;
+
+/* Appends the n low bits of value (n <= 24). */
+IMGRAD_HIDDEN void imgrad__bits_put(imgrad__bits *b, uint32_t value, int n);
+/* Pads with zero bits to a byte boundary. */
+IMGRAD_HIDDEN void imgrad__bits_align(imgrad__bits *b);
+
+/* Bytes of out that imgrad__rle_block may need beyond b->pos for n bytes. */
+IMGRAD_HIDDEN size_t imgrad__rle_block_bound(size_t n);
+/* Bytes of scratch it needs for n bytes. */
+IMGRAD_HIDDEN size_t imgrad__rle_scratch_bytes(size_t n);
+/* Appends p[0..n) as one deflate block (final or not) coded with runs at
+ * distance 1 and its own Huffman codes, or stored when that is smaller.
+ * Cannot fail. */
+IMGRAD_HIDDEN void imgrad__rle_block(imgrad__bits *b, const unsigned char *p, size_t n,
+                                     int final, void *scratch);
+
 /* ---- stb image decoding and encoding (io_stb.c, the only stb user) */
 
 /* Decoded pixels, as stb_image returns them. */
