@@ -151,6 +151,16 @@ expect_grep "0 written, 5 skipped" "$TMP/err" "temporaries are not outputs"
 expect_status 0 "exif" "$IMGRAD" --outputs gray --format npy -o "$TMP/eo" "$TMP/exif"
 if $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/eo" > "$TMP/check"; then ok
 else bad "EXIF orientation: $(head -3 "$TMP/check")"; fi
+# 8-bit pictures take a JPEG's luma plane as its grey: still turned upright
+expect_status 0 "exif luma" "$IMGRAD" --outputs gray -o "$TMP/el" "$TMP/exif"
+if $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/el" > "$TMP/check"; then ok
+else bad "EXIF orientation (luma): $(head -3 "$TMP/check")"; fi
+if $PY "$HELPER" check-luma "$TMP/exif" "$TMP/el" > "$TMP/check"; then ok
+else bad "JPEG luma: $(head -3 "$TMP/check")"; fi
+# other weights keep the weighted sum of the decoded RGB, which is not the luma plane
+expect_status 0 "rec709" "$IMGRAD" --gray rec709 --outputs gray -o "$TMP/e7" "$TMP/exif"
+if ! $PY "$HELPER" check-luma "$TMP/exif" "$TMP/e7" > /dev/null; then ok
+else bad "--gray rec709 gave the luma plane"; fi
 expect_status 0 "no-orient" "$IMGRAD" --no-orient --outputs gray --format npy -o "$TMP/en" "$TMP/exif"
 if ! $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/en" > /dev/null; then ok
 else bad "--no-orient still turned the photos"; fi

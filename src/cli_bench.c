@@ -252,7 +252,7 @@ static int run_decode(bench *b, void *slot)
 {
     imgrad_load_options lo;
     imgrad_load_options_default(&lo);
-    return imgrad__stb_decode(b->file, b->file_len, &lo, slot) == IMGRAD_OK;
+    return imgrad__stb_decode(b->file, b->file_len, &lo, 0, slot) == IMGRAD_OK;
 }
 
 static void release_pixels(void *slot)

@@ -732,6 +732,9 @@ int cli_gradient_main(int argc, char **argv)
         /* float64 arithmetic changes only digits that 8-bit pictures cannot
          * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
         j.load.residual = j.format == IMGRAD_FORMAT_NPY;
+        /* 8-bit pictures of a JPEG take its luma plane as the Rec.601 grey,
+         * as OpenCV does (README, Inputs); .npy keeps numpy's RGB sum */
+        j.load.jpeg_luma = j.format != IMGRAD_FORMAT_NPY;
         j.batch.verbose = j.verbose;
         j.batch.threads = j.grad.threads;
         j.batch.outdir = j.outdir;

@@ -54,6 +54,23 @@ static float *residual_row(const imgrad_grid *g, int y)
     return g->residual != NULL ? g->residual + (size_t)y * g->stride : NULL;
 }
 
+/* One 8-bit channel, no residual: a float table of the same roundings,
+ * one load a pixel (a JPEG's luma plane takes this path). */
+static void grey_u8(const unsigned char *px, const double *table, imgrad_grid *out)
+{
+    float f[256];
+    int v, x, y;
+
+    for (v = 0; v < 256; v++)
+        f[v] = (float)table[v];
+    for (y = 0; y < out->height; y++) {
+        float *restrict row = out->data + (size_t)y * out->stride;
+        const unsigned char *restrict p = px + (size_t)y * (size_t)out->width;
+        for (x = 0; x < out->width; x++)
+            row[x] = f[p[x]];
+    }
+}
+
 /* 8-bit pixels through tables: table[c][v] holds exactly the double that the
  * general loop below computes for channel c's weight times sample v (after
  * the sRGB curve when asked), and the three are added in the same order, so
@@ -71,6 +88,10 @@ static void u8_to_gray(const unsigned char *px, int channels, weights3 w, int de
         table[0][v] = channels < 3 ? s : w.r * s; /* grey: the sample itself */
         table[1][v] = w.g * s;
         table[2][v] = w.b * s;
+    }
+    if (channels == 1 && out->residual == NULL) {
+        grey_u8(px, table[0], out);
+        return;
     }
     for (y = 0; y < out->height; y++) {
         float *row = out->data + (size_t)y * out->stride, *res = residual_row(out, y);

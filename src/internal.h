@@ -69,9 +69,11 @@ typedef struct imgrad__pixels {
 } imgrad__pixels;
 
 /* Decodes an image in memory (not .npy) as it is stored, checking o's size
- * limits first: EFORMAT, EDECODE, ETOOLARGE, EEMPTY; px->data NULL then. */
+ * limits first: EFORMAT, EDECODE, ETOOLARGE, EEMPTY; px->data NULL then.
+ * luma nonzero: a JPEG's first component only (its luma plane when
+ * imgrad__jpeg_is_ycbcr), px->channels 1. */
 IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
-                                               const imgrad_load_options *o,
+                                               const imgrad_load_options *o, int luma,
                                                imgrad__pixels *px);
 
 /* Frees px's samples; safe after a failed decode. */
@@ -201,7 +203,12 @@ IMGRAD_HIDDEN void imgrad__polar_row_reference(const imgrad__polar *p, const flo
                                                const float *gy, float *mag, float *dir,
                                                int n);
 
-/* ---- EXIF orientation (exif.c) */
+/* ---- JPEG headers: EXIF orientation, colour model (exif.c) */
+
+/* Nonzero when data is a JPEG that stb_image decodes as YCbCr: three
+ * components, not named R, G, B, and no Adobe "no transform" marker without
+ * JFIF (stb's own rule, from the segments before the first scan). */
+IMGRAD_HIDDEN int imgrad__jpeg_is_ycbcr(const unsigned char *data, size_t len);
 
 /* The Exif Orientation (1..8) of the JPEG in data, or 1 when data is not a
  * JPEG, has no Exif segment or orientation tag, or the tag is malformed. */

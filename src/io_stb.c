@@ -31,7 +31,7 @@ static int psd_is_16_bit(const stbi_uc *data, int len)
     return len >= 26 && memcmp(data, "8BPS", 4) == 0 && data[22] == 0 && data[23] == 16;
 }
 
-static void decode_pixels(const stbi_uc *data, int len, imgrad__pixels *px)
+static void decode_pixels(const stbi_uc *data, int len, int luma, imgrad__pixels *px)
 {
     int *w = &px->width, *h = &px->height, *ch = &px->channels;
 
@@ -46,12 +46,14 @@ static void decode_pixels(const stbi_uc *data, int len, imgrad__pixels *px)
         px->type = IMGRAD__U16;
         px->kind = IMGRAD_SOURCE_16BIT;
     } else {
-        px->data = stbi_load_from_memory(data, len, w, h, ch, 0);
+        px->data = stbi_load_from_memory(data, len, w, h, ch, luma ? 1 : 0);
+        if (luma)
+            *ch = 1;
     }
 }
 
 imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
-                                 const imgrad_load_options *o, imgrad__pixels *px)
+                                 const imgrad_load_options *o, int luma, imgrad__pixels *px)
 {
     int w, h, ch;
     imgrad_status st;
@@ -64,7 +66,7 @@ imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
         return IMGRAD_EFORMAT;
     if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
         return st;
-    decode_pixels(data, (int)len, px);
+    decode_pixels(data, (int)len, luma, px);
     if (px->data == NULL)
         return IMGRAD_EDECODE;
     /* GIF and PSD report their size only once decoded: check again */
@@ -83,10 +85,14 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
                                       const imgrad_load_options *o,
                                       imgrad_grid *out, imgrad_source_info *info)
 {
+    /* the luma plane is the Rec.601 grey as the JPEG encoder computed it,
+     * before chroma was subsampled and quantised */
+    const int luma = o->jpeg_luma && o->gray == IMGRAD_GRAY_REC601
+                     && imgrad__jpeg_is_ycbcr(data, len);
     imgrad__pixels px;
     imgrad_status st;
 
-    if ((st = imgrad__stb_decode(data, len, o, &px)) != IMGRAD_OK)
+    if ((st = imgrad__stb_decode(data, len, o, luma, &px)) != IMGRAD_OK)
         return st;
     st = imgrad__grid_alloc(out, px.width, px.height); /* to_gray writes every pixel */
     /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32
@@ -98,7 +104,7 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
     if (st == IMGRAD_OK && info != NULL) {
         info->width = px.width;
         info->height = px.height;
-        info->channels = px.channels;
+        info->channels = luma ? 3 : px.channels;
         info->kind = px.kind;
     }
     imgrad__pixels_free(&px);

@@ -21,6 +21,7 @@ void imgrad_load_options_default(imgrad_load_options *o)
     o->max_dimension = IMGRAD_DEFAULT_MAX_DIMENSION;
     o->orient = 1;
     o->residual = 1;
+    o->jpeg_luma = 0;
 }
 
 /* A .npy 2-D array as a grid; C order, or Fortran order read transposed
