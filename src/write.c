@@ -113,28 +113,87 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
     return imgrad__atomic_commit(&a);
 }
 
+/* Lanes of the maximum and histogram loops: independent accumulators, so
+ * that no iteration waits on the one before (with one accumulator the max
+ * is a chain through memory, and the counts of a repeated bin are a chain
+ * of read-modify-writes). */
+#define LANES 8
+#define HISTS 4
+
+/* The largest finite |value| of g, 0 if none. */
 static double largest_abs(const imgrad_grid *g)
 {
-    float m = 0;
-    int x, y;
+    float lane[LANES] = { 0 }, m = 0;
+    int x, y, k;
+
     for (y = 0; y < g->height; y++) {
         const float *row = g->data + (size_t)y * g->stride;
-#pragma omp simd reduction(max : m)
-        for (x = 0; x < g->width; x++) {
-            const float v = fabsf(row[x]);
-            m = v > m ? v : m; /* NaN compares false and is skipped */
+        for (x = 0; x + LANES <= g->width; x += LANES)
+            for (k = 0; k < LANES; k++) {
+                const float v = fabsf(row[x + k]);
+                lane[k] = v > lane[k] ? v : lane[k]; /* NaN compares false: skipped */
+            }
+        for (; x < g->width; x++)
+            m = fabsf(row[x]) > m ? fabsf(row[x]) : m;
+    }
+    for (k = 0; k < LANES; k++)
+        m = lane[k] > m ? lane[k] : m;
+    return isfinite(m) ? m : 0;
+}
+
+/* Counts |value| * to_bin of one row into hist[HISTS][AUTO_SCALE_BINS + 1],
+ * NaN and inf in the extra bin AUTO_SCALE_BINS.  Bins are found by a float
+ * multiplication rather than a double division per pixel: a value on a bin
+ * edge may move by one, within the histogram's resolution. */
+static void bin_row(const float *row, int w, float to_bin, uint32_t (*hist)[AUTO_SCALE_BINS + 1])
+{
+    int bins[AUTO_SCALE_BLOCK];
+    int x, x0, n;
+
+    for (x0 = 0; x0 < w; x0 += AUTO_SCALE_BLOCK) {
+        n = w - x0 < AUTO_SCALE_BLOCK ? w - x0 : AUTO_SCALE_BLOCK;
+#pragma omp simd
+        for (x = 0; x < n; x++) {
+            const float v = fabsf(row[x0 + x]) * to_bin;
+            bins[x] = v < AUTO_SCALE_BINS ? (int)v : AUTO_SCALE_BINS; /* top: 4095 + rounding */
+        }
+        for (x = 0; x < n; x++)
+            hist[x % HISTS][bins[x]]++;
+    }
+}
+
+/* The histogram of |value| / top in AUTO_SCALE_BINS - 1 steps into total
+ * (AUTO_SCALE_BINS + 1 entries).  0 when out of memory. */
+static int histogram(const imgrad_grid *g, double top, size_t *total)
+{
+    uint32_t (*hist)[AUTO_SCALE_BINS + 1] = calloc(HISTS, sizeof *hist);
+    const float to_bin = (float)((AUTO_SCALE_BINS - 1) / top);
+    size_t pending = 0;
+    int y, b, k;
+
+    if (hist == NULL)
+        return 0;
+    for (y = 0; y < g->height; y++) {
+        bin_row(g->data + (size_t)y * g->stride, g->width, to_bin, hist);
+        pending += (size_t)g->width;
+        if (pending > UINT32_MAX - (size_t)g->width || y == g->height - 1) {
+            /* each 32-bit count stays below 2^32: move them to the totals */
+            for (k = 0; k < HISTS; k++)
+                for (b = 0; b <= AUTO_SCALE_BINS; b++)
+                    total[b] += hist[k][b];
+            memset(hist, 0, HISTS * sizeof *hist);
+            pending = 0;
         }
     }
-    return isfinite(m) ? m : 0;
+    free(hist);
+    return 1;
 }
 
 double imgrad_auto_scale(const imgrad_grid *g)
 {
     size_t *hist, total, seen = 0;
     double top, p = 0;
-    float to_bin;
-    int bins[AUTO_SCALE_BLOCK];
-    int x, x0, y, b;
+    int b;
 
     if (g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
         return 1;
@@ -142,24 +201,9 @@ double imgrad_auto_scale(const imgrad_grid *g)
     if (top == 0)
         return 1;
     hist = calloc(AUTO_SCALE_BINS + 1, sizeof *hist);
-    if (hist == NULL)
+    if (hist == NULL || !histogram(g, top, hist)) {
+        free(hist);
         return top;
-    /* bins by a float multiplication rather than a double division per
-     * pixel: a value on a bin edge may move by one, within the histogram's
-     * resolution; NaN and inf go to the extra bin BINS, not counted */
-    to_bin = (float)((AUTO_SCALE_BINS - 1) / top);
-    for (y = 0; y < g->height; y++) {
-        const float *row = g->data + (size_t)y * g->stride;
-        for (x0 = 0; x0 < g->width; x0 += AUTO_SCALE_BLOCK) {
-            const int n = g->width - x0 < AUTO_SCALE_BLOCK ? g->width - x0 : AUTO_SCALE_BLOCK;
-#pragma omp simd
-            for (x = 0; x < n; x++) {
-                const float v = fabsf(row[x0 + x]) * to_bin;
-                bins[x] = v < AUTO_SCALE_BINS ? (int)v : AUTO_SCALE_BINS; /* top: 4095 + rounding */
-            }
-            for (x = 0; x < n; x++)
-                hist[bins[x]]++;
-        }
     }
     total = (size_t)g->width * (size_t)g->height - hist[AUTO_SCALE_BINS];
     /* the upper edge of the bin where the running count passes the percentile */
