@@ -14,7 +14,7 @@ WARN     = -std=c99 -Wall -Wextra -Wpedantic
 FPFLAGS      = -ffp-contract=off -fno-math-errno -fno-trapping-math
 ALL_CFLAGS   = $(WARN) -fopenmp $(FPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
-LIBS     = -ldeflate -lm
+LIBS     = -ljpeg -ldeflate -lm
 SO_VERSION = 0
 
 LIB_SRC  := $(sort $(filter-out src/cli%.c,$(wildcard src/*.c)))
@@ -24,7 +24,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
+DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg62-turbo-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \

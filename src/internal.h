@@ -76,6 +76,13 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t
                                                const imgrad_load_options *o, int luma,
                                                imgrad__pixels *px);
 
+/* The luma plane of a YCbCr JPEG (imgrad__jpeg_is_ycbcr) as grey in [0, 1],
+ * by libjpeg-turbo (io_jpeg.c), with a residual when o asks for one.
+ * ETOOLARGE, ENOMEM, or EDECODE for anything libjpeg errs or warns about;
+ * *out empty then. */
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
+                                              const imgrad_load_options *o, imgrad_grid *out);
+
 /* Frees px's samples; safe after a failed decode. */
 IMGRAD_HIDDEN void imgrad__pixels_free(imgrad__pixels *px);
 

@@ -92,6 +92,17 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
     imgrad__pixels px;
     imgrad_status st;
 
+    /* libjpeg first, which decodes only the luma; stb_image judges the
+     * files that libjpeg finds fault with */
+    if (luma && (st = imgrad__jpeg_luma(data, len, o, out)) != IMGRAD_EDECODE) {
+        if (st == IMGRAD_OK && info != NULL) {
+            info->width = out->width;
+            info->height = out->height;
+            info->channels = 3;
+            info->kind = IMGRAD_SOURCE_8BIT;
+        }
+        return st;
+    }
     if ((st = imgrad__stb_decode(data, len, o, luma, &px)) != IMGRAD_OK)
         return st;
     st = imgrad__grid_alloc(out, px.width, px.height); /* to_gray writes every pixel */

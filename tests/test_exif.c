@@ -304,6 +304,52 @@ static void loader_takes_luma_plane(void **state)
     imgrad_grid_free(&g709l);
 }
 
+/* The luma plane by libjpeg (imgrad__jpeg_luma) and by stb_image's
+ * 1-channel decode agree within a level (their inverse DCTs round
+ * differently); a residual completes v / 255; a truncated file is refused
+ * with or without jpeg_luma. */
+static void luma_decoders_agree(void **state)
+{
+    enum { W = 67, H = 45 };
+    unsigned char px[W * H * 3], *file;
+    char *buf = NULL;
+    size_t len = 0, i;
+    FILE *fp = open_memstream(&buf, &len);
+    imgrad_load_options lo;
+    imgrad_write_options wo;
+    imgrad_grid lj, rgb;
+    imgrad__pixels stb;
+    (void)state;
+    for (i = 0; i < sizeof px; i++)
+        px[i] = (unsigned char)((i * 7 + i / (3 * W) * 13 + (i % 3) * 90) % 256);
+    assert_non_null(fp);
+    imgrad_write_options_default(&wo);
+    assert_int_equal(imgrad__stb_encode(fp, IMGRAD_FORMAT_JPG, px, W, H, 3, &wo), IMGRAD_OK);
+    fclose(fp);
+    file = (unsigned char *)buf;
+    imgrad_load_options_default(&lo);
+    lo.jpeg_luma = 1;
+    assert_true(imgrad__jpeg_is_ycbcr(file, len));
+    assert_int_equal(imgrad_load_gray_memory(file, len, &lo, &lj, NULL), IMGRAD_OK);
+    assert_non_null(lj.residual); /* residual = 1 by default */
+    assert_int_equal(imgrad__stb_decode(file, len, &lo, 1, &stb), IMGRAD_OK);
+    assert_int_equal(stb.channels, 1);
+    for (i = 0; i < (size_t)W * H; i++) {
+        const double v = (double)lj.data[i] + (double)lj.residual[i];
+        assert_true(fabs(v * 255 - floor(v * 255 + 0.5)) < 1e-9);
+        assert_true(fabs(v * 255 - ((unsigned char *)stb.data)[i]) <= 1.0 + 1e-9);
+    }
+    imgrad__pixels_free(&stb);
+    imgrad_grid_free(&lj);
+    for (i = len / 4; i < len; i += len / 4) {
+        assert_int_equal(imgrad_load_gray_memory(file, i, &lo, &lj, NULL), IMGRAD_EDECODE);
+        lo.jpeg_luma = 0;
+        assert_int_equal(imgrad_load_gray_memory(file, i, &lo, &rgb, NULL), IMGRAD_EDECODE);
+        lo.jpeg_luma = 1;
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +360,7 @@ int main(void)
         cmocka_unit_test(loader_applies_orientation),
         cmocka_unit_test(tells_ycbcr_from_rgb_as_stb_does),
         cmocka_unit_test(loader_takes_luma_plane),
+        cmocka_unit_test(luma_decoders_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
