@@ -51,6 +51,8 @@ typedef struct bench {
 /* Results: stage medians in ms, and what they moved. */
 typedef struct result {
     double decode, gray, gxgy, magnitude, kernel, cold, to8, encode, copy;
+    double luma;             /* a YCbCr JPEG's luma to grey, the program's path
+                                for 8-bit outputs; -1 for other inputs */
     double copy_bytes;
     size_t png_bytes;
 } result;
@@ -253,6 +255,22 @@ static int run_decode(bench *b, void *slot)
     imgrad_load_options lo;
     imgrad_load_options_default(&lo);
     return imgrad__stb_decode(b->file, b->file_len, &lo, 0, slot) == IMGRAD_OK;
+}
+
+/* slot: the grey grid; what the program does for a JPEG and 8-bit outputs */
+static int run_luma(bench *b, void *slot)
+{
+    imgrad_load_options lo;
+    imgrad_load_options_default(&lo);
+    lo.residual = 0;
+    lo.jpeg_luma = 1;
+    lo.orient = 0;
+    return imgrad_load_gray_memory(b->file, b->file_len, &lo, slot, NULL) == IMGRAD_OK;
+}
+
+static void release_grid(void *slot)
+{
+    imgrad_grid_free(slot);
 }
 
 static void release_pixels(void *slot)
@@ -475,6 +493,13 @@ static int bench_input(bench *b, result *r)
     }
     r->gray = timed(b, run_gray, &px, NULL);
     imgrad__pixels_free(&px);
+    r->luma = -1;
+    if (imgrad__jpeg_is_ycbcr(b->file, b->file_len)) {
+        imgrad_grid luma;
+        if ((r->luma = timed(b, run_luma, &luma, release_grid)) < 0)
+            return cli_error("bench", "cannot decode the input's luma"), 0;
+        imgrad_grid_free(&luma);
+    }
     return 1;
 }
 
@@ -550,6 +575,9 @@ static void report(const bench *b, const result *r)
            operators[b->op].name, b->threads, b->repeat);
     printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "decode (stb_image)", r->decode, mpix * 1e3 / r->decode);
     printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "grey", r->gray, mpix * 1e3 / r->gray);
+    if (r->luma >= 0)
+        printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "JPEG luma to grey (libjpeg)", r->luma,
+               mpix * 1e3 / r->luma);
     printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "gx, gy", r->gxgy, mpix * 1e3 / r->gxgy);
     printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "magnitude only", r->magnitude,
            mpix * 1e3 / r->magnitude);
@@ -568,10 +596,14 @@ static void report(const bench *b, const result *r)
            "\"kernel_gb_s\": %.3f, \"copy_gb_s\": %.3f, \"kernel_cold_ms\": %.3f, "
            "\"decode_ms\": %.3f, \"gray_ms\": %.3f, \"gxgy_ms\": %.3f, "
            "\"magnitude_ms\": %.3f, \"to8_ms\": %.3f, \"encode_ms\": %.3f, "
-           "\"png_level\": %d, \"png_bytes\": %zu}\n",
+           "\"png_level\": %d, \"png_bytes\": %zu, \"luma_ms\": ",
            operators[b->op].name, b->gray.width, b->gray.height, b->threads, b->repeat,
            r->kernel, mpix * 1e3 / r->kernel, kernel_gb_s, copy_gb_s, r->cold, r->decode,
            r->gray, r->gxgy, r->magnitude, r->to8, r->encode, b->png_level, r->png_bytes);
+    if (r->luma >= 0)
+        printf("%.3f}\n", r->luma);
+    else
+        printf("null}\n");
 }
 
 int cli_bench_main(int argc, char **argv)
