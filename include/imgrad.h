@@ -118,12 +118,12 @@ typedef struct imgrad_load_options {
                                  integer .npy); zero saves its 4 bytes per
                                  pixel when float32 precision is enough */
     int jpeg_luma;            /* nonzero: with IMGRAD_GRAY_REC601, the grey of a
-                                 YCbCr JPEG is its decoded luma plane Y / 255
-                                 (what OpenCV's IMREAD_GRAYSCALE gives; about
-                                 twice as fast) instead of the Rec.601 sum of
-                                 its decoded RGB; the two differ by chroma
-                                 rounding, up to a few 1/255.  No residual is
-                                 needed for the luma plane beyond the /255's */
+                                 YCbCr JPEG is its luma plane Y / 255 as
+                                 libjpeg-turbo decodes it (what OpenCV's
+                                 IMREAD_GRAYSCALE gives; about twice as fast)
+                                 rather than the Rec.601 sum of the RGB that
+                                 stb_image decodes; they differ by the colour
+                                 planes' rounding, a few 1/255 at most */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
