@@ -643,7 +643,12 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
     }
     if (ok && (want.gx || want.gy || want.magnitude || want.direction || want.edges)
         && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
-        cli_error(input, "%s", cli_reason(st));
+        if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
+            cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
+                      "along each axis", grids[P_GRAY].width, grids[P_GRAY].height,
+                      j->grad.edge_order, j->grad.edge_order + 1);
+        else
+            cli_error(input, "%s", cli_reason(st));
         ok = 0;
     }
     if (ok && want.edges && j->verbose > 0)
