@@ -133,12 +133,14 @@ static const subcommand subcommands[] = {
 };
 
 /* A batch allocates the same large buffers for every image (a 3000 x 2000
- * photo: 6 MB decoded, 24 MB grids).  glibc serves such sizes with fresh
- * mmap()s, or returns the freed heap top to the system, so every image
- * would pay the kernel for mapping and zeroing ~40 MB again (about 9000
- * page faults a photo).  Up to 32 MiB (glibc's largest heap allocation)
- * they come from the heap and stay there when freed, for the next image. */
-static void keep_freed_memory(void)
+ * photo: 24 MB grids).  glibc serves such sizes with fresh mmap()s, or
+ * returns the freed heap top to the system, so every image would pay the
+ * kernel for mapping and zeroing them again (about 9000 page faults a
+ * photo).  Up to 32 MiB (glibc's largest heap allocation) they come from
+ * the heap and stay there when freed, for the next image.  Only for
+ * batches: a single image gains nothing and would keep its decoder's freed
+ * buffers (+38 MiB at 4096 x 4096). */
+void cli_keep_freed_memory(void)
 {
 #if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -149,8 +151,6 @@ static void keep_freed_memory(void)
 int main(int argc, char **argv)
 {
     const subcommand *s;
-
-    keep_freed_memory();
 
     for (s = subcommands; argc > 1 && s->name != NULL; s++)
         if (strcmp(argv[1], s->name) == 0)

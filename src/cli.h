@@ -27,6 +27,9 @@ int cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Creates dir and its parents (mkdir -p).  0 on success, -1 with errno. */
 int cli_mkdir_p(const char *dir);
 
+/* Before a batch of images: glibc keeps freed large buffers for reuse. */
+void cli_keep_freed_memory(void);
+
 /* imgrad legend -o FILE: the colour wheel of --outputs hsv. */
 int cli_legend_main(int argc, char **argv);
 
