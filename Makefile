@@ -8,9 +8,13 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c99 -Wall -Wextra -Wpedantic
 # -ffp-contract=off: no fused multiply-add, so float results match numpy's
 # separately rounded multiply and add to the last bit.
-ALL_CFLAGS   = $(WARN) -fopenmp -ffp-contract=off -fPIC -fvisibility=hidden $(CFLAGS)
+# -fno-math-errno -fno-trapping-math: values are unchanged, but sqrtf need not
+# set errno and a conditional operation may run on every lane, so the pixel
+# loops vectorise (imgrad reads neither errno from maths nor FP exception flags).
+FPFLAGS      = -ffp-contract=off -fno-math-errno -fno-trapping-math
+ALL_CFLAGS   = $(WARN) -fopenmp $(FPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
-LIBS     = -lm
+LIBS     = -ljpeg -ldeflate -lm
 SO_VERSION = 0
 
 LIB_SRC  := $(sort $(filter-out src/cli%.c,$(wildcard src/*.c)))
@@ -20,11 +24,11 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev help2man pkg-config
+DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg62-turbo-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
-        crosscheck-numpy crosscheck-opencv \
+        crosscheck-numpy crosscheck-opencv bench \
         install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
@@ -84,6 +88,14 @@ crosscheck-numpy: deps deps-python
 SKIMAGE_DATA = /usr/lib/python3/dist-packages/skimage/data
 HELDOUT = $(addprefix $(SKIMAGE_DATA)/,coins.png moon.png grass.png gravel.png \
           hubble_deep_field.jpg ihc.png motorcycle_left.png rocket.jpg retina.jpg text.png)
+# Times imgrad against OpenCV and numpy in one run; writes BENCHMARKS.md.
+# Takes a few minutes and uses every core: run it on a quiet machine.
+# BENCH_NOTE="..." records the conditions in the report.
+bench: deps deps-python
+	$(MAKE) all
+	$(PYTHON) scripts/bench_peers.py --imgrad $(BUILD)/imgrad --out BENCHMARKS.md \
+	    $(if $(BENCH_NOTE),--note "$(BENCH_NOTE)")
+
 crosscheck-opencv: deps deps-python
 	$(MAKE) all
 	$(PYTHON) scripts/crosscheck_opencv.py --imgrad $(BUILD)/imgrad --derive \

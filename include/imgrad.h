@@ -78,6 +78,13 @@ typedef struct imgrad_grid {
     int height;     /* rows, > 0 */
     size_t stride;  /* floats from one row start to the next, >= width */
     float *data;    /* height * stride floats, owned by the grid */
+    float *residual;/* NULL, or height * stride floats, owned by the grid:
+                       value - data rounded to float32, so that data +
+                       residual (added in double) carries a value that
+                       float32 cannot hold to about 48 bits.  The loader
+                       keeps it for sources more precise than float32 and
+                       the central operator then computes in float64, as
+                       numpy.gradient does on uint8 or float64 arrays */
 } imgrad_grid;
 
 /* Allocates a zero-filled width x height grid into *g (stride == width).
@@ -85,7 +92,8 @@ typedef struct imgrad_grid {
  * or NULL g, IMGRAD_EOVERFLOW or IMGRAD_ENOMEM; *g is then empty. */
 IMGRAD_API imgrad_status imgrad_grid_init(imgrad_grid *g, int width, int height);
 
-/* Frees g's data and empties it.  NULL and already-empty grids are fine. */
+/* Frees g's data (and residual) and empties it.  NULL and already-empty
+ * grids are fine. */
 IMGRAD_API void imgrad_grid_free(imgrad_grid *g);
 
 /* -------------------------------------------------------------- loading */
@@ -104,10 +112,22 @@ typedef struct imgrad_load_options {
     int max_dimension;        /* refuse a width or height above this */
     int orient;               /* nonzero: turn a JPEG upright by its EXIF
                                  Orientation tag (stb returns it as stored) */
+    int residual;             /* nonzero: keep out->residual where float32
+                                 rounds the grey (8/16-bit images scaled to
+                                 [0, 1], colour HDR, float64 or 32/64-bit
+                                 integer .npy); zero saves its 4 bytes per
+                                 pixel when float32 precision is enough */
+    int jpeg_luma;            /* nonzero: with IMGRAD_GRAY_REC601, the grey of a
+                                 YCbCr JPEG is its luma plane Y / 255 as
+                                 libjpeg-turbo decodes it (what OpenCV's
+                                 IMREAD_GRAYSCALE gives; about twice as fast)
+                                 rather than the Rec.601 sum of the RGB that
+                                 stb_image decodes; they differ by the colour
+                                 planes' rounding, a few 1/255 at most */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
- * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1. */
+ * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1, jpeg_luma = 0. */
 IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
 
 typedef enum imgrad_source_kind {
@@ -296,9 +316,20 @@ typedef enum imgrad_format {
  * EINVAL or EIO (errno set); a failed write leaves no file behind. */
 IMGRAD_API imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g);
 
+/* How PNG rows are predicted before compression (the PNG filter types). */
+typedef enum imgrad_png_filter {
+    IMGRAD_PNG_ADAPTIVE = -1, /* per row, the filter with the least sum of |byte| */
+    IMGRAD_PNG_NONE = 0,
+    IMGRAD_PNG_SUB,           /* from the left neighbour */
+    IMGRAD_PNG_UP,            /* from the pixel above */
+    IMGRAD_PNG_AVERAGE,       /* from the mean of those two */
+    IMGRAD_PNG_PAETH          /* from whichever of left, above, upper-left fits */
+} imgrad_png_filter;
+
 typedef struct imgrad_write_options {
-    int png_level;    /* PNG compression 0..9, default 6 */
+    int png_level;    /* PNG compression 0..9 (libdeflate's), default 6 */
     int jpeg_quality; /* 1..100, default 95 */
+    int png_filter;   /* an imgrad_png_filter, default IMGRAD_PNG_ADAPTIVE */
 } imgrad_write_options;
 
 /* Fills o with the defaults above. */

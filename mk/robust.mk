@@ -64,7 +64,7 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L $(FUZZ_CFLAGS) -fsanitize=fuzzer \
-	    $< $(FUZZ_LIB_OBJ) -o $@ -lm
+	    $< $(FUZZ_LIB_OBJ) -o $@ $(LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -3,9 +3,12 @@
 Run with Debian's /usr/bin/python3 (numpy, PIL, cv2).  Subcommands:
   exif SRC DIR          DIR/o<k>.jpg for k = 1..8: SRC's pixels stored so that
                         EXIF Orientation k shows them upright (PIL writes the tag)
-  check-exif SRC DIR OUT  imgrad's grey .npy of each DIR/o<k>.jpg (OUT/o<k>.gray.npy)
-                        has SRC's upright shape and content, as PIL's
-                        exif_transpose shows the JPEG
+  check-exif SRC DIR OUT  imgrad's grey .npy (or, when there is none, 8-bit .png)
+                        of each DIR/o<k>.jpg (OUT/o<k>.gray.*) has SRC's upright
+                        shape and content, as PIL's exif_transpose shows the JPEG
+  check-luma DIR OUT    imgrad's grey .png of each DIR/o<k>.jpg is the JPEG's
+                        luma plane as libjpeg decodes it (PIL's draft('L')),
+                        within one level, turned upright
   stats CSV DIR         every row of CSV equals numpy's statistics of the
                         gx, gy, magnitude .npy files under DIR
   jsonl FILE N          FILE holds N JSON objects with the 8-bin orientation
@@ -41,11 +44,33 @@ def make_exif(src, out):
         assert back.size == upright.size, (k, back.size)
 
 
+def load_gray(stem):
+    """imgrad's grey output STEM.npy, else STEM.png scaled to [0, 1]."""
+    if os.path.exists(stem + ".npy"):
+        return np.load(stem + ".npy").astype(np.float64)
+    return np.asarray(Image.open(stem + ".png"), dtype=np.float64) / 255
+
+
+def check_luma(jpegs, out):
+    bad = 0
+    for k in range(1, 9):
+        pil = Image.open(os.path.join(jpegs, "o%d.jpg" % k))
+        pil.draft("L", None)  # libjpeg's grey output: the Y plane, no RGB
+        want = np.asarray(ImageOps.exif_transpose(pil), dtype=np.int64)
+        got = np.asarray(Image.open(os.path.join(out, "o%d.gray.png" % k)), dtype=np.int64)
+        # stb's and libjpeg's inverse DCTs round differently by one level at times
+        if got.shape != want.shape or np.abs(got - want).max() > 1 \
+                or np.mean(got != want) > 0.01:
+            print("orientation %d: imgrad's grey is not the luma plane" % k)
+            bad += 1
+    return bad
+
+
 def check_exif(src, jpegs, out):
     upright = np.asarray(Image.open(src).convert("L"), dtype=np.float64) / 255
     bad = 0
     for k in range(1, 9):
-        got = np.load(os.path.join(out, "o%d.gray.npy" % k)).astype(np.float64)
+        got = load_gray(os.path.join(out, "o%d.gray" % k))
         pil = ImageOps.exif_transpose(Image.open(os.path.join(jpegs, "o%d.jpg" % k)))
         want = np.asarray(pil.convert("L"), dtype=np.float64) / 255
         if got.shape != upright.shape or got.shape != want.shape:
@@ -143,6 +168,8 @@ def main(argv):
         return 0
     if cmd == "check-exif":
         return check_exif(argv[2], argv[3], argv[4])
+    if cmd == "check-luma":
+        return check_luma(argv[2], argv[3])
     if cmd == "stats":
         return check_stats(argv[2], argv[3])
     if cmd == "jsonl":

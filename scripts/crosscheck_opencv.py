@@ -46,7 +46,9 @@ FAILED = []
 
 
 def run(imgrad, *args):
-    res = subprocess.run([imgrad, *args], capture_output=True, text=True)
+    """Runs imgrad; --overwrite because runs with other settings reuse
+    output folders, which a resumed run would otherwise leave as they were."""
+    res = subprocess.run([imgrad, "--overwrite", *args], capture_output=True, text=True)
     if res.returncode != 0:
         raise RuntimeError(f"imgrad {' '.join(args)}: {res.stderr.strip()}")
     return res.stderr

@@ -3,7 +3,8 @@ scripts/test_cli_hostile.sh.  Standard library only, deterministic.
 
 Usage: hostile_inputs.py SOURCES_DIR OUT_DIR
 SOURCES_DIR holds good files to cut short: src.png, src.jpg, src.bmp,
-src.tga and src.npy (written by imgrad itself).  Every file written is bad:
+src.tga and src.npy (written by imgrad itself), and a progressive JPEG
+src.prog.jpg (tests/corpus/load/progressive.jpg).  Every file written is bad:
 imgrad must refuse each one.
 """
 import os
@@ -86,6 +87,8 @@ def npy(descr, shape, data, fortran="False"):
 
 def truncations(out, sources):
     """Each good source cut short at several points."""
+    with open(os.path.join(sources, "src.prog.jpg"), "rb") as f:
+        put(out, "many_scans.jpg", many_scans(f.read()))
     for ext in ["png", "jpg", "bmp", "tga", "npy", "gif"]:
         path = os.path.join(sources, "src." + ext)
         if ext == "gif":
@@ -97,6 +100,15 @@ def truncations(out, sources):
         for cut in sorted({1, 4, 12, 40, 100, n // 3, n // 2, n - 20, n - 1}):
             if 0 < cut < n:
                 put(out, "cut%d.%s" % (cut, ext), data[:cut])
+
+
+def many_scans(jpeg):
+    """A progressive JPEG with its last scan repeated until there are more
+    than 500 scans: each is valid, together they would take minutes."""
+    sos = jpeg.rfind(b"\xff\xda")
+    if sos < 0:
+        return None
+    return jpeg[:sos] + jpeg[sos:-2] * 600 + b"\xff\xd9"
 
 
 def headers(out):

@@ -45,6 +45,14 @@ printf '0 1 1\n' > "$TMP/y3.txt"
 printf '1 2 3\n4 5 6\n' > "$TMP/g.txt"
 expect_status 2 "coords unreadable" "$IMGRAD" --y-coords "$TMP/none.txt" "$A/camera.png"
 
+# an axis shorter than the edge order needs: status 1 and the sizes said
+printf '\x93NUMPY\x01\x00\x76\x00{'"'"'descr'"'"': '"'"'<f4'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (2, 5), }' > "$TMP/two.npy"
+pad=$((128 - $(wc -c < "$TMP/two.npy") - 1)); printf "%${pad}s\n" "" >> "$TMP/two.npy"
+head -c 40 /dev/zero >> "$TMP/two.npy"
+expect_status 0 "2 rows, edge order 1" "$IMGRAD" -o "$TMP/small" "$TMP/two.npy"
+expect_status 1 "2 rows, edge order 2" "$IMGRAD" -o "$TMP/small" --overwrite --edge-order 2 "$TMP/two.npy"
+expect_grep "5x2 is too small: edge order 2 needs at least 3" "$TMP/err" "too-small message"
+
 # no temporary files left behind
 n=$(find "$TMP" -name '*.imgrad-tmp-*' | wc -l)
 if [ "$n" -eq 0 ]; then ok; else bad "temporary files left: $n"; fi

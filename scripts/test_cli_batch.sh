@@ -39,6 +39,8 @@ cp "$TMP/exif/o6.jpg" "$IN/trip/phone.JpG"
 printf 'just text\n' > "$IN/trip/notes.png"
 : > "$IN/trip/day1/empty.jpg"
 head -c 3000 "$A/camera.png" > "$IN/trip/day2/cut.png"
+# a JPEG cut in half: libjpeg only warns about it, imgrad must still refuse it
+head -c $(($(wc -c < "$TMP/exif/o1.jpg") / 2)) "$TMP/exif/o1.jpg" > "$IN/trip/day2/half.jpg"
 cp "$A/camera.png" "$IN/.cache/hidden.png"
 cp "$A/camera.png" "$IN/trip/.hidden.png"
 printf 'not an image\n' > "$IN/trip/readme.txt"
@@ -49,11 +51,11 @@ GOOD="trip/day1/Camera trip/day1/coffee trip/day2/Astronaut trip/day2/deep/brick
 expect_status 1 "tree" "$IMGRAD" -o "$O" "$IN"
 for k in $GOOD; do expect_file "$O/$k.magnitude.png"; done
 expect_count 5 "$O" "tree outputs (no hidden, broken or looped ones)"
-for f in trip/notes.png trip/day1/empty.jpg trip/day2/cut.png; do
+for f in trip/notes.png trip/day1/empty.jpg trip/day2/cut.png trip/day2/half.jpg; do
     expect_once "imgrad: $IN/$f: " "$TMP/err"
 done
-expect_grep "5 written, 0 skipped (up to date), 3 failed" "$TMP/err" "summary"
-expect_lines 4 "$TMP/err" "three errors and the summary"
+expect_grep "5 written, 0 skipped (up to date), 4 failed" "$TMP/err" "summary"
+expect_lines 5 "$TMP/err" "four errors and the summary"
 # the phone photo is stored 300 x 451 with Orientation 6: upright it is 451 wide
 size=$($PY -c "from PIL import Image; print(Image.open('$O/trip/phone.magnitude.png').size)")
 if [ "$size" = "(451, 300)" ]; then ok; else bad "phone photo output is $size, want (451, 300)"; fi
@@ -63,7 +65,7 @@ snapshot "$O" > "$TMP/before"
 expect_status 1 "rerun" "$IMGRAD" -o "$O" "$IN"
 snapshot "$O" > "$TMP/after"
 if cmp -s "$TMP/before" "$TMP/after"; then ok; else bad "rerun rewrote: $(diff "$TMP/before" "$TMP/after" | head -3)"; fi
-expect_grep "0 written, 5 skipped (up to date), 3 failed" "$TMP/err" "rerun summary"
+expect_grep "0 written, 5 skipped (up to date), 4 failed" "$TMP/err" "rerun summary"
 touch "$IN/trip/day1/Camera.PNG"
 expect_status 1 "touched input" "$IMGRAD" -o "$O" "$IN"
 expect_grep "1 written, 4 skipped" "$TMP/err" "only the touched input redone"
@@ -151,6 +153,16 @@ expect_grep "0 written, 5 skipped" "$TMP/err" "temporaries are not outputs"
 expect_status 0 "exif" "$IMGRAD" --outputs gray --format npy -o "$TMP/eo" "$TMP/exif"
 if $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/eo" > "$TMP/check"; then ok
 else bad "EXIF orientation: $(head -3 "$TMP/check")"; fi
+# 8-bit pictures take a JPEG's luma plane as its grey: still turned upright
+expect_status 0 "exif luma" "$IMGRAD" --outputs gray -o "$TMP/el" "$TMP/exif"
+if $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/el" > "$TMP/check"; then ok
+else bad "EXIF orientation (luma): $(head -3 "$TMP/check")"; fi
+if $PY "$HELPER" check-luma "$TMP/exif" "$TMP/el" > "$TMP/check"; then ok
+else bad "JPEG luma: $(head -3 "$TMP/check")"; fi
+# other weights keep the weighted sum of the decoded RGB, which is not the luma plane
+expect_status 0 "rec709" "$IMGRAD" --gray rec709 --outputs gray -o "$TMP/e7" "$TMP/exif"
+if ! $PY "$HELPER" check-luma "$TMP/exif" "$TMP/e7" > /dev/null; then ok
+else bad "--gray rec709 gave the luma plane"; fi
 expect_status 0 "no-orient" "$IMGRAD" --no-orient --outputs gray --format npy -o "$TMP/en" "$TMP/exif"
 if ! $PY "$HELPER" check-exif "$A/chelsea.png" "$TMP/exif" "$TMP/en" > /dev/null; then ok
 else bad "--no-orient still turned the photos"; fi

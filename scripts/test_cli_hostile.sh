@@ -37,6 +37,7 @@ for f in png jpg bmp tga npy; do
     "$IMGRAD" -q -o "$TMP/src" --outputs gray --format $f "$A/coffee.png" \
         && mv "$TMP/src/coffee.gray.$f" "$TMP/src/src.$f"
 done
+cp "$(dirname "$0")/../tests/corpus/load/progressive.jpg" "$TMP/src/src.prog.jpg"
 "$PY" "$(dirname "$0")/hostile_inputs.py" "$TMP/src" "$TMP/bad" || bad "hostile_inputs.py failed"
 n=$(ls "$TMP/bad" | wc -l)
 if [ "$n" -ge 80 ]; then ok; else bad "only $n hostile files written"; fi
@@ -51,7 +52,7 @@ expect_one_line_for "$TMP/folder.txt"
 
 # the good sources themselves are fine (else the cuts above prove nothing)
 for f in "$TMP"/src/src.*; do
-    expect_status 0 "good source $f" "$IMGRAD" -q -o "$TMP/good/${f##*.}" "$f"
+    expect_status 0 "good source $f" "$IMGRAD" -q -o "$TMP/good/$(basename "$f")" "$f"
 done
 "$PY" -c "import sys; sys.path.insert(0, '$(dirname "$0")'); import hostile_inputs as h; \
 open('$TMP/src/good.gif', 'wb').write(h.gif(64, 48))"

@@ -27,11 +27,17 @@ int cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Creates dir and its parents (mkdir -p).  0 on success, -1 with errno. */
 int cli_mkdir_p(const char *dir);
 
+/* Before a batch of images: glibc keeps freed large buffers for reuse. */
+void cli_keep_freed_memory(void);
+
 /* imgrad legend -o FILE: the colour wheel of --outputs hsv. */
 int cli_legend_main(int argc, char **argv);
 
 /* The main job: imgrad [OPTIONS] INPUT... */
 int cli_gradient_main(int argc, char **argv);
+
+/* imgrad bench [OPTIONS] [IMAGE] (cli_bench.c): argv[0] is "bench". */
+int cli_bench_main(int argc, char **argv);
 
 /* imgrad field EXPR [OPTIONS] (cli_field.c) */
 int cli_field_main(int argc, char **argv);

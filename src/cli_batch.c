@@ -382,6 +382,8 @@ int cli_batch_run(cli_batch *b, char **args, int count)
         return EXIT_SOME_FAILED;
     }
     clean_stale_temporaries(b, list.items, list.count);
+    if (list.count > 1)
+        cli_keep_freed_memory();
     cli_clear_line_before_messages(r.tty);
     if (r.tty)
         draw_progress(&r, 1); /* the total at once, before the first file ends */

@@ -24,6 +24,7 @@
  * independent and the result does not depend on the number of threads. */
 #include "internal.h"
 
+#include <math.h>
 #include <string.h>
 
 static const struct {
@@ -111,24 +112,64 @@ size_t imgrad__conv_scratch(int w)
     return 5 * ((size_t)w + 2); /* three padded rows, smoothed, differenced */
 }
 
-/* The 3x3 masks on padded rows r0, r1, r2 (rows y-1, y, y+1; index -1 and w
- * valid).  sm and df are scratch rows of the same shape. */
+/* out = v / div, as a multiplication when div is a power of two (then
+ * 1/div is exact and both round the same exact quotient), so that the
+ * common Sobel and Scharr divisors 8 and 32 cost no division. */
+static void divide_row(float *restrict v, float div, int w)
+{
+    int e, i;
+
+    if (fabsf(frexpf(div, &e)) == 0.5f) {
+        const float r = 1.0f / div;
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            v[i] *= r;
+        return;
+    }
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        v[i] /= div;
+}
+
+/* The 3x3 masks, separably: rows r0, r1, r2 (y-1, y, y+1, already through
+ * the border rule) are smoothed down each column into sm and differenced
+ * into df, for columns 0..w-1; columns -1 and w are the border rule's
+ * columns of those (a smoothed border column is the smoothed column it
+ * copies), then gx = d/dx of sm and gy = the smoothing of df along the row.
+ * sm and df have index -1 and w valid.  The arithmetic is the same as on
+ * padded 3x3 neighbourhoods, operation for operation. */
 static void mask3_row(const imgrad__conv *p, const float *restrict r0,
                       const float *restrict r1, const float *restrict r2,
                       float *restrict sm, float *restrict df, float *restrict gx,
                       float *restrict gy, int w)
 {
-    const float a = p->outer, c = p->centre, div = p->divisor;
+    const float a = p->outer, c = p->centre, v = p->border_value;
+    const int left = imgrad__border_index(-1, w, p->border);
+    const int right = imgrad__border_index(w, w, p->border);
     int i;
 
-    for (i = -1; i <= w; i++) {
+#pragma omp simd
+    for (i = 0; i < w; i++) {
         sm[i] = a * r0[i] + c * r1[i] + a * r2[i]; /* smoothed down the column */
         df[i] = r2[i] - r0[i];                     /* differenced down it */
     }
-    for (i = 0; gx != NULL && i < w; i++)
-        gx[i] = (sm[i + 1] - sm[i - 1]) / div;
-    for (i = 0; gy != NULL && i < w; i++)
-        gy[i] = (a * df[i - 1] + c * df[i] + a * df[i + 1]) / div;
+    /* a constant border column holds v in all three rows */
+    sm[-1] = left < 0 ? a * v + c * v + a * v : sm[left];
+    df[-1] = left < 0 ? v - v : df[left];
+    sm[w] = right < 0 ? a * v + c * v + a * v : sm[right];
+    df[w] = right < 0 ? v - v : df[right];
+    if (gx != NULL) {
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            gx[i] = sm[i + 1] - sm[i - 1];
+        divide_row(gx, p->divisor, w);
+    }
+    if (gy != NULL) {
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            gy[i] = a * df[i - 1] + c * df[i] + a * df[i + 1];
+        divide_row(gy, p->divisor, w);
+    }
 }
 
 /* The Roberts cross on padded rows r0 (row y) and r1 (row y+1). */
@@ -149,6 +190,21 @@ static void roberts_row(const imgrad__conv *p, const float *restrict r0,
     }
 }
 
+/* Row y of in through the border rule, or const_row filled with the border
+ * value when the rule supplies a constant. */
+static const float *source_row(const imgrad__conv *p, const imgrad_grid *in, int y,
+                               float *const_row)
+{
+    const int sy = imgrad__border_index(y, in->height, p->border);
+    int i;
+
+    if (sy >= 0)
+        return in->data + (size_t)sy * in->stride;
+    for (i = 0; i < in->width; i++)
+        const_row[i] = p->border_value;
+    return const_row;
+}
+
 void imgrad__conv_row(const imgrad__conv *p, const imgrad_grid *in, int y, float *scratch,
                       float *gx, float *gy)
 {
@@ -163,8 +219,8 @@ void imgrad__conv_row(const imgrad__conv *p, const imgrad_grid *in, int y, float
         roberts_row(p, r0, r1, gx, gy, w);
         return;
     }
-    imgrad__pad_row(in, y - 1, 1, p->border, p->border_value, r0 - 1);
-    imgrad__pad_row(in, y, 1, p->border, p->border_value, r1 - 1);
-    imgrad__pad_row(in, y + 1, 1, p->border, p->border_value, r2 - 1);
-    mask3_row(p, r0, r1, r2, r2 + n, r2 + 2 * n, gx, gy, w);
+    /* the rows themselves, no copies; a row outside under the constant
+     * border is a row of the value */
+    mask3_row(p, source_row(p, in, y - 1, r0), source_row(p, in, y, r0),
+              source_row(p, in, y + 1, r0), r2 + n, r2 + 2 * n, gx, gy, w);
 }

@@ -18,11 +18,17 @@
  * scalar does not promote a float32 array.)  Coordinates that are equally
  * spaced take the uniform path, as numpy does.
  *
+ * An input with a residual (data + residual carries a float64 value: the
+ * grey of an 8/16-bit photo, a float64 grid) stands for the float64 array
+ * numpy would see, and numpy computes on it in float64: so do we, with the
+ * same constants in double, rounding only the result to float32.
+ *
  * Each output row depends only on input rows y-1, y, y+1, so rows are
  * independent and the result does not depend on how they are split among
  * threads. */
 #include "internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +47,8 @@ typedef struct axis_plan {
     float k_first[3];  /* edge order 2 weights of f0, f1, f2 */
     float k_last[3];   /* ... of f[n-3], f[n-2], f[n-1] */
     double *a, *b, *c; /* interior weights at i, coordinates only */
+    /* the same in float64, for inputs carrying a residual */
+    double two_h64, h_first64, h_last64, k_first64[3], k_last64[3];
 } axis_plan;
 
 static void plan_free(axis_plan *p)
@@ -49,17 +57,32 @@ static void plan_free(axis_plan *p)
     p->a = p->b = p->c = NULL;
 }
 
+/* Rounds the float64 constants to the float32 ones numpy uses on float32. */
+static void plan_round(axis_plan *p)
+{
+    int j;
+
+    p->two_h = (float)p->two_h64;
+    p->h_first = (float)p->h_first64;
+    p->h_last = (float)p->h_last64;
+    for (j = 0; j < 3; j++) {
+        p->k_first[j] = (float)p->k_first64[j];
+        p->k_last[j] = (float)p->k_last64[j];
+    }
+}
+
 static void plan_uniform(axis_plan *p, double h)
 {
     p->uniform = 1;
-    p->two_h = (float)(2.0 * h);
-    p->h_first = p->h_last = (float)h;
-    p->k_first[0] = (float)(-1.5 / h);
-    p->k_first[1] = (float)(2.0 / h);
-    p->k_first[2] = (float)(-0.5 / h);
-    p->k_last[0] = (float)(0.5 / h);
-    p->k_last[1] = (float)(-2.0 / h);
-    p->k_last[2] = (float)(1.5 / h);
+    p->two_h64 = 2.0 * h;
+    p->h_first64 = p->h_last64 = h;
+    p->k_first64[0] = -1.5 / h;
+    p->k_first64[1] = 2.0 / h;
+    p->k_first64[2] = -0.5 / h;
+    p->k_last64[0] = 0.5 / h;
+    p->k_last64[1] = -2.0 / h;
+    p->k_last64[2] = 1.5 / h;
+    plan_round(p);
 }
 
 /* The weights of a second-order fit through three unequally spaced points
@@ -81,20 +104,21 @@ static imgrad_status plan_coords(axis_plan *p, const double *x)
         p->b[i] = (d2 - d1) / (d1 * d2);
         p->c[i] = d1 / (d2 * (d1 + d2));
     }
-    p->h_first = (float)(x[1] - x[0]);
-    p->h_last = (float)(x[n - 1] - x[n - 2]);
+    p->h_first64 = x[1] - x[0];
+    p->h_last64 = x[n - 1] - x[n - 2];
     if (n >= 3) {
         d1 = x[1] - x[0];
         d2 = x[2] - x[1];
-        p->k_first[0] = (float)(-(2. * d1 + d2) / (d1 * (d1 + d2)));
-        p->k_first[1] = (float)((d1 + d2) / (d1 * d2));
-        p->k_first[2] = (float)(-d1 / (d2 * (d1 + d2)));
+        p->k_first64[0] = -(2. * d1 + d2) / (d1 * (d1 + d2));
+        p->k_first64[1] = (d1 + d2) / (d1 * d2);
+        p->k_first64[2] = -d1 / (d2 * (d1 + d2));
         d1 = x[n - 2] - x[n - 3];
         d2 = x[n - 1] - x[n - 2];
-        p->k_last[0] = (float)(d2 / (d1 * (d1 + d2)));
-        p->k_last[1] = (float)(-(d2 + d1) / (d1 * d2));
-        p->k_last[2] = (float)((2. * d2 + d1) / (d2 * (d1 + d2)));
+        p->k_last64[0] = d2 / (d1 * (d1 + d2));
+        p->k_last64[1] = -(d2 + d1) / (d1 * d2);
+        p->k_last64[2] = (2. * d2 + d1) / (d2 * (d1 + d2));
     }
+    plan_round(p);
     return IMGRAD_OK;
 }
 
@@ -123,11 +147,22 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
     return plan_coords(p, x);
 }
 
-/* out = (hi - lo) / h over w samples, in float32. */
+/* out = (hi - lo) / h over w samples, in float32.  When h is a power of
+ * two, 1/h is exact and x * (1/h) rounds to the same float as x / h (both
+ * are the correctly rounded exact quotient), so the faster multiply is
+ * used; otherwise the division, as numpy does. */
 static void vec_diff(const float *restrict hi, const float *restrict lo, float h,
                      float *restrict out, int w)
 {
-    int i;
+    int e, i;
+
+    if (fabsf(frexpf(h, &e)) == 0.5f && e > FLT_MIN_EXP + 1 && e < FLT_MAX_EXP - 1) {
+        const float r = 1.0f / h;
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            out[i] = (hi[i] - lo[i]) * r;
+        return;
+    }
 #pragma omp simd
     for (i = 0; i < w; i++)
         out[i] = (hi[i] - lo[i]) / h;
@@ -196,34 +231,140 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
         g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
 }
 
-/* magnitude and direction of one row; either output may be NULL. */
+/* ---- float64: inputs with a residual (8/16-bit photos, float64 grids).
+ * numpy.gradient computes these in float64 (it converts integer arrays to
+ * float64), so here every operation is numpy's in double precision and only
+ * the result is rounded to float32: it equals numpy's result rounded. */
+
+/* One numpy stencil in float64: (f[k0] - f[k1]) / div, or
+ * w0 f[k0] + w1 f[k1] + w2 f[k2]. */
+typedef struct stencil64 {
+    int diff;
+    int k[3];
+    double div, w[3];
+} stencil64;
+
+static stencil64 stencil_at(const axis_plan *p, int i)
+{
+    const int n = p->n;
+    stencil64 s;
+
+    memset(&s, 0, sizeof s);
+    s.diff = 1;
+    if (i == 0 && p->edge_order == 1) {
+        s.k[0] = 1, s.k[1] = s.k[2] = 0, s.div = p->h_first64;
+    } else if (i == n - 1 && p->edge_order == 1) {
+        s.k[0] = n - 1, s.k[1] = s.k[2] = n - 2, s.div = p->h_last64;
+    } else if (i == 0 || i == n - 1) {
+        const int first = i == 0 ? 0 : n - 3;
+        s.diff = 0;
+        s.k[0] = first, s.k[1] = first + 1, s.k[2] = first + 2;
+        memcpy(s.w, i == 0 ? p->k_first64 : p->k_last64, sizeof s.w);
+    } else if (p->uniform) {
+        s.k[0] = i + 1, s.k[1] = s.k[2] = i - 1, s.div = p->two_h64;
+    } else {
+        s.diff = 0;
+        s.k[0] = i - 1, s.k[1] = i, s.k[2] = i + 1;
+        s.w[0] = p->a[i], s.w[1] = p->b[i], s.w[2] = p->c[i];
+    }
+    return s;
+}
+
+/* out = (hi - lo) / h, in float64, rounded once.  A power-of-two h has an
+ * exact reciprocal, and the multiply then rounds as the division does. */
+static void vec_diff64(const double *restrict hi, const double *restrict lo, double h,
+                       float *restrict out, int w)
+{
+    int e, i;
+
+    if (fabs(frexp(h, &e)) == 0.5 && e > DBL_MIN_EXP + 1 && e < DBL_MAX_EXP - 1) {
+        const double r = 1.0 / h;
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            out[i] = (float)((hi[i] - lo[i]) * r);
+        return;
+    }
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        out[i] = (float)((hi[i] - lo[i]) / h);
+}
+
+/* out = a r0 + b r1 + c r2, in float64, rounded once. */
+static void vec_comb64(const double *restrict r0, const double *restrict r1,
+                       const double *restrict r2, const double k[3],
+                       float *restrict out, int w)
+{
+    const double a = k[0], b = k[1], c = k[2];
+    int i;
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        out[i] = (float)(a * r0[i] + b * r1[i] + c * r2[i]);
+}
+
+static void apply64(const stencil64 *s, const double *f0, const double *f1,
+                    const double *f2, float *out, int w)
+{
+    if (s->diff)
+        vec_diff64(f0, f1, s->div, out, w);
+    else
+        vec_comb64(f0, f1, f2, s->w, out, w);
+}
+
+/* Row y of g as float64: data + residual. */
+static void widen_row(const imgrad_grid *g, int y, double *restrict out)
+{
+    const float *restrict d = g->data + (size_t)y * g->stride;
+    const float *restrict r = g->residual + (size_t)y * g->stride;
+    int x;
+#pragma omp simd
+    for (x = 0; x < g->width; x++)
+        out[x] = (double)d[x] + (double)r[x];
+}
+
+/* d/dx along one float64 row f of width p->n into g. */
+static void derive_row64(const axis_plan *p, const double *restrict f, float *restrict g)
+{
+    const int n = p->n;
+    const int ends[2] = { 0, n - 1 };
+    int i, j;
+
+    for (j = 0; j < 2; j++) {
+        stencil64 s = stencil_at(p, ends[j]);
+        apply64(&s, f + s.k[0], f + s.k[1], f + s.k[2], g + ends[j], 1);
+    }
+    if (n < 3)
+        return;
+    if (p->uniform) {
+        vec_diff64(f + 2, f, p->two_h64, g + 1, n - 2);
+        return;
+    }
+    for (i = 1; i < n - 1; i++)
+        g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
+}
+
+/* d/dy at row y of in, through three float64 rows of scratch. */
+static void derive_col64(const axis_plan *p, const imgrad_grid *in, int y,
+                         double *scratch, float *gy)
+{
+    const size_t w = (size_t)in->width;
+    stencil64 s = stencil_at(p, y);
+    int j;
+
+    for (j = 0; j < (s.diff ? 2 : 3); j++)
+        widen_row(in, s.k[j], scratch + j * w);
+    apply64(&s, scratch, scratch + w, scratch + 2 * w, gy, in->width);
+}
+
+/* magnitude and direction of one row; either output may be NULL.  The
+ * vectorised loops of polar.c; planning them per row costs a few loads. */
 static void polar_row(const float *restrict gx, const float *restrict gy,
                       float *restrict mag, float *restrict dir, int w,
                       const imgrad_options *o)
 {
-    const float pi = 3.14159265358979323846f;
-    const float factor = (float)o->magnitude_factor;
-    const float to_deg = (float)(180.0 / 3.14159265358979323846);
-    int i;
+    imgrad__polar p;
 
-    for (i = 0; mag != NULL && i < w; i++) {
-        float m = o->norm_l1 ? fabsf(gx[i]) + fabsf(gy[i]) : hypotf(gx[i], gy[i]);
-        mag[i] = o->magnitude_factor == 1.0 ? m : m * factor;
-    }
-    for (i = 0; dir != NULL && i < w; i++) {
-        float d = 0; /* no gradient, no direction: 0, as OpenCV gives */
-        if (gx[i] != 0 || gy[i] != 0) {
-            d = atan2f(gy[i], gx[i]);
-            if (d <= -pi) /* atan2(-0, x<0) is -pi; the range is (-pi, pi] */
-                d = pi;
-            if (o->angle_positive && d < 0) {
-                d += 2 * pi;
-                if (d >= 2 * pi) /* a tiny negative angle rounds up to 2pi */
-                    d = 0;
-            }
-        }
-        dir[i] = o->angle_degrees ? d * to_deg : d;
-    }
+    imgrad__polar_plan(o, &p);
+    imgrad__polar_row(&p, gx, gy, mag, dir, w);
 }
 
 void imgrad_options_default(imgrad_options *o)
@@ -300,16 +441,10 @@ static imgrad_status alloc_products(const imgrad_products *out, int w, int h)
 
     for (i = 0; i < 5 && st == IMGRAD_OK; i++)
         if (all[i] != NULL)
-            st = imgrad_grid_init(all[i], w, h);
+            st = imgrad__grid_alloc(all[i], w, h); /* every pixel is written */
     if (st != IMGRAD_OK)
         free_products(out);
     return st;
-}
-
-/* A product's row y, or the thread's scratch row when it was not asked for. */
-static float *row_or(const imgrad_grid *g, int y, float *scratch)
-{
-    return g != NULL ? g->data + (size_t)y * g->stride : scratch;
 }
 
 /* What computes gx and gy: numpy's central differences or a convolution. */
@@ -327,39 +462,91 @@ static void kernel_row(const kernel *k, int y, float *scratch, float *gx, float 
         imgrad__conv_row(&k->conv, k->in, y, scratch, gx, gy);
         return;
     }
+    if (k->in->residual != NULL) { /* scratch holds 3 rows of doubles */
+        double *rows = (double *)(void *)scratch;
+        if (gx != NULL) {
+            widen_row(k->in, y, rows);
+            derive_row64(&k->px, rows, gx);
+        }
+        if (gy != NULL)
+            derive_col64(&k->py, k->in, y, rows, gy);
+        return;
+    }
     if (gx != NULL)
         derive_row(&k->px, k->in->data + (size_t)y * k->in->stride, gx);
     if (gy != NULL)
         derive_at(&k->py, y, k->in->data, k->in->stride, gy, k->in->width);
 }
 
+/* Where row y of product g is computed: in place, or in the thread's
+ * scratch row when g was not asked for or is streamed out afterwards. */
+static float *work_row(const imgrad_grid *g, int y, int stream, float *scratch)
+{
+    return g != NULL && !stream ? g->data + (size_t)y * g->stride : scratch;
+}
+
+/* Nonzero when the requested outputs together are too large for any cache. */
+static int streamed(const imgrad_products *out, int w, int h)
+{
+    const size_t grids = (out->gx != NULL) + (out->gy != NULL) + (out->magnitude != NULL)
+                         + (out->direction != NULL);
+    return (double)w * h * sizeof(float) * grids > (double)IMGRAD__STREAM_MIN_BYTES;
+}
+
+/* The finished scratch rows of the streamed products, to memory. */
+static void stream_out(const imgrad_products *out, int y, int w, float *const rows[4])
+{
+    imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
+    int k;
+
+    for (k = 0; k < 4; k++)
+        if (all[k] != NULL)
+            imgrad__stream_floats(all[k]->data + (size_t)y * all[k]->stride, rows[k], w);
+}
+
+/* One output row: gx and gy, then magnitude and direction from them while
+ * they are in cache. */
+static void pass_row(const kernel *k, const imgrad_options *o, const imgrad_products *out,
+                     int y, int stream, float *scratch)
+{
+    const int w = k->in->width;
+    const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    float *rows[4];
+
+    rows[0] = work_row(out->gx, y, stream, scratch);
+    rows[1] = work_row(out->gy, y, stream, scratch + w);
+    rows[2] = out->magnitude ? work_row(out->magnitude, y, stream, scratch + 2 * (size_t)w) : NULL;
+    rows[3] = out->direction ? work_row(out->direction, y, stream, scratch + 3 * (size_t)w) : NULL;
+    kernel_row(k, y, scratch + 4 * (size_t)w,
+               out->gx != NULL || want_polar ? rows[0] : NULL,
+               out->gy != NULL || want_polar ? rows[1] : NULL);
+    if (want_polar)
+        polar_row(rows[0], rows[1], rows[2], rows[3], w, o);
+    if (stream)
+        stream_out(out, y, w, rows);
+}
+
 /* The parallel pass: every output row from a few input rows around it. */
 static int gradient_pass(const kernel *k, const imgrad_options *o, const imgrad_products *out)
 {
     const int w = k->in->width, h = k->in->height;
-    const int want_polar = out->magnitude != NULL || out->direction != NULL;
-    const size_t extra = k->op == IMGRAD_OP_CENTRAL ? 0 : imgrad__conv_scratch(w);
+    const int stream = streamed(out, w, h);
+    /* convolution rows, or three float64 rows (6 floats a pixel) */
+    const size_t extra = k->op != IMGRAD_OP_CENTRAL ? imgrad__conv_scratch(w)
+                         : k->in->residual != NULL ? 6 * (size_t)w : 0;
     int failed = 0;
 
 #pragma omp parallel num_threads(IMGRAD__THREADS(o->threads)) reduction(|| : failed)
     {
-        float *scratch = malloc((2 * (size_t)w + extra) * sizeof(float));
+        float *scratch = malloc((4 * (size_t)w + extra) * sizeof(float));
         int y;
         failed = scratch == NULL;
 #pragma omp for schedule(static)
-        for (y = 0; y < h; y++) {
-            float *gx, *gy;
-            if (failed)
-                continue;
-            gx = row_or(out->gx, y, scratch);
-            gy = row_or(out->gy, y, scratch + w);
-            kernel_row(k, y, scratch + 2 * (size_t)w,
-                       out->gx != NULL || want_polar ? gx : NULL,
-                       out->gy != NULL || want_polar ? gy : NULL);
-            if (want_polar)
-                polar_row(gx, gy, row_or(out->magnitude, y, NULL),
-                          row_or(out->direction, y, NULL), w, o);
-        }
+        for (y = 0; y < h; y++)
+            if (!failed)
+                pass_row(k, o, out, y, stream, scratch);
+        if (stream)
+            imgrad__stream_fence();
         free(scratch);
     }
     return !failed;

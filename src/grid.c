@@ -1,12 +1,17 @@
 /* grid.c - grid allocation and the size checks everything else relies on. */
+#define _DEFAULT_SOURCE /* madvise (Linux's MADV_POPULATE_WRITE), mincore */
 #include "internal.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Outputs at least this large are prefaulted when fresh (see prefault). */
+#define PREFAULT_MIN_BYTES ((size_t)8 << 20)
 
 int imgrad__mul_size(size_t a, size_t b, size_t *out)
 {
@@ -37,6 +42,7 @@ imgrad_status imgrad_grid_init(imgrad_grid *g, int width, int height)
     g->width = g->height = 0;
     g->stride = 0;
     g->data = NULL;
+    g->residual = NULL;
     if (width == 0 || height == 0)
         return IMGRAD_EEMPTY;
     if (!imgrad__mul_size((size_t)width, (size_t)height, &n)
@@ -51,12 +57,75 @@ imgrad_status imgrad_grid_init(imgrad_grid *g, int width, int height)
     return IMGRAD_OK;
 }
 
+/* Large fresh memory is mapped lazily: the first write to each 4 KiB page
+ * traps into the kernel, which zeroes it.  For a 64 MiB output those 16384
+ * traps cost more than the kernel pass itself, and more still when the pass
+ * writes with streaming stores (each page the kernel just zeroed through the
+ * cache must then be flushed).  MADV_POPULATE_WRITE (Linux 5.14) maps and
+ * zeroes the whole range in one call (imgrad bench at 4096x4096, all four
+ * outputs: first call 215 ms before, 120-145 ms after).  Memory reused
+ * from the heap is already mapped, which mincore on its last page tells, and
+ * is left alone.  Both calls are advice: any failure is harmless. */
+static void prefault(void *p, size_t bytes)
+{
+#if defined(MADV_POPULATE_WRITE)
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    const uintptr_t start = ((uintptr_t)p + page - 1) / page * page;
+    const uintptr_t end = ((uintptr_t)p + bytes) / page * page;
+    unsigned char resident = 1;
+
+    if (bytes < PREFAULT_MIN_BYTES || end <= start + page)
+        return;
+    if (mincore((void *)(end - page), page, &resident) == 0 && !(resident & 1))
+        madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height)
+{
+    size_t n, bytes;
+    void *p;
+
+    g->width = g->height = 0;
+    g->stride = 0;
+    g->data = NULL;
+    g->residual = NULL;
+    if (width <= 0 || height <= 0)
+        return IMGRAD_EINVAL;
+    if (!imgrad__mul_size((size_t)width, (size_t)height, &n)
+        || !imgrad__mul_size(n, sizeof(float), &bytes))
+        return IMGRAD_EOVERFLOW;
+    /* not calloc: zeroing memory that is about to be overwritten costs as
+     * much as a bandwidth-bound kernel's own pass */
+    p = malloc(bytes);
+    if (p == NULL)
+        return IMGRAD_ENOMEM;
+    prefault(p, bytes);
+    g->data = p;
+    g->width = width;
+    g->height = height;
+    g->stride = (size_t)width;
+    return IMGRAD_OK;
+}
+
+imgrad_status imgrad__grid_alloc_residual(imgrad_grid *g)
+{
+    /* the same size as data, which was checked when it was allocated */
+    g->residual = malloc(g->stride * (size_t)g->height * sizeof(float));
+    return g->residual != NULL ? IMGRAD_OK : IMGRAD_ENOMEM;
+}
+
 void imgrad_grid_free(imgrad_grid *g)
 {
     if (g == NULL)
         return;
     free(g->data);
+    free(g->residual);
     g->data = NULL;
+    g->residual = NULL;
     g->width = g->height = 0;
     g->stride = 0;
 }

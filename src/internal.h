@@ -12,6 +12,11 @@
 /* Multiplies a * b into *out; returns 0 on size_t overflow. */
 IMGRAD_HIDDEN int imgrad__mul_size(size_t a, size_t b, size_t *out);
 
+/* Allocates a width x height grid (stride == width) whose contents are
+ * undefined, for outputs that are written in full.  EINVAL, EOVERFLOW or
+ * ENOMEM, *g empty. */
+IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc(imgrad_grid *g, int width, int height);
+
 /* Checks width x height against o's limits before anything is allocated:
  * EEMPTY for a zero or negative dimension, ETOOLARGE above the limits. */
 IMGRAD_HIDDEN imgrad_status imgrad__check_size(long width, long height,
@@ -22,7 +27,64 @@ IMGRAD_HIDDEN imgrad_status imgrad__check_size(long width, long height,
 IMGRAD_HIDDEN imgrad_status imgrad__read_file(const char *path, size_t max_bytes,
                                               unsigned char **data, size_t *len);
 
+/* Allocates g->residual (uninitialised) beside g's data.  ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc_residual(imgrad_grid *g);
+
+/* ---- deflate blocks for PNG level 1 (deflate.c) */
+
+/* A little-endian bit writer: out[0..pos) is written; count (< 8 between
+ * calls) bits wait in acc.  Every call may store 8 bytes at out + pos. */
+typedef struct imgrad__bits {
+    unsigned char *out;
+    size_t pos;
+    uint64_t acc;
+    int count;
+} imgrad__bits;
+
+/* Appends the n low bits of value (n <= 24). */
+IMGRAD_HIDDEN void imgrad__bits_put(imgrad__bits *b, uint32_t value, int n);
+/* Pads with zero bits to a byte boundary. */
+IMGRAD_HIDDEN void imgrad__bits_align(imgrad__bits *b);
+
+/* Bytes of out that imgrad__rle_block may need beyond b->pos for n bytes. */
+IMGRAD_HIDDEN size_t imgrad__rle_block_bound(size_t n);
+/* Bytes of scratch it needs for n bytes. */
+IMGRAD_HIDDEN size_t imgrad__rle_scratch_bytes(size_t n);
+/* Appends p[0..n) as one deflate block (final or not) coded with runs at
+ * distance 1 and its own Huffman codes, or stored when that is smaller.
+ * Cannot fail. */
+IMGRAD_HIDDEN void imgrad__rle_block(imgrad__bits *b, const unsigned char *p, size_t n,
+                                     int final, void *scratch);
+
 /* ---- stb image decoding and encoding (io_stb.c, the only stb user) */
+
+/* Decoded pixels, as stb_image returns them. */
+typedef enum { IMGRAD__U8, IMGRAD__U16, IMGRAD__F32 } imgrad__sample;
+
+typedef struct imgrad__pixels {
+    void *data;               /* interleaved samples; imgrad__pixels_free */
+    imgrad__sample type;
+    imgrad_source_kind kind;
+    int width, height, channels;
+} imgrad__pixels;
+
+/* Decodes an image in memory (not .npy) as it is stored, checking o's size
+ * limits first: EFORMAT, EDECODE, ETOOLARGE, EEMPTY; px->data NULL then.
+ * luma nonzero: a JPEG's first component only (its luma plane when
+ * imgrad__jpeg_is_ycbcr), px->channels 1. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
+                                               const imgrad_load_options *o, int luma,
+                                               imgrad__pixels *px);
+
+/* The luma plane of a YCbCr JPEG (imgrad__jpeg_is_ycbcr) as grey in [0, 1],
+ * by libjpeg-turbo (io_jpeg.c), with a residual when o asks for one.
+ * ETOOLARGE, ENOMEM, or EDECODE for anything libjpeg errs or warns about;
+ * *out empty then. */
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
+                                              const imgrad_load_options *o, imgrad_grid *out);
+
+/* Frees px's samples; safe after a failed decode. */
+IMGRAD_HIDDEN void imgrad__pixels_free(imgrad__pixels *px);
 
 /* Decodes an image in memory to grey; the same contract as
  * imgrad_load_gray_memory for non-.npy data. */
@@ -52,6 +114,13 @@ typedef enum {
 IMGRAD_HIDDEN imgrad_status imgrad__preflight(imgrad__container kind,
                                               const unsigned char *data, size_t len);
 
+/* Writes 8-bit pixels (channels 1 or 3, rows packed) as a PNG into fp with
+ * zlib level 0..9 (libdeflate) and the imgrad_png_filter filter.  ENOMEM,
+ * or EIO on a failed write. */
+IMGRAD_HIDDEN imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels,
+                                               int width, int height, int channels,
+                                               int level, int filter);
+
 /* Longest label imgrad__text_quads draws, in characters. */
 #define IMGRAD__TEXT_MAX 255
 
@@ -66,9 +135,6 @@ IMGRAD_HIDDEN int imgrad__text_quads(const char *text, float *quads, int max_qua
 IMGRAD_HIDDEN int imgrad__text_width(const char *text);
 
 /* ---- colour to grey (gray.c) */
-
-/* Per-channel source sample type handed to imgrad__to_gray. */
-typedef enum { IMGRAD__U8, IMGRAD__U16, IMGRAD__F32 } imgrad__sample;
 
 /* Converts width*height pixels of `channels` interleaved samples into out
  * (already allocated), scaling 8-bit by 1/255, 16-bit by 1/65535, floats as
@@ -124,7 +190,53 @@ IMGRAD_HIDDEN imgrad_status imgrad__atomic_commit(imgrad__atomic *a);
 /* Closes and removes the temporary file.  Safe after a failed open. */
 IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
 
-/* ---- EXIF orientation (exif.c) */
+/* ---- streaming stores (stream.c) */
+
+/* Outputs of a pass larger than this in total are written with streaming
+ * stores: they cannot stay in cache, so reading their lines first is waste. */
+#ifndef IMGRAD__STREAM_MIN_BYTES
+#define IMGRAD__STREAM_MIN_BYTES ((size_t)64 << 20)
+#endif
+
+/* Copies n floats from src to dst (float-aligned, not overlapping) with
+ * non-temporal stores where the CPU has them, else memcpy. */
+IMGRAD_HIDDEN void imgrad__stream_floats(float *dst, const float *src, int n);
+
+/* Makes this thread's streaming stores visible to other threads; call it
+ * before the end of the parallel region that made them. */
+IMGRAD_HIDDEN void imgrad__stream_fence(void);
+
+/* ---- magnitude and direction (polar.c) */
+
+typedef struct imgrad__polar {
+    int norm_l1;  /* |gx| + |gy| instead of the Euclidean norm */
+    int scaled;   /* multiply the magnitude by factor */
+    float factor;
+    int positive; /* direction in [0, 2pi) */
+    int degrees;  /* direction in degrees */
+    int avx2;     /* the CPU runs the AVX2 build of the loops */
+} imgrad__polar;
+
+/* Plans o's magnitude and direction options and picks the code for this CPU. */
+IMGRAD_HIDDEN void imgrad__polar_plan(const imgrad_options *o, imgrad__polar *p);
+
+/* Magnitude and direction of n pixels of gx, gy into mag and dir (either
+ * may be NULL): the fast vectorised loops described in polar.c. */
+IMGRAD_HIDDEN void imgrad__polar_row(const imgrad__polar *p, const float *gx,
+                                     const float *gy, float *mag, float *dir, int n);
+
+/* The same with hypotf and atan2f, one pixel at a time: the reference the
+ * fast loops are checked against (tests and imgrad bench). */
+IMGRAD_HIDDEN void imgrad__polar_row_reference(const imgrad__polar *p, const float *gx,
+                                               const float *gy, float *mag, float *dir,
+                                               int n);
+
+/* ---- JPEG headers: EXIF orientation, colour model (exif.c) */
+
+/* Nonzero when data is a JPEG that stb_image decodes as YCbCr: three
+ * components, not named R, G, B, and no Adobe "no transform" marker without
+ * JFIF (stb's own rule, from the segments before the first scan). */
+IMGRAD_HIDDEN int imgrad__jpeg_is_ycbcr(const unsigned char *data, size_t len);
 
 /* The Exif Orientation (1..8) of the JPEG in data, or 1 when data is not a
  * JPEG, has no Exif segment or orientation tag, or the tag is malformed. */

@@ -23,13 +23,6 @@
 #include <stb/stb_image_write.h>
 #include <stb/stb_easy_font.h>
 
-/* Decoded pixels and what they are. */
-typedef struct decoded {
-    void *pixels;
-    imgrad__sample type;
-    imgrad_source_kind kind;
-} decoded;
-
 /* stb 2.27's PSD 16-bit test skips the width and height with STBI_NOTUSED,
  * a sizeof that never reads them, so it misses every 16-bit PSD: read the
  * depth field (big-endian, offset 22) here instead. */
@@ -38,22 +31,25 @@ static int psd_is_16_bit(const stbi_uc *data, int len)
     return len >= 26 && memcmp(data, "8BPS", 4) == 0 && data[22] == 0 && data[23] == 16;
 }
 
-static decoded decode_pixels(const stbi_uc *data, int len, int *w, int *h, int *ch)
+static void decode_pixels(const stbi_uc *data, int len, int luma, imgrad__pixels *px)
 {
-    decoded d = { NULL, IMGRAD__U8, IMGRAD_SOURCE_8BIT };
+    int *w = &px->width, *h = &px->height, *ch = &px->channels;
 
+    px->type = IMGRAD__U8;
+    px->kind = IMGRAD_SOURCE_8BIT;
     if (stbi_is_hdr_from_memory(data, len)) {
-        d.pixels = stbi_loadf_from_memory(data, len, w, h, ch, 0);
-        d.type = IMGRAD__F32;
-        d.kind = IMGRAD_SOURCE_HDR;
+        px->data = stbi_loadf_from_memory(data, len, w, h, ch, 0);
+        px->type = IMGRAD__F32;
+        px->kind = IMGRAD_SOURCE_HDR;
     } else if (stbi_is_16_bit_from_memory(data, len) || psd_is_16_bit(data, len)) {
-        d.pixels = stbi_load_16_from_memory(data, len, w, h, ch, 0);
-        d.type = IMGRAD__U16;
-        d.kind = IMGRAD_SOURCE_16BIT;
+        px->data = stbi_load_16_from_memory(data, len, w, h, ch, 0);
+        px->type = IMGRAD__U16;
+        px->kind = IMGRAD_SOURCE_16BIT;
     } else {
-        d.pixels = stbi_load_from_memory(data, len, w, h, ch, 0);
+        px->data = stbi_load_from_memory(data, len, w, h, ch, luma ? 1 : 0);
+        if (luma)
+            *ch = 1;
     }
-    return d;
 }
 
 /* The container stb_image will decode data as: its own header tests, in
@@ -100,14 +96,13 @@ static imgrad_status refusal(const unsigned char *d, size_t len,
     return IMGRAD_EFORMAT;
 }
 
-imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
-                                      const imgrad_load_options *o,
-                                      imgrad_grid *out, imgrad_source_info *info)
+imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
+                                 const imgrad_load_options *o, int luma, imgrad__pixels *px)
 {
     int w, h, ch;
     imgrad_status st;
-    decoded d;
 
+    px->data = NULL;
     if (len > INT_MAX)
         return IMGRAD_ETOOLARGE;
     /* the container first: stbi_info itself parses a JPEG's tables */
@@ -118,24 +113,65 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
         return refusal(data, len, o);
     if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
         return st;
-    d = decode_pixels(data, (int)len, &w, &h, &ch);
-    if (d.pixels == NULL)
+    decode_pixels(data, (int)len, luma, px);
+    if (px->data == NULL)
         return IMGRAD_EDECODE;
     /* GIF and PSD report their size only once decoded: check again */
-    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK
-        || (st = imgrad_grid_init(out, w, h)) != IMGRAD_OK) {
-        stbi_image_free(d.pixels);
+    if ((st = imgrad__check_size(px->width, px->height, o)) != IMGRAD_OK)
+        imgrad__pixels_free(px);
+    return st;
+}
+
+void imgrad__pixels_free(imgrad__pixels *px)
+{
+    stbi_image_free(px->data);
+    px->data = NULL;
+}
+
+imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
+                                      const imgrad_load_options *o,
+                                      imgrad_grid *out, imgrad_source_info *info)
+{
+    /* the luma plane is the Rec.601 grey as the JPEG encoder computed it,
+     * before chroma was subsampled and quantised */
+    const int luma = o->jpeg_luma && o->gray == IMGRAD_GRAY_REC601
+                     && imgrad__jpeg_is_ycbcr(data, len);
+    imgrad__pixels px;
+    imgrad_status st;
+
+    /* libjpeg first, which decodes only the luma; stb_image judges the
+     * files that libjpeg finds fault with.  The container check comes
+     * first either way (it bounds the number of scans libjpeg would do). */
+    if (luma && (st = imgrad__preflight(IMGRAD__JPEG, data, len)) != IMGRAD_OK)
+        return st;
+    if (luma && (st = imgrad__jpeg_luma(data, len, o, out)) != IMGRAD_EDECODE) {
+        if (st == IMGRAD_OK && info != NULL) {
+            info->width = out->width;
+            info->height = out->height;
+            info->channels = 3;
+            info->kind = IMGRAD_SOURCE_8BIT;
+        }
         return st;
     }
-    imgrad__to_gray(d.pixels, d.type, ch, o->gray, out);
-    stbi_image_free(d.pixels);
-    if (info != NULL) {
-        info->width = w;
-        info->height = h;
-        info->channels = ch;
-        info->kind = d.kind;
+    if ((st = imgrad__stb_decode(data, len, o, luma, &px)) != IMGRAD_OK)
+        return st;
+    st = imgrad__grid_alloc(out, px.width, px.height); /* to_gray writes every pixel */
+    /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32
+     * values; a grey HDR sample is */
+    if (st == IMGRAD_OK && o->residual && (px.type != IMGRAD__F32 || px.channels >= 3))
+        st = imgrad__grid_alloc_residual(out);
+    if (st == IMGRAD_OK)
+        imgrad__to_gray(px.data, px.type, px.channels, o->gray, out);
+    if (st == IMGRAD_OK && info != NULL) {
+        info->width = px.width;
+        info->height = px.height;
+        info->channels = luma ? 3 : px.channels;
+        info->kind = px.kind;
     }
-    return IMGRAD_OK;
+    imgrad__pixels_free(&px);
+    if (st != IMGRAD_OK)
+        imgrad_grid_free(out);
+    return st;
 }
 
 /* stb_image_write hands us the encoded bytes in pieces. */
@@ -160,9 +196,9 @@ imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt, const unsigned cha
 
     switch (fmt) {
     case IMGRAD_FORMAT_PNG:
-        ok = stbi_write_png_to_func(sink_write, &s, width, height, channels, pixels,
-                                    width * channels);
-        break;
+        /* not stb's writer: see png.c */
+        return imgrad__png_encode(fp, pixels, width, height, channels, o->png_level,
+                                  o->png_filter);
     case IMGRAD_FORMAT_JPG:
         ok = stbi_write_jpg_to_func(sink_write, &s, width, height, channels, pixels,
                                     o->jpeg_quality);

@@ -20,6 +20,8 @@ void imgrad_load_options_default(imgrad_load_options *o)
     o->max_pixels = IMGRAD_DEFAULT_MAX_PIXELS;
     o->max_dimension = IMGRAD_DEFAULT_MAX_DIMENSION;
     o->orient = 1;
+    o->residual = 1;
+    o->jpeg_luma = 0;
 }
 
 /* A .npy 2-D array as a grid; C order, or Fortran order read transposed
@@ -43,10 +45,20 @@ static imgrad_status npy_to_grid(const unsigned char *data, size_t len,
     if ((st = imgrad__check_size((long)cols, (long)rows, o)) != IMGRAD_OK
         || (st = imgrad_grid_init(out, (int)cols, (int)rows)) != IMGRAD_OK)
         return st;
+    /* float64 and wide integers hold values float32 rounds: keep the rest */
+    if (o->residual && h.item_size >= 4 && !(h.kind == 'f' && h.item_size == 4)
+        && (st = imgrad__grid_alloc_residual(out)) != IMGRAD_OK) {
+        imgrad_grid_free(out);
+        return st;
+    }
     for (r = 0; r < rows; r++)
-        for (c = 0; c < cols; c++)
-            out->data[r * out->stride + c] =
-                (float)imgrad__npy_get(data, &h, h.fortran_order ? c * rows + r : r * cols + c);
+        for (c = 0; c < cols; c++) {
+            size_t at = r * out->stride + c;
+            double v = imgrad__npy_get(data, &h, h.fortran_order ? c * rows + r : r * cols + c);
+            out->data[at] = (float)v;
+            if (out->residual != NULL)
+                out->residual[at] = (float)(v - (double)out->data[at]);
+        }
     if (info != NULL) {
         info->width = (int)cols;
         info->height = (int)rows;
@@ -86,7 +98,7 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
     imgrad_status st;
 
     if (out != NULL)
-        out->data = NULL;
+        memset(out, 0, sizeof *out);
     if (data == NULL || out == NULL)
         return IMGRAD_EINVAL;
     if (o == NULL) {
@@ -114,7 +126,7 @@ imgrad_status imgrad_load_gray(const char *path, const imgrad_load_options *o,
     imgrad_status st;
 
     if (out != NULL)
-        out->data = NULL;
+        memset(out, 0, sizeof *out);
     if (path == NULL || out == NULL)
         return IMGRAD_EINVAL;
     if ((st = imgrad__read_file(path, MAX_FILE_BYTES, &data, &len)) != IMGRAD_OK)

@@ -306,7 +306,7 @@ static int plot_valid(const imgrad__field_plot *p, int width)
 
 imgrad_status imgrad__render_field(const imgrad__field_plot *p, int width, imgrad__canvas *out)
 {
-    imgrad_grid f = { 0, 0, 0, NULL };
+    imgrad_grid f = { 0, 0, 0, NULL, NULL };
     imgrad_status st;
     layout l;
 

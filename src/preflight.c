@@ -6,17 +6,24 @@
  * decodes "successfully" with the missing rows made up.  Some malformed
  * headers do worse (all fixed in stb 2.28): a JPEG Huffman table of more
  * than 256 codes overruns an array, a PNM size of ten digits overflows an
- * int.  These checks walk each container (PNG chunks, JPEG markers, GIF
- * blocks, the pixel bytes a BMP, PNM or TGA header promises) without
- * decoding a pixel, and refuse such files with IMGRAD_EDECODE.  Each loop
- * advances by at least one byte per step, so the walk is linear in the file
- * size.
+ * int.  And a progressive JPEG of thousands of scans keeps any decoder busy
+ * for minutes (see MAX_JPEG_SCANS).  These checks walk each container (PNG
+ * chunks, JPEG markers, GIF blocks, the pixel bytes a BMP, PNM or TGA header
+ * promises) without decoding a pixel, and refuse such files with
+ * IMGRAD_EDECODE.  Each loop advances by at least one byte per step, so the
+ * walk is linear in the file size.
  *
  * Which format a file is, stb_image's own tests say (io_stb.c asks them),
  * so that the check always matches the decoder that will run. */
 #include "internal.h"
 
 #include <string.h>
+
+/* A progressive JPEG may split its data into many scans, and each scan costs
+ * a pass over the whole image: a small file of thousands of scans keeps a
+ * decoder busy for minutes.  Real files have about ten; libjpeg-turbo's
+ * djpeg has -maxscans for the same reason.  imgrad stops at 500. */
+#define MAX_JPEG_SCANS 500
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -61,6 +68,7 @@ static imgrad_status check_png(const unsigned char *d, size_t len)
 typedef struct jpeg_state {
     unsigned dc, ac, quant; /* tables defined */
     int progressive;        /* SOF2 */
+    int scans;              /* SOS markers so far */
     int ncomp;              /* components in the frame, 0 before SOF */
     unsigned char id[4];    /* component ids */
     unsigned char tq[4];    /* their quantisation tables */
@@ -118,12 +126,12 @@ static imgrad_status jpeg_sof(const unsigned char *p, size_t n, int marker, jpeg
 
 /* SOS body: components with their DC/AC tables, then the spectral range
  * and approximation bits.  Each table the scan decodes with must exist. */
-static imgrad_status jpeg_sos(const unsigned char *p, size_t n, const jpeg_state *js)
+static imgrad_status jpeg_sos(const unsigned char *p, size_t n, jpeg_state *js)
 {
     size_t ns = n > 0 ? p[0] : 0;
     size_t i;
 
-    if (js->ncomp == 0 || ns == 0 || n < 1 + 2 * ns + 3)
+    if (js->ncomp == 0 || ns == 0 || n < 1 + 2 * ns + 3 || js->scans >= MAX_JPEG_SCANS)
         return IMGRAD_EDECODE;
     for (i = 0; i < ns; i++) {
         const unsigned char *c = p + 1 + 2 * i;
@@ -139,6 +147,7 @@ static imgrad_status jpeg_sos(const unsigned char *p, size_t n, const jpeg_state
         if ((uses_dc && !(js->dc >> (c[1] >> 4) & 1)) || (uses_ac && !(js->ac >> (c[1] & 15) & 1)))
             return IMGRAD_EDECODE;
     }
+    js->scans++;
     return IMGRAD_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,161 @@ static void loader_applies_orientation(void **state)
     free(spliced);
 }
 
+/* SOI, then APP0 JFIF if jfif, APP14 Adobe with transform adobe if >= 0,
+ * and a frame (marker sof) of n components with the given ids; SOS. */
+static size_t make_frame(unsigned char *p, int jfif, int adobe, unsigned sof, int n,
+                         const char *ids)
+{
+    static const unsigned char app0[] = { 0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0,
+                                          1, 1, 0, 0, 1, 0, 1, 0, 0 };
+    static const unsigned char app14[] = { 0xFF, 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e',
+                                           0, 100, 0, 0, 0, 0 };
+    size_t k = 0;
+    int i;
+
+    p[k++] = 0xFF;
+    p[k++] = 0xD8;
+    if (jfif) {
+        memcpy(p + k, app0, sizeof app0);
+        k += sizeof app0;
+    }
+    if (adobe >= 0) {
+        memcpy(p + k, app14, sizeof app14);
+        k += sizeof app14;
+        p[k++] = (unsigned char)adobe;
+    }
+    p[k++] = 0xFF;
+    p[k++] = (unsigned char)sof;
+    k += put16(p + k, (unsigned)(8 + 3 * n), 0);
+    p[k++] = 8;                       /* precision */
+    k += put16(p + k, 16, 0);         /* height */
+    k += put16(p + k, 16, 0);         /* width */
+    p[k++] = (unsigned char)n;
+    for (i = 0; i < n; i++) {
+        p[k++] = (unsigned char)ids[i];
+        p[k++] = 0x11;
+        p[k++] = 0;
+    }
+    p[k++] = 0xFF;
+    p[k++] = 0xDA;
+    return k;
+}
+
+static void tells_ycbcr_from_rgb_as_stb_does(void **state)
+{
+    unsigned char p[128];
+    size_t n, cut;
+    (void)state;
+    assert_true(imgrad__jpeg_is_ycbcr(p, make_frame(p, 1, -1, 0xC0, 3, "\1\2\3")));
+    assert_true(imgrad__jpeg_is_ycbcr(p, make_frame(p, 0, -1, 0xC0, 3, "\1\2\3")));
+    assert_true(imgrad__jpeg_is_ycbcr(p, make_frame(p, 0, -1, 0xC2, 3, "\1\2\3")));
+    assert_true(imgrad__jpeg_is_ycbcr(p, make_frame(p, 0, 1, 0xC0, 3, "\1\2\3")));
+    assert_true(imgrad__jpeg_is_ycbcr(p, make_frame(p, 1, 0, 0xC0, 3, "\1\2\3")));
+    assert_true(imgrad__jpeg_is_ycbcr(p, make_frame(p, 0, -1, 0xC0, 3, "RGC")));
+    /* stb decodes these as RGB, grey or CMYK: not YCbCr */
+    assert_false(imgrad__jpeg_is_ycbcr(p, make_frame(p, 1, -1, 0xC0, 3, "RGB")));
+    assert_false(imgrad__jpeg_is_ycbcr(p, make_frame(p, 0, 0, 0xC0, 3, "\1\2\3")));
+    assert_false(imgrad__jpeg_is_ycbcr(p, make_frame(p, 1, -1, 0xC0, 1, "\1")));
+    assert_false(imgrad__jpeg_is_ycbcr(p, make_frame(p, 1, 2, 0xC0, 4, "\1\2\3\4")));
+    assert_false(imgrad__jpeg_is_ycbcr(p, make_frame(p, 1, -1, 0xC3, 3, "\1\2\3")));
+    assert_false(imgrad__jpeg_is_ycbcr(NULL, 10));
+    assert_false(imgrad__jpeg_is_ycbcr((const unsigned char *)"\x89PNG\r\n\x1a\n", 8));
+    /* a frame cut anywhere is not read past its end */
+    n = make_frame(p, 1, -1, 0xC0, 3, "\1\2\3");
+    for (cut = 0; cut < n - 2; cut++)
+        assert_false(imgrad__jpeg_is_ycbcr(p, cut));
+}
+
+/* jpeg_luma: a colour JPEG's grey is its 8-bit luma plane (whole levels),
+ * near the weighted RGB but not equal; other weights ignore it. */
+static void loader_takes_luma_plane(void **state)
+{
+    enum { W = 40, H = 24 };
+    unsigned char px[W * H * 3];
+    char path[] = "/tmp/imgrad-luma-XXXXXX";
+    imgrad_load_options lo;
+    imgrad_grid luma, rgb, g709, g709l;
+    imgrad_source_info info;
+    int i, differ = 0, fd = mkstemp(path);
+    (void)state;
+    for (i = 0; i < W * H * 3; i++) /* strong colour: chroma rounding shows */
+        px[i] = (unsigned char)((i % 3 == 0 ? i / 3 % W * 6 : i % 3 == 1 ? i / (3 * W) * 10
+                                                                         : 255 - i / 3 % W * 6));
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(imgrad_write_image8(path, IMGRAD_FORMAT_JPG, px, W, H, 3, NULL), IMGRAD_OK);
+    imgrad_load_options_default(&lo);
+    assert_int_equal(lo.jpeg_luma, 0);
+    lo.residual = 0;
+    assert_int_equal(imgrad_load_gray(path, &lo, &rgb, NULL), IMGRAD_OK);
+    lo.jpeg_luma = 1;
+    assert_int_equal(imgrad_load_gray(path, &lo, &luma, &info), IMGRAD_OK);
+    assert_int_equal(info.channels, 3);
+    lo.gray = IMGRAD_GRAY_REC709;
+    assert_int_equal(imgrad_load_gray(path, &lo, &g709l, NULL), IMGRAD_OK);
+    lo.jpeg_luma = 0;
+    assert_int_equal(imgrad_load_gray(path, &lo, &g709, NULL), IMGRAD_OK);
+    unlink(path);
+    for (i = 0; i < W * H; i++) {
+        const double level = luma.data[i] * 255.0;
+        assert_true(luma.data[i] == (float)(floor(level + 0.5) / 255.0));
+        assert_true(fabs(luma.data[i] - rgb.data[i]) < 8 / 255.0);
+        differ += luma.data[i] != rgb.data[i];
+        assert_true(g709l.data[i] == g709.data[i]);
+    }
+    assert_true(differ > 0);
+    imgrad_grid_free(&luma);
+    imgrad_grid_free(&rgb);
+    imgrad_grid_free(&g709);
+    imgrad_grid_free(&g709l);
+}
+
+/* The luma plane by libjpeg (imgrad__jpeg_luma) and by stb_image's
+ * 1-channel decode agree within a level (their inverse DCTs round
+ * differently); a residual completes v / 255; a truncated file is refused
+ * with or without jpeg_luma. */
+static void luma_decoders_agree(void **state)
+{
+    enum { W = 67, H = 45 };
+    unsigned char px[W * H * 3], *file;
+    char *buf = NULL;
+    size_t len = 0, i;
+    FILE *fp = open_memstream(&buf, &len);
+    imgrad_load_options lo;
+    imgrad_write_options wo;
+    imgrad_grid lj, rgb;
+    imgrad__pixels stb;
+    (void)state;
+    for (i = 0; i < sizeof px; i++)
+        px[i] = (unsigned char)((i * 7 + i / (3 * W) * 13 + (i % 3) * 90) % 256);
+    assert_non_null(fp);
+    imgrad_write_options_default(&wo);
+    assert_int_equal(imgrad__stb_encode(fp, IMGRAD_FORMAT_JPG, px, W, H, 3, &wo), IMGRAD_OK);
+    fclose(fp);
+    file = (unsigned char *)buf;
+    imgrad_load_options_default(&lo);
+    lo.jpeg_luma = 1;
+    assert_true(imgrad__jpeg_is_ycbcr(file, len));
+    assert_int_equal(imgrad_load_gray_memory(file, len, &lo, &lj, NULL), IMGRAD_OK);
+    assert_non_null(lj.residual); /* residual = 1 by default */
+    assert_int_equal(imgrad__stb_decode(file, len, &lo, 1, &stb), IMGRAD_OK);
+    assert_int_equal(stb.channels, 1);
+    for (i = 0; i < (size_t)W * H; i++) {
+        const double v = (double)lj.data[i] + (double)lj.residual[i];
+        assert_true(fabs(v * 255 - floor(v * 255 + 0.5)) < 1e-9);
+        assert_true(fabs(v * 255 - ((unsigned char *)stb.data)[i]) <= 1.0 + 1e-9);
+    }
+    imgrad__pixels_free(&stb);
+    imgrad_grid_free(&lj);
+    for (i = len / 4; i < len; i += len / 4) {
+        assert_int_equal(imgrad_load_gray_memory(file, i, &lo, &lj, NULL), IMGRAD_EDECODE);
+        lo.jpeg_luma = 0;
+        assert_int_equal(imgrad_load_gray_memory(file, i, &lo, &rgb, NULL), IMGRAD_EDECODE);
+        lo.jpeg_luma = 1;
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +358,9 @@ int main(void)
         cmocka_unit_test(truncated_segments_are_safe),
         cmocka_unit_test(turns_match_hand_written_grids),
         cmocka_unit_test(loader_applies_orientation),
+        cmocka_unit_test(tells_ycbcr_from_rgb_as_stb_does),
+        cmocka_unit_test(loader_takes_luma_plane),
+        cmocka_unit_test(luma_decoders_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -252,6 +252,61 @@ static void test_errors(void **state)
     imgrad_grid_free(&in);
 }
 
+/* A grid carrying float64 values as data + residual: the central operator
+ * must give numpy's float64 arithmetic rounded once, for every edge order,
+ * spacing and thread count. */
+static void test_residual_float64(void **state)
+{
+    enum { W = 53, H = 41 };
+    double *f = malloc(W * H * sizeof *f), xs[W];
+    imgrad_grid in, gx, gy;
+    imgrad_products p = { &gx, &gy, NULL, NULL, NULL, NULL };
+    imgrad_options o;
+    int i, x, y, order, t;
+    (void)state;
+    for (i = 0; i < W * H; i++) /* values with more bits than float32 keeps */
+        f[i] = (0.299 * (i % 251) + 0.587 * (i * 7 % 253) + 0.114 * (i % 13)) / 255.0;
+    for (x = 0; x < W; x++)
+        xs[x] = x * 0.5 + 0.01 * x * x;
+    assert_int_equal(imgrad_grid_init(&in, W, H), IMGRAD_OK);
+    in.residual = malloc(W * H * sizeof(float));
+    for (i = 0; i < W * H; i++) {
+        in.data[i] = (float)f[i];
+        in.residual[i] = (float)(f[i] - in.data[i]);
+    }
+    imgrad_options_default(&o);
+    for (order = 1; order <= 2; order++)
+        for (t = 1; t <= 3; t += 2) {
+            o.edge_order = order;
+            o.threads = t;
+            o.dy = 0.75;
+            o.x_coords = xs;
+            assert_int_equal(imgrad_gradient(&in, &o, &p), IMGRAD_OK);
+            for (y = 1; y < H - 1; y++) /* interior rows: (f[y+1] - f[y-1]) / 1.5 */
+                for (x = 0; x < W; x++)
+                    assert_true(gy.data[y * W + x]
+                                == (float)((f[(y + 1) * W + x] - f[(y - 1) * W + x]) / 1.5));
+            for (y = 0; y < H; y++) /* interior columns, numpy's weights in double */
+                for (x = 1; x < W - 1; x++) {
+                    double d1 = xs[x] - xs[x - 1], d2 = xs[x + 1] - xs[x];
+                    double a = -(d2) / (d1 * (d1 + d2)), b = (d2 - d1) / (d1 * d2),
+                           c = d1 / (d2 * (d1 + d2));
+                    const double *r = f + y * W;
+                    assert_true(gx.data[y * W + x]
+                                == (float)(a * r[x - 1] + b * r[x] + c * r[x + 1]));
+                }
+            /* edge order 2, first row: -1.5 f0 + 2 f1 - 0.5 f2 over dy */
+            if (order == 2)
+                for (x = 0; x < W; x++)
+                    assert_true(gy.data[x] == (float)((-1.5 / 0.75) * f[x] + (2.0 / 0.75) * f[W + x]
+                                                      + (-0.5 / 0.75) * f[2 * W + x]));
+            imgrad_grid_free(&gx);
+            imgrad_grid_free(&gy);
+        }
+    imgrad_grid_free(&in);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_constant_and_ramp),
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_residual_float64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -220,6 +220,36 @@ static void test_refusals(void **state)
     assert_int_equal(load_npy_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 16), IMGRAD_OK);
 }
 
+/* 8-bit colour: data + residual is the float64 grey to 48 bits, and
+ * residual = 0 in the options keeps none. */
+static void test_residual(void **state)
+{
+    static const unsigned char ppm[] = "P6 3 1 255\n\xff\x00\x00\x00\xff\x00\x0a\xc8\x1e";
+    const double px[3][3] = { { 255, 0, 0 }, { 0, 255, 0 }, { 10, 200, 30 } };
+    imgrad_load_options o;
+    imgrad_grid g;
+    int i;
+    (void)state;
+    imgrad_load_options_default(&o);
+    assert_int_equal(imgrad_load_gray_memory(ppm, sizeof ppm - 1, &o, &g, NULL), IMGRAD_OK);
+    assert_non_null(g.residual);
+    for (i = 0; i < 3; i++) {
+        double want = 0.299 * (px[i][0] / 255) + 0.587 * (px[i][1] / 255) + 0.114 * (px[i][2] / 255);
+        assert_true(fabs((double)g.data[i] + (double)g.residual[i] - want) < 1e-15);
+    }
+    imgrad_grid_free(&g);
+    o.residual = 0;
+    assert_int_equal(imgrad_load_gray_memory(ppm, sizeof ppm - 1, &o, &g, NULL), IMGRAD_OK);
+    assert_null(g.residual);
+    imgrad_grid_free(&g);
+    g = load(DIR "camera_u8.npy", IMGRAD_GRAY_REC601, NULL); /* exact in float32 */
+    assert_null(g.residual);
+    imgrad_grid_free(&g);
+    g = load(DIR "camera_f64_fortran.npy", IMGRAD_GRAY_REC601, NULL);
+    assert_non_null(g.residual);
+    imgrad_grid_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_gray_weights),
         cmocka_unit_test(test_npy_grids),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_residual),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,7 +106,7 @@ static void bin_edges_belong_to_the_bin_above(void **state)
 
 static void rejects_bad_arguments(void **state)
 {
-    imgrad_grid m = grid_of(3, 2), gx = grid_of(3, 2), gy = grid_of(2, 3), empty = { 0, 0, 0, NULL };
+    imgrad_grid m = grid_of(3, 2), gx = grid_of(3, 2), gy = grid_of(2, 3), empty = { 0, 0, 0, NULL, NULL };
     imgrad_stats st;
     (void)state;
     assert_int_equal(imgrad_gradient_stats(&m, &gx, &gy, 0.1, &st), IMGRAD_EINVAL);
