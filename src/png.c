@@ -134,7 +134,8 @@ static int put_chunk(FILE *fp, const char type[4], const unsigned char *data, si
     if (len > 0) /* libdeflate_crc32 with a NULL buffer starts over */
         crc = libdeflate_crc32(crc, data, len);
     put_u32(tail, crc);
-    return fwrite(head, 1, 8, fp) == 8 && fwrite(data, 1, len, fp) == len
+    /* fwrite's buffer must not be NULL even for 0 bytes (IEND has none) */
+    return fwrite(head, 1, 8, fp) == 8 && (len == 0 || fwrite(data, 1, len, fp) == len)
            && fwrite(tail, 1, 4, fp) == 4;
 }
 
