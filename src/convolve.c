@@ -93,6 +93,7 @@ imgrad_status imgrad__conv_plan(const imgrad_options *o, imgrad__conv *p)
     p->op = o->op;
     p->border = o->border;
     p->border_value = (float)o->border_value;
+    p->isa = imgrad__cpu_isa();
     if (o->op == IMGRAD_OP_ROBERTS) {
         p->divisor = o->raw_scale ? 1.0f : 2.0f;
         return IMGRAD_OK;
@@ -112,23 +113,52 @@ size_t imgrad__conv_scratch(int w)
     return 5 * ((size_t)w + 2); /* three padded rows, smoothed, differenced */
 }
 
-/* out = v / div, as a multiplication when div is a power of two (then
- * 1/div is exact and both round the same exact quotient), so that the
- * common Sobel and Scharr divisors 8 and 32 cost no division. */
-static void divide_row(float *restrict v, float div, int w)
+/* Nonzero when v / div may be computed as v * (1 / div): when div is a
+ * power of two, 1/div is exact and both round the same exact quotient, so
+ * the common Sobel and Scharr divisors 8 and 32 cost no division. */
+static inline int exact_reciprocal(float div)
 {
-    int e, i;
+    int e;
+    return fabsf(frexpf(div, &e)) == 0.5f;
+}
 
-    if (fabsf(frexpf(div, &e)) == 0.5f) {
-        const float r = 1.0f / div;
+/* The row loops below are inlined into each build of mask3_row (isa.c):
+ * baseline, AVX2, AVX-512, all giving the same bits. */
+#define ROW_LOOP static inline __attribute__((always_inline)) void
+
+/* gx = (sm[i + 1] - sm[i - 1]) / div, the derivative along the row. */
+ROW_LOOP row_diff(const float *restrict sm, float div, float *restrict gx, int w)
+{
+    const float r = 1.0f / div;
+    int i;
+
+    if (exact_reciprocal(div)) {
 #pragma omp simd
         for (i = 0; i < w; i++)
-            v[i] *= r;
+            gx[i] = (sm[i + 1] - sm[i - 1]) * r;
         return;
     }
 #pragma omp simd
     for (i = 0; i < w; i++)
-        v[i] /= div;
+        gx[i] = (sm[i + 1] - sm[i - 1]) / div;
+}
+
+/* gy = (a df[i - 1] + c df[i] + a df[i + 1]) / div, the smoothing along it. */
+ROW_LOOP row_smooth(const float *restrict df, float a, float c, float div,
+                       float *restrict gy, int w)
+{
+    const float r = 1.0f / div;
+    int i;
+
+    if (exact_reciprocal(div)) {
+#pragma omp simd
+        for (i = 0; i < w; i++)
+            gy[i] = (a * df[i - 1] + c * df[i] + a * df[i + 1]) * r;
+        return;
+    }
+#pragma omp simd
+    for (i = 0; i < w; i++)
+        gy[i] = (a * df[i - 1] + c * df[i] + a * df[i + 1]) / div;
 }
 
 /* The 3x3 masks, separably: rows r0, r1, r2 (y-1, y, y+1, already through
@@ -138,7 +168,7 @@ static void divide_row(float *restrict v, float div, int w)
  * copies), then gx = d/dx of sm and gy = the smoothing of df along the row.
  * sm and df have index -1 and w valid.  The arithmetic is the same as on
  * padded 3x3 neighbourhoods, operation for operation. */
-static void mask3_row(const imgrad__conv *p, const float *restrict r0,
+ROW_LOOP mask3_span(const imgrad__conv *p, const float *restrict r0,
                       const float *restrict r1, const float *restrict r2,
                       float *restrict sm, float *restrict df, float *restrict gx,
                       float *restrict gy, int w)
@@ -158,18 +188,45 @@ static void mask3_row(const imgrad__conv *p, const float *restrict r0,
     df[-1] = left < 0 ? v - v : df[left];
     sm[w] = right < 0 ? a * v + c * v + a * v : sm[right];
     df[w] = right < 0 ? v - v : df[right];
-    if (gx != NULL) {
-#pragma omp simd
-        for (i = 0; i < w; i++)
-            gx[i] = sm[i + 1] - sm[i - 1];
-        divide_row(gx, p->divisor, w);
-    }
-    if (gy != NULL) {
-#pragma omp simd
-        for (i = 0; i < w; i++)
-            gy[i] = a * df[i - 1] + c * df[i] + a * df[i + 1];
-        divide_row(gy, p->divisor, w);
-    }
+    if (gx != NULL)
+        row_diff(sm, p->divisor, gx, w);
+    if (gy != NULL)
+        row_smooth(df, a, c, p->divisor, gy, w);
+}
+
+static void mask3_baseline(const imgrad__conv *p, const float *r0, const float *r1,
+                           const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+{
+    mask3_span(p, r0, r1, r2, sm, df, gx, gy, w);
+}
+
+#ifdef IMGRAD__MULTI_ISA
+IMGRAD__TARGET_AVX2
+static void mask3_avx2(const imgrad__conv *p, const float *r0, const float *r1,
+                       const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+{
+    mask3_span(p, r0, r1, r2, sm, df, gx, gy, w);
+}
+
+IMGRAD__TARGET_AVX512
+static void mask3_avx512(const imgrad__conv *p, const float *r0, const float *r1,
+                         const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+{
+    mask3_span(p, r0, r1, r2, sm, df, gx, gy, w);
+}
+#endif
+
+static void mask3_row(const imgrad__conv *p, const float *r0, const float *r1,
+                      const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+{
+#ifdef IMGRAD__MULTI_ISA
+    if (p->isa == IMGRAD__ISA_AVX512)
+        mask3_avx512(p, r0, r1, r2, sm, df, gx, gy, w);
+    else if (p->isa == IMGRAD__ISA_AVX2)
+        mask3_avx2(p, r0, r1, r2, sm, df, gx, gy, w);
+    else
+#endif
+        mask3_baseline(p, r0, r1, r2, sm, df, gx, gy, w);
 }
 
 /* The Roberts cross on padded rows r0 (row y) and r1 (row y+1). */

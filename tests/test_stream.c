@@ -11,27 +11,29 @@
 
 #include "internal.h"
 
-/* Every head alignment and length, including the scalar tails. */
+/* Every head alignment and length, including the scalar tails, with the
+ * stores of each instruction set the CPU has. */
 static void test_stream_floats(void **state)
 {
-    float src[64], dst[80];
-    int off, n, i;
+    float src[64], dst[96];
+    int isa, off, n, i;
     (void)state;
     for (i = 0; i < 64; i++)
         src[i] = (float)i + 0.5f;
-    for (off = 0; off < 4; off++)
-        for (n = 0; n <= 64; n++) {
-            for (i = 0; i < 80; i++)
-                dst[i] = -1;
-            imgrad__stream_floats(dst + off, src, n);
-            imgrad__stream_fence();
-            for (i = 0; i < 80; i++) {
-                float want = i >= off && i < off + n ? src[i - off] : -1;
-                if (dst[i] != want)
-                    fail_msg("offset %d length %d: dst[%d] = %g, want %g", off, n, i, dst[i],
-                             want);
+    for (isa = IMGRAD__ISA_BASELINE; isa <= (int)imgrad__cpu_isa(); isa++)
+        for (off = 0; off < 16; off++)
+            for (n = 0; n <= 64; n++) {
+                for (i = 0; i < 96; i++)
+                    dst[i] = -1;
+                imgrad__stream_floats((imgrad__isa)isa, dst + off, src, n);
+                imgrad__stream_fence();
+                for (i = 0; i < 96; i++) {
+                    float want = i >= off && i < off + n ? src[i - off] : -1;
+                    if (dst[i] != want)
+                        fail_msg("isa %d offset %d length %d: dst[%d] = %g, want %g", isa, off,
+                                 n, i, dst[i], want);
+                }
             }
-        }
 }
 
 /* W x H x 4 outputs exceed IMGRAD__STREAM_MIN_BYTES, one output does not. */
