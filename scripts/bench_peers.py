@@ -230,6 +230,26 @@ def kernel_section(name, b):
     return ["### %s kernel" % name, "", "```", "$ " + b["command"], b["text"], "```", ""]
 
 
+def bound_lines(r):
+    """Table rows after the Done-when table: each kernel's bytes against the
+    memory bandwidth the copy probe measured in the same run."""
+    p = r["peers"]
+    L = []
+    for name, peer in (("central", p["numpy_full_ms"]), ("sobel", p["cv_full_ms"])):
+        b = r[name]
+        if "error" in b:
+            continue
+        mb = 20 * r["n"] * r["n"] / 1e6
+        # the probe counts 8 bytes per float copied; its ordinary stores
+        # read each line before writing it, so memory moved 12
+        real = b["copy_gb_s"] * 12 / 8
+        L.append("| (%s: %.0f MB at the copy's real %.1f GB/s take >= %.1f ms; 4x the peer "
+                 "needs <= %.1f ms; measured %.1f ms = %.0f%% of that bandwidth) | | |" % (
+                     name, mb, real, mb / real, peer / 4, b["kernel_ms"],
+                     100 * b["kernel_gb_s"] / real))
+    return L
+
+
 def write_report(path, r):
     c, s, p, m = r["central"], r["sobel"], r["peers"], r["memory"]
     L = ["# imgrad benchmarks", "",
@@ -267,6 +287,7 @@ def write_report(path, r):
         cold = peer / b["kernel_cold_ms"]
         L.append("| (same, imgrad's first call on fresh memory) | %.1f ms: %.1fx | |" % (
             b["kernel_cold_ms"], cold))
+    L += bound_lines(r)
     ph = r["photos"]
     ratio = ph["imgrad_photos_s"] / ph["opencv_photos_s"]
     L.append("| 16 photos 3000x2000 to magnitude PNG, >= 1.5x OpenCV | %.2f vs %.2f photos/s = %.2fx | %s |" % (

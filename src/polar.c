@@ -84,45 +84,101 @@ static inline float atan2_fast(float y, float x)
     return hi == 0 ? 0.0f : a;
 }
 
-/* The row, as one loop per product; returns nonzero when some magnitude
- * overflowed float (finite inputs, infinite sum of squares). */
-static inline __attribute__((always_inline)) int
-polar_span(const imgrad__polar *p, const float *restrict gx, const float *restrict gy,
-           float *restrict mag, float *restrict dir, int n)
+#define LOOP static inline __attribute__((always_inline))
+
+/* The Euclidean magnitude; nonzero when some lane overflowed float (finite
+ * inputs, infinite sum of squares). */
+LOOP int magnitude_loop(const float *restrict gx, const float *restrict gy,
+                        float *restrict mag, int n)
+{
+    int i, over = 0;
+
+    /* an int OR: a float max reduction, GCC sets up through a stack array
+     * written a lane at a time and read whole, a stall on every call (the
+     * kernel calls this for every chunk of a row) */
+#pragma omp simd reduction(| : over)
+    for (i = 0; i < n; i++) {
+        const float m = sqrtf(gx[i] * gx[i] + gy[i] * gy[i]);
+        over |= m > FLT_MAX;
+        mag[i] = m;
+    }
+    return over;
+}
+
+/* The direction in radians, (-pi, pi]: atan2_fast with its -0 (a tiny
+ * negative angle) made 0, which is what the general loop below gives for
+ * these options, bit for bit. */
+static inline float direction_plain(float y, float x)
+{
+    const float d = atan2_fast(y, x);
+    return d == 0 ? 0.0f : d;
+}
+
+/* Magnitude and direction in one loop, for the default options: the
+ * square root and the division then share the divider unit in one stream
+ * of work, rather than each waiting for it in a loop of its own. */
+LOOP int polar_plain_loop(const float *restrict gx, const float *restrict gy,
+                          float *restrict mag, float *restrict dir, int n)
+{
+    int i, over = 0;
+
+#pragma omp simd reduction(| : over)
+    for (i = 0; i < n; i++) {
+        const float m = sqrtf(gx[i] * gx[i] + gy[i] * gy[i]);
+        over |= m > FLT_MAX;
+        mag[i] = m;
+        dir[i] = direction_plain(gy[i], gx[i]);
+    }
+    return over;
+}
+
+/* The direction, any options: wrap 2pi for [0, 2pi), unit for degrees. */
+LOOP void direction_loop(const float *restrict gx, const float *restrict gy,
+                         float *restrict dir, int n, float wrap, float unit)
+{
+    int i;
+
+#pragma omp simd
+    for (i = 0; i < n; i++) {
+        float d = atan2_fast(gy[i], gx[i]);
+        d = d < 0 ? d + wrap : d;
+        /* -tiny + 2pi rounds up to 2pi, which is 0; with wrap 0, -0 is 0 */
+        d = d == wrap ? 0.0f : d;
+        dir[i] = d * unit;
+    }
+}
+
+/* The row; returns nonzero when some magnitude overflowed float. */
+LOOP int polar_span(const imgrad__polar *p, const float *restrict gx,
+                    const float *restrict gy, float *restrict mag, float *restrict dir,
+                    int n)
 {
     const float factor = p->factor, to_deg = (float)(180.0 / 3.14159265358979323846);
     /* the options as plain values, so that the loops stay branch-free */
     const float wrap = p->positive ? 2 * PI_F : 0.0f, unit = p->degrees ? to_deg : 1.0f;
+    const int plain_dir = !p->positive && !p->degrees;
     int i, over = 0;
 
+    if (mag != NULL && dir != NULL && !p->norm_l1 && !p->scaled && plain_dir)
+        return polar_plain_loop(gx, gy, mag, dir, n);
     if (mag != NULL && p->norm_l1) {
 #pragma omp simd
         for (i = 0; i < n; i++)
             mag[i] = fabsf(gx[i]) + fabsf(gy[i]);
     } else if (mag != NULL) {
-        float top = 0;
-#pragma omp simd reduction(max : top)
-        for (i = 0; i < n; i++) {
-            const float m = sqrtf(gx[i] * gx[i] + gy[i] * gy[i]);
-            top = m > top ? m : top;
-            mag[i] = m;
-        }
-        over = top > FLT_MAX;
+        over = magnitude_loop(gx, gy, mag, n);
     }
     if (mag != NULL && p->scaled) {
 #pragma omp simd
         for (i = 0; i < n; i++)
             mag[i] *= factor;
     }
-    if (dir == NULL)
-        return over;
+    if (dir != NULL && plain_dir) {
 #pragma omp simd
-    for (i = 0; i < n; i++) {
-        float d = atan2_fast(gy[i], gx[i]);
-        d = d < 0 ? d + wrap : d;
-        /* -tiny + 2pi rounds up to 2pi, which is 0; with wrap 0 a no-op */
-        d = d == wrap ? 0.0f : d;
-        dir[i] = d * unit;
+        for (i = 0; i < n; i++)
+            dir[i] = direction_plain(gy[i], gx[i]);
+    } else if (dir != NULL) {
+        direction_loop(gx, gy, dir, n, wrap, unit);
     }
     return over;
 }
