@@ -161,72 +161,88 @@ ROW_LOOP row_smooth(const float *restrict df, float a, float c, float div,
         gy[i] = (a * df[i - 1] + c * df[i] + a * df[i + 1]) / div;
 }
 
-/* The 3x3 masks, separably: rows r0, r1, r2 (y-1, y, y+1, already through
- * the border rule) are smoothed down each column into sm and differenced
- * into df, for columns 0..w-1; columns -1 and w are the border rule's
+/* The smoothing down column i of rows r0, r1, r2 (y-1, y, y+1). */
+static inline float col_smooth(const float *r0, const float *r1, const float *r2, int i,
+                               float a, float c)
+{
+    return a * r0[i] + c * r1[i] + a * r2[i];
+}
+
+/* The 3x3 masks, separably, for columns [x0, x1) of a row of width w: rows
+ * r0, r1, r2 (y-1, y, y+1, already through the border rule) are smoothed
+ * down each column into sm and differenced into df, for the columns the
+ * span and its two neighbours cover; columns -1 and w are the border rule's
  * columns of those (a smoothed border column is the smoothed column it
  * copies), then gx = d/dx of sm and gy = the smoothing of df along the row.
- * sm and df have index -1 and w valid.  The arithmetic is the same as on
- * padded 3x3 neighbourhoods, operation for operation. */
+ * sm, df, gx and gy are indexed by column (sm and df from -1 to w).  The
+ * arithmetic is the same as on padded 3x3 neighbourhoods, operation for
+ * operation, so a row made in spans equals the row made at once. */
 ROW_LOOP mask3_span(const imgrad__conv *p, const float *restrict r0,
-                      const float *restrict r1, const float *restrict r2,
-                      float *restrict sm, float *restrict df, float *restrict gx,
-                      float *restrict gy, int w)
+                    const float *restrict r1, const float *restrict r2,
+                    float *restrict sm, float *restrict df, float *restrict gx,
+                    float *restrict gy, int w, int x0, int x1)
 {
     const float a = p->outer, c = p->centre, v = p->border_value;
-    const int left = imgrad__border_index(-1, w, p->border);
-    const int right = imgrad__border_index(w, w, p->border);
+    const int lo = x0 > 0 ? x0 - 1 : 0, hi = x1 < w ? x1 + 1 : w;
     int i;
 
 #pragma omp simd
-    for (i = 0; i < w; i++) {
+    for (i = lo; i < hi; i++) {
         sm[i] = a * r0[i] + c * r1[i] + a * r2[i]; /* smoothed down the column */
         df[i] = r2[i] - r0[i];                     /* differenced down it */
     }
     /* a constant border column holds v in all three rows */
-    sm[-1] = left < 0 ? a * v + c * v + a * v : sm[left];
-    df[-1] = left < 0 ? v - v : df[left];
-    sm[w] = right < 0 ? a * v + c * v + a * v : sm[right];
-    df[w] = right < 0 ? v - v : df[right];
+    if (x0 == 0) {
+        const int left = imgrad__border_index(-1, w, p->border);
+        sm[-1] = left < 0 ? a * v + c * v + a * v : col_smooth(r0, r1, r2, left, a, c);
+        df[-1] = left < 0 ? v - v : r2[left] - r0[left];
+    }
+    if (x1 == w) {
+        const int right = imgrad__border_index(w, w, p->border);
+        sm[w] = right < 0 ? a * v + c * v + a * v : col_smooth(r0, r1, r2, right, a, c);
+        df[w] = right < 0 ? v - v : r2[right] - r0[right];
+    }
     if (gx != NULL)
-        row_diff(sm, p->divisor, gx, w);
+        row_diff(sm + x0, p->divisor, gx + x0, x1 - x0);
     if (gy != NULL)
-        row_smooth(df, a, c, p->divisor, gy, w);
+        row_smooth(df + x0, a, c, p->divisor, gy + x0, x1 - x0);
 }
 
-static void mask3_baseline(const imgrad__conv *p, const float *r0, const float *r1,
-                           const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+/* The arguments of mask3_span, in one place for its builds. */
+#define MASK3_PARAMS                                                                      \
+    const imgrad__conv *p, const float *r0, const float *r1, const float *r2, float *sm, \
+        float *df, float *gx, float *gy, int w, int x0, int x1
+#define MASK3_ARGS p, r0, r1, r2, sm, df, gx, gy, w, x0, x1
+
+static void mask3_baseline(MASK3_PARAMS)
 {
-    mask3_span(p, r0, r1, r2, sm, df, gx, gy, w);
+    mask3_span(MASK3_ARGS);
 }
 
 #ifdef IMGRAD__MULTI_ISA
 IMGRAD__TARGET_AVX2
-static void mask3_avx2(const imgrad__conv *p, const float *r0, const float *r1,
-                       const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+static void mask3_avx2(MASK3_PARAMS)
 {
-    mask3_span(p, r0, r1, r2, sm, df, gx, gy, w);
+    mask3_span(MASK3_ARGS);
 }
 
 IMGRAD__TARGET_AVX512
-static void mask3_avx512(const imgrad__conv *p, const float *r0, const float *r1,
-                         const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+static void mask3_avx512(MASK3_PARAMS)
 {
-    mask3_span(p, r0, r1, r2, sm, df, gx, gy, w);
+    mask3_span(MASK3_ARGS);
 }
 #endif
 
-static void mask3_row(const imgrad__conv *p, const float *r0, const float *r1,
-                      const float *r2, float *sm, float *df, float *gx, float *gy, int w)
+static void mask3_row(MASK3_PARAMS)
 {
 #ifdef IMGRAD__MULTI_ISA
     if (p->isa == IMGRAD__ISA_AVX512)
-        mask3_avx512(p, r0, r1, r2, sm, df, gx, gy, w);
+        mask3_avx512(MASK3_ARGS);
     else if (p->isa == IMGRAD__ISA_AVX2)
-        mask3_avx2(p, r0, r1, r2, sm, df, gx, gy, w);
+        mask3_avx2(MASK3_ARGS);
     else
 #endif
-        mask3_baseline(p, r0, r1, r2, sm, df, gx, gy, w);
+        mask3_baseline(MASK3_ARGS);
 }
 
 /* The Roberts cross on padded rows r0 (row y) and r1 (row y+1). */
@@ -262,15 +278,15 @@ static const float *source_row(const imgrad__conv *p, const imgrad_grid *in, int
     return const_row;
 }
 
-void imgrad__conv_row(const imgrad__conv *p, const imgrad_grid *in, int y, float *scratch,
-                      float *gx, float *gy)
+void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *in, int y, int x0, int x1,
+                       float *scratch, float *gx, float *gy)
 {
     const int w = in->width;
     const size_t n = (size_t)w + 2;
     /* each padded row has one extra sample on both sides: index -1 is at +0 */
     float *r0 = scratch + 1, *r1 = r0 + n, *r2 = r1 + n;
 
-    if (p->op == IMGRAD_OP_ROBERTS) {
+    if (p->op == IMGRAD_OP_ROBERTS) { /* the padded copies: whole rows only */
         imgrad__pad_row(in, y, 1, p->border, p->border_value, r0 - 1);
         imgrad__pad_row(in, y + 1, 1, p->border, p->border_value, r1 - 1);
         roberts_row(p, r0, r1, gx, gy, w);
@@ -279,5 +295,5 @@ void imgrad__conv_row(const imgrad__conv *p, const imgrad_grid *in, int y, float
     /* the rows themselves, no copies; a row outside under the constant
      * border is a row of the value */
     mask3_row(p, source_row(p, in, y - 1, r0), source_row(p, in, y, r0),
-              source_row(p, in, y + 1, r0), r2 + n, r2 + 2 * n, gx, gy, w);
+              source_row(p, in, y + 1, r0), r2 + n, r2 + 2 * n, gx, gy, w, x0, x1);
 }

@@ -258,21 +258,25 @@ static void derive_at(const axis_plan *p, int i, const float *base, size_t step,
 #undef S
 }
 
-/* d/dx along one row f of width p->n into g. */
-static void derive_row(const axis_plan *p, const float *restrict f, float *restrict g)
+/* d/dx along one row f of width p->n into g, at samples [x0, x1). */
+static void derive_row(const axis_plan *p, const float *restrict f, float *restrict g,
+                       int x0, int x1)
 {
     const int n = p->n;
+    const int lo = x0 > 1 ? x0 : 1, hi = x1 < n - 1 ? x1 : n - 1;
     int i;
 
-    derive_at(p, 0, f, 1, g, 1);
-    derive_at(p, n - 1, f, 1, g + n - 1, 1);
-    if (n < 3)
+    if (x0 == 0)
+        derive_at(p, 0, f, 1, g, 1);
+    if (x1 == n)
+        derive_at(p, n - 1, f, 1, g + n - 1, 1);
+    if (lo >= hi)
         return;
     if (p->uniform) {
-        vec_diff(p, f + 2, f, p->two_h, g + 1, n - 2);
+        vec_diff(p, f + lo + 1, f + lo - 1, p->two_h, g + lo, hi - lo);
         return;
     }
-    for (i = 1; i < n - 1; i++)
+    for (i = lo; i < hi; i++)
         g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
 }
 
@@ -489,11 +493,19 @@ typedef struct kernel {
     imgrad__polar polar;   /* magnitude and direction */
 } kernel;
 
-/* Row y of gx and gy (either may be NULL). */
-static void kernel_row(const kernel *k, int y, float *scratch, float *gx, float *gy)
+/* Nonzero when kernel_span makes rows in any spans, not whole rows only. */
+static int kernel_spans(const kernel *k)
+{
+    return k->op == IMGRAD_OP_CENTRAL ? k->in->residual == NULL : k->op != IMGRAD_OP_ROBERTS;
+}
+
+/* Columns [x0, x1) of row y of gx and gy (either may be NULL; indexed by
+ * column); whole rows unless kernel_spans. */
+static void kernel_span(const kernel *k, int y, int x0, int x1, float *scratch, float *gx,
+                        float *gy)
 {
     if (k->op != IMGRAD_OP_CENTRAL) {
-        imgrad__conv_row(&k->conv, k->in, y, scratch, gx, gy);
+        imgrad__conv_span(&k->conv, k->in, y, x0, x1, scratch, gx, gy);
         return;
     }
     if (k->in->residual != NULL) { /* scratch holds 3 rows of doubles */
@@ -507,9 +519,9 @@ static void kernel_row(const kernel *k, int y, float *scratch, float *gx, float 
         return;
     }
     if (gx != NULL)
-        derive_row(&k->px, k->in->data + (size_t)y * k->in->stride, gx);
+        derive_row(&k->px, k->in->data + (size_t)y * k->in->stride, gx, x0, x1);
     if (gy != NULL)
-        derive_at(&k->py, y, k->in->data, k->in->stride, gy, k->in->width);
+        derive_at(&k->py, y, k->in->data + x0, k->in->stride, gy + x0, x1 - x0);
 }
 
 /* Where row y of product g is computed: in place, or in the thread's
@@ -556,21 +568,21 @@ static void stream_out(imgrad__isa isa, const imgrad_products *out, int y, int e
         }
 }
 
-/* One output row: gx and gy, then magnitude and direction from them while
- * they are in cache, CHUNK pixels at a time.  Streamed rows are written out
- * a chunk at a time too, and each chunk asks for the matching part of input
- * row y + 2, the one the next output row adds: so the arithmetic of one chunk
- * overlaps the memory traffic of the one before, where whole rows would
- * leave memory idle while the polar loops run and the cores idle while a
+/* One output row, CHUNK pixels at a time: gx and gy, then magnitude and
+ * direction from them while they are in cache, then (streamed outputs)
+ * the chunk is written out, while the matching part of input row y + 2,
+ * the one the next output row adds, is asked for.  So the arithmetic of one
+ * chunk overlaps the memory traffic of the one before, where whole rows
+ * would leave memory idle while the loops run and the cores idle while a
  * row drains or the next one arrives. */
 static void pass_row(const kernel *k, const imgrad_products *out, int y, int stream,
                      float *scratch)
 {
-    const int w = k->in->width;
+    const int w = k->in->width, spans = kernel_spans(k);
     const int want_polar = out->magnitude != NULL || out->direction != NULL;
     const float *next = y + 2 < k->in->height ? k->in->data + (size_t)(y + 2) * k->in->stride
                                               : NULL;
-    float *rows[4];
+    float *rows[4], *gx, *gy;
     int done[4] = { 0, 0, 0, 0 };
     int x, end, i;
 
@@ -578,15 +590,18 @@ static void pass_row(const kernel *k, const imgrad_products *out, int y, int str
     rows[1] = work_row(out->gy, y, stream, scratch + w);
     rows[2] = out->magnitude ? work_row(out->magnitude, y, stream, scratch + 2 * (size_t)w) : NULL;
     rows[3] = out->direction ? work_row(out->direction, y, stream, scratch + 3 * (size_t)w) : NULL;
-    kernel_row(k, y, scratch + 4 * (size_t)w,
-               out->gx != NULL || want_polar ? rows[0] : NULL,
-               out->gy != NULL || want_polar ? rows[1] : NULL);
+    gx = out->gx != NULL || want_polar ? rows[0] : NULL;
+    gy = out->gy != NULL || want_polar ? rows[1] : NULL;
+    if (!spans)
+        kernel_span(k, y, 0, w, scratch + 4 * (size_t)w, gx, gy);
     for (x = 0; x < w; x = end) {
         end = w - x > CHUNK ? x + CHUNK : w;
         /* (a function of its own would be dropped: GCC takes a function
          * that only prefetches for one without effects) */
         for (i = x; next != NULL && i < end; i += 64 / sizeof(float))
             __builtin_prefetch(next + i, 0, 2);
+        if (spans)
+            kernel_span(k, y, x, end, scratch + 4 * (size_t)w, gx, gy);
         if (want_polar)
             imgrad__polar_row(&k->polar, rows[0] + x, rows[1] + x,
                               rows[2] ? rows[2] + x : NULL, rows[3] ? rows[3] + x : NULL,

@@ -307,9 +307,12 @@ IMGRAD_HIDDEN imgrad_status imgrad__conv_plan(const imgrad_options *o, imgrad__c
 /* Floats of scratch space imgrad__conv_row needs for a row of width w. */
 IMGRAD_HIDDEN size_t imgrad__conv_scratch(int w);
 
-/* Row y of gx and gy (either may be NULL) of in under plan p. */
-IMGRAD_HIDDEN void imgrad__conv_row(const imgrad__conv *p, const imgrad_grid *in, int y,
-                                    float *scratch, float *gx, float *gy);
+/* Columns [x0, x1) of row y of gx and gy (either may be NULL; both indexed
+ * by column) of in under plan p, the same bits whatever the spans a row is
+ * made in.  Roberts makes whole rows only: x0 = 0, x1 = width.  scratch
+ * holds imgrad__conv_scratch(width) floats. */
+IMGRAD_HIDDEN void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *in, int y,
+                                     int x0, int x1, float *scratch, float *gx, float *gy);
 
 /* ---- Gaussian smoothing (smooth.c) */
 
