@@ -85,6 +85,15 @@ void imgrad__pad_row(const imgrad_grid *in, int y, int pad, imgrad_border b, flo
     }
 }
 
+/* 1/div when v / div may be computed as v * (1 / div): when div is a
+ * power of two, 1/div is exact and both round the same exact quotient, so
+ * the common Sobel and Scharr divisors 8 and 32 cost no division.  Else 0. */
+static float exact_recip(float div)
+{
+    int e;
+    return fabsf(frexpf(div, &e)) == 0.5f ? 1.0f / div : 0.0f;
+}
+
 imgrad_status imgrad__conv_plan(const imgrad_options *o, imgrad__conv *p)
 {
     size_t i;
@@ -103,6 +112,7 @@ imgrad_status imgrad__conv_plan(const imgrad_options *o, imgrad__conv *p)
             p->outer = masks[i].outer;
             p->centre = masks[i].centre;
             p->divisor = o->raw_scale ? 1.0f : 2 * (2 * p->outer + p->centre);
+            p->recip = exact_recip(p->divisor);
             return IMGRAD_OK;
         }
     return IMGRAD_EINVAL;
@@ -113,26 +123,17 @@ size_t imgrad__conv_scratch(int w)
     return 5 * ((size_t)w + 2); /* three padded rows, smoothed, differenced */
 }
 
-/* Nonzero when v / div may be computed as v * (1 / div): when div is a
- * power of two, 1/div is exact and both round the same exact quotient, so
- * the common Sobel and Scharr divisors 8 and 32 cost no division. */
-static inline int exact_reciprocal(float div)
-{
-    int e;
-    return fabsf(frexpf(div, &e)) == 0.5f;
-}
-
 /* The row loops below are inlined into each build of mask3_row (isa.c):
  * baseline, AVX2, AVX-512, all giving the same bits. */
 #define ROW_LOOP static inline __attribute__((always_inline)) void
 
-/* gx = (sm[i + 1] - sm[i - 1]) / div, the derivative along the row. */
-ROW_LOOP row_diff(const float *restrict sm, float div, float *restrict gx, int w)
+/* gx = (sm[i + 1] - sm[i - 1]) / div, the derivative along the row; r is
+ * exact_recip(div). */
+ROW_LOOP row_diff(const float *restrict sm, float div, float r, float *restrict gx, int w)
 {
-    const float r = 1.0f / div;
     int i;
 
-    if (exact_reciprocal(div)) {
+    if (r != 0) {
 #pragma omp simd
         for (i = 0; i < w; i++)
             gx[i] = (sm[i + 1] - sm[i - 1]) * r;
@@ -144,13 +145,12 @@ ROW_LOOP row_diff(const float *restrict sm, float div, float *restrict gx, int w
 }
 
 /* gy = (a df[i - 1] + c df[i] + a df[i + 1]) / div, the smoothing along it. */
-ROW_LOOP row_smooth(const float *restrict df, float a, float c, float div,
+ROW_LOOP row_smooth(const float *restrict df, float a, float c, float div, float r,
                        float *restrict gy, int w)
 {
-    const float r = 1.0f / div;
     int i;
 
-    if (exact_reciprocal(div)) {
+    if (r != 0) {
 #pragma omp simd
         for (i = 0; i < w; i++)
             gy[i] = (a * df[i - 1] + c * df[i] + a * df[i + 1]) * r;
@@ -203,9 +203,9 @@ ROW_LOOP mask3_span(const imgrad__conv *p, const float *restrict r0,
         df[w] = right < 0 ? v - v : r2[right] - r0[right];
     }
     if (gx != NULL)
-        row_diff(sm + x0, p->divisor, gx + x0, x1 - x0);
+        row_diff(sm + x0, p->divisor, p->recip, gx + x0, x1 - x0);
     if (gy != NULL)
-        row_smooth(df + x0, a, c, p->divisor, gy + x0, x1 - x0);
+        row_smooth(df + x0, a, c, p->divisor, p->recip, gy + x0, x1 - x0);
 }
 
 /* The arguments of mask3_span, in one place for its builds. */

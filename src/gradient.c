@@ -52,6 +52,9 @@ typedef struct axis_plan {
     float two_h;       /* interior divisor, uniform */
     float h_first;     /* edge order 1 divisors */
     float h_last;
+    float r_two_h;     /* their exact reciprocals (exact_recip), or 0 */
+    float r_first;
+    float r_last;
     float k_first[3];  /* edge order 2 weights of f0, f1, f2 */
     float k_last[3];   /* ... of f[n-3], f[n-2], f[n-1] */
     double *a, *b, *c; /* interior weights at i, coordinates only */
@@ -66,6 +69,17 @@ static void plan_free(axis_plan *p)
     p->a = p->b = p->c = NULL;
 }
 
+/* 1/h when h is a power of two (whose reciprocal is a normal float): then
+ * 1/h is exact and x * (1/h) rounds to the same float as x / h (both are
+ * the correctly rounded exact quotient), so the faster multiply may
+ * replace numpy's division.  Otherwise 0. */
+static float exact_recip(float h)
+{
+    int e;
+    return fabsf(frexpf(h, &e)) == 0.5f && e > FLT_MIN_EXP + 1 && e < FLT_MAX_EXP - 1
+               ? 1.0f / h : 0.0f;
+}
+
 /* Rounds the float64 constants to the float32 ones numpy uses on float32. */
 static void plan_round(axis_plan *p)
 {
@@ -74,6 +88,9 @@ static void plan_round(axis_plan *p)
     p->two_h = (float)p->two_h64;
     p->h_first = (float)p->h_first64;
     p->h_last = (float)p->h_last64;
+    p->r_two_h = exact_recip(p->two_h);
+    p->r_first = exact_recip(p->h_first);
+    p->r_last = exact_recip(p->h_last);
     for (j = 0; j < 3; j++) {
         p->k_first[j] = (float)p->k_first64[j];
         p->k_last[j] = (float)p->k_last64[j];
@@ -157,19 +174,17 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
     return plan_coords(p, x);
 }
 
-/* out = (hi - lo) / h over w samples, in float32.  When h is a power of
- * two, 1/h is exact and x * (1/h) rounds to the same float as x / h (both
- * are the correctly rounded exact quotient), so the faster multiply is
- * used; otherwise the division, as numpy does.  Inlined into one function
- * per instruction set (isa.c), which all give the same bits. */
+/* out = (hi - lo) / h over w samples, in float32, as numpy computes it; as
+ * (hi - lo) * r when h has the exact reciprocal r (nonzero, exact_recip).
+ * Inlined into one function per instruction set (isa.c), which all give
+ * the same bits. */
 static inline __attribute__((always_inline)) void
-diff_span(const float *restrict hi, const float *restrict lo, float h, float *restrict out,
-          int w)
+diff_span(const float *restrict hi, const float *restrict lo, float h, float r,
+          float *restrict out, int w)
 {
-    int e, i;
+    int i;
 
-    if (fabsf(frexpf(h, &e)) == 0.5f && e > FLT_MIN_EXP + 1 && e < FLT_MAX_EXP - 1) {
-        const float r = 1.0f / h;
+    if (r != 0) {
 #pragma omp simd
         for (i = 0; i < w; i++)
             out[i] = (hi[i] - lo[i]) * r;
@@ -180,37 +195,39 @@ diff_span(const float *restrict hi, const float *restrict lo, float h, float *re
         out[i] = (hi[i] - lo[i]) / h;
 }
 
-static void diff_baseline(const float *hi, const float *lo, float h, float *out, int w)
+static void diff_baseline(const float *hi, const float *lo, float h, float r, float *out,
+                          int w)
 {
-    diff_span(hi, lo, h, out, w);
+    diff_span(hi, lo, h, r, out, w);
 }
 
 #ifdef IMGRAD__MULTI_ISA
 IMGRAD__TARGET_AVX2
-static void diff_avx2(const float *hi, const float *lo, float h, float *out, int w)
+static void diff_avx2(const float *hi, const float *lo, float h, float r, float *out, int w)
 {
-    diff_span(hi, lo, h, out, w);
+    diff_span(hi, lo, h, r, out, w);
 }
 
 IMGRAD__TARGET_AVX512
-static void diff_avx512(const float *hi, const float *lo, float h, float *out, int w)
+static void diff_avx512(const float *hi, const float *lo, float h, float r, float *out,
+                        int w)
 {
-    diff_span(hi, lo, h, out, w);
+    diff_span(hi, lo, h, r, out, w);
 }
 #endif
 
 /* diff_span in the build p->isa picks. */
-static void vec_diff(const axis_plan *p, const float *hi, const float *lo, float h,
+static void vec_diff(const axis_plan *p, const float *hi, const float *lo, float h, float r,
                      float *out, int w)
 {
 #ifdef IMGRAD__MULTI_ISA
     if (p->isa == IMGRAD__ISA_AVX512)
-        diff_avx512(hi, lo, h, out, w);
+        diff_avx512(hi, lo, h, r, out, w);
     else if (p->isa == IMGRAD__ISA_AVX2)
-        diff_avx2(hi, lo, h, out, w);
+        diff_avx2(hi, lo, h, r, out, w);
     else
 #endif
-        diff_baseline(hi, lo, h, out, w);
+        diff_baseline(hi, lo, h, r, out, w);
 }
 
 /* out = k0 r0 + k1 r1 + k2 r2 in float32, left to right as numpy sums. */
@@ -244,15 +261,15 @@ static void derive_at(const axis_plan *p, int i, const float *base, size_t step,
     const int n = p->n;
 #define S(k) (base + (size_t)(k) * step)
     if (i == 0 && p->edge_order == 1)
-        vec_diff(p, S(1), S(0), p->h_first, out, w);
+        vec_diff(p, S(1), S(0), p->h_first, p->r_first, out, w);
     else if (i == 0)
         vec_comb_f(S(0), S(1), S(2), p->k_first, out, w);
     else if (i == n - 1 && p->edge_order == 1)
-        vec_diff(p, S(n - 1), S(n - 2), p->h_last, out, w);
+        vec_diff(p, S(n - 1), S(n - 2), p->h_last, p->r_last, out, w);
     else if (i == n - 1)
         vec_comb_f(S(n - 3), S(n - 2), S(n - 1), p->k_last, out, w);
     else if (p->uniform)
-        vec_diff(p, S(i + 1), S(i - 1), p->two_h, out, w);
+        vec_diff(p, S(i + 1), S(i - 1), p->two_h, p->r_two_h, out, w);
     else
         vec_comb_d(S(i - 1), S(i), S(i + 1), p->a[i], p->b[i], p->c[i], out, w);
 #undef S
@@ -273,7 +290,7 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
     if (lo >= hi)
         return;
     if (p->uniform) {
-        vec_diff(p, f + lo + 1, f + lo - 1, p->two_h, g + lo, hi - lo);
+        vec_diff(p, f + lo + 1, f + lo - 1, p->two_h, p->r_two_h, g + lo, hi - lo);
         return;
     }
     for (i = lo; i < hi; i++)

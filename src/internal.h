@@ -296,6 +296,7 @@ typedef struct imgrad__conv {
     imgrad_operator op;
     float outer, centre;  /* 3x3: smoothing weights across the derivative */
     float divisor;        /* the unit-ramp response, or 1 for raw scale */
+    float recip;          /* 1 / divisor when that is exact, else 0 */
     imgrad_border border;
     float border_value;
     imgrad__isa isa;      /* the build of the row loops to run */
