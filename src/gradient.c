@@ -37,9 +37,8 @@
 #include <omp.h>
 #endif
 
-/* Magnitude and direction are made, and streamed outputs written, this
- * many pixels at a time (see pass_row); 4 products of 256 floats are 4 KiB
- * of stores. */
+/* The kernel pass makes and writes its products this many pixels at a time
+ * (see pass_row): 4 products of 256 floats are 4 KiB, which stay in L1. */
 #ifndef CHUNK
 #define CHUNK 256
 #endif
