@@ -29,6 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imgrad_load_options_default(&lo);
     lo.max_pixels = (uint64_t)1 << 22;
     lo.max_dimension = 4096;
+    /* the length's next bits pick the loader's paths: JPEG luma (libjpeg)
+     * or RGB (stb), and the float64 residual on or off */
+    lo.jpeg_luma = (int)(size >> 1 & 1);
+    lo.residual = (int)(size >> 2 & 1);
     if (size == 0 || imgrad_load_gray_memory(data, size, &lo, &gray, &info) != IMGRAD_OK)
         return 0;
     imgrad_options_default(&o);
