@@ -31,10 +31,9 @@
  * The same C loop is compiled for the baseline instruction set and, on
  * x86-64 with GCC or Clang, for AVX2 and AVX-512, picked at run time (isa.c).
  * No fused multiply-add is used (the Makefile's -ffp-contract=off), so all
- * builds give bit-identical results.  The direction loop's division and the
- * magnitude's square root share one divider unit; with AVX-512 the other
- * operations of the loop take half the instructions, which at 4096x4096
- * with all four products made the kernel about 20% faster. */
+ * builds give bit-identical results.  The direction's division and the
+ * magnitude's square root share one divider unit, which AVX-512 does not
+ * widen, but the other operations take half the instructions (see isa.c). */
 #include "internal.h"
 
 #include <float.h>
