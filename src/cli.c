@@ -84,6 +84,37 @@ int cli_parse_int(const char *s, long lo, long hi, int *out)
     return 1;
 }
 
+static const struct {
+    const char *name;
+    imgrad_operator op;
+} operators[] = {
+    { "central", IMGRAD_OP_CENTRAL }, { "sobel", IMGRAD_OP_SOBEL },
+    { "scharr", IMGRAD_OP_SCHARR }, { "prewitt", IMGRAD_OP_PREWITT },
+    { "roberts", IMGRAD_OP_ROBERTS },
+};
+
+int cli_parse_operator(const char *s, imgrad_operator *op)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof operators / sizeof operators[0]; i++)
+        if (strcmp(s, operators[i].name) == 0) {
+            *op = operators[i].op;
+            return 1;
+        }
+    return 0;
+}
+
+const char *cli_operator_name(imgrad_operator op)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof operators / sizeof operators[0]; i++)
+        if (operators[i].op == op)
+            return operators[i].name;
+    return "unknown";
+}
+
 int cli_mkdir_p(const char *dir)
 {
     char *path = malloc(strlen(dir) + 1), *p;

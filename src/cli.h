@@ -24,6 +24,12 @@ const char *cli_reason(imgrad_status st);
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int(const char *s, long lo, long hi, int *out);
 
+/* Operator names as the options spell them: "central", "sobel", "scharr",
+ * "prewitt", "roberts".  cli_parse_operator returns 1 and sets *op when s is
+ * one of them; cli_operator_name never returns NULL. */
+int cli_parse_operator(const char *s, imgrad_operator *op);
+const char *cli_operator_name(imgrad_operator op);
+
 /* Creates dir and its parents (mkdir -p).  0 on success, -1 with errno. */
 int cli_mkdir_p(const char *dir);
 

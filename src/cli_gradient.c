@@ -56,15 +56,6 @@ static const struct {
 
 static const struct {
     const char *name;
-    imgrad_operator op;
-} operators[] = {
-    { "central", IMGRAD_OP_CENTRAL }, { "sobel", IMGRAD_OP_SOBEL },
-    { "scharr", IMGRAD_OP_SCHARR }, { "prewitt", IMGRAD_OP_PREWITT },
-    { "roberts", IMGRAD_OP_ROBERTS },
-};
-
-static const struct {
-    const char *name;
     imgrad_border border;
 } borders[] = {
     { "reflect101", IMGRAD_BORDER_REFLECT101 }, { "reflect", IMGRAD_BORDER_REFLECT },
@@ -342,10 +333,8 @@ static int apply_operator_option(job *j, int c, const char *arg)
 
     switch (c) {
     case OPT_OPERATOR:
-        LOOKUP(operators, arg, k);
-        if (k >= 0)
-            j->grad.op = operators[k].op;
-        return k >= 0 || (cli_error(NULL, "--operator: unknown operator '%s'", arg), 0);
+        return cli_parse_operator(arg, &j->grad.op)
+               || (cli_error(NULL, "--operator: unknown operator '%s'", arg), 0);
     case OPT_BORDER:
         LOOKUP(borders, arg, k);
         if (k >= 0)

@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +23,6 @@ static const double five[25] = {
     1, 1, 1, 1, 1,
 };
 
-static imgrad_grid make_grid(int width, int height, const double *values)
-{
-    imgrad_grid g;
-    int i;
-    assert_int_equal(imgrad_grid_init(&g, width, height), IMGRAD_OK);
-    for (i = 0; i < width * height; i++)
-        g.data[i] = (float)values[i];
-    return g;
-}
 
 static float at(const imgrad_grid *g, int x, int y)
 {

@@ -5,22 +5,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "imgrad.h"
 
-/* A width x height grid holding values (row-major). */
-static imgrad_grid make_grid(int width, int height, const double *values)
-{
-    imgrad_grid g;
-    int i;
-    assert_int_equal(imgrad_grid_init(&g, width, height), IMGRAD_OK);
-    for (i = 0; i < width * height; i++)
-        g.data[i] = (float)values[i];
-    return g;
-}
 
 static void assert_row_near(const float *got, const double *want, int n, double tol)
 {

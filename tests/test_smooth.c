@@ -4,20 +4,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
 
-static imgrad_grid make_grid(int width, int height, const double *values)
-{
-    imgrad_grid g;
-    int i;
-    assert_int_equal(imgrad_grid_init(&g, width, height), IMGRAD_OK);
-    for (i = 0; i < width * height; i++)
-        g.data[i] = (float)values[i];
-    return g;
-}
 
 static void test_radius(void **state)
 {
