@@ -15,13 +15,22 @@ FPFLAGS      = -ffp-contract=off -fno-math-errno -fno-trapping-math
 ALL_CFLAGS   = $(WARN) -fopenmp $(FPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
 LIBS     = -ljpeg -ldeflate -lm
-SO_VERSION = 0
+# The soname follows include/imgrad.h's ABI rule: 0.MINOR while the major
+# version is 0 (a minor release may break the ABI), MAJOR from 1.0 on.
+VERSION_PART = $(shell sed -n 's/^\#define IMGRAD_VERSION_$(1) \([0-9]*\)/\1/p' include/imgrad.h)
+SO_VERSION := $(if $(filter 0,$(call VERSION_PART,MAJOR)),0.$(call VERSION_PART,MINOR),$(call VERSION_PART,MAJOR))
 
-LIB_SRC  := $(sort $(filter-out src/cli%.c,$(wildcard src/*.c)))
-CLI_SRC  := $(sort $(wildcard src/cli*.c))
-TEST_SRC := $(sort $(wildcard tests/test_*.c))
+# The layout is the architecture: src/lib/ is libimgrad (io/ loading and
+# writing, kernel/ the arithmetic), src/cli/ the program, which sees only
+# include/imgrad.h and its own headers (src/cli/plot/: pictures and formulas).
+LIB_SRC  := $(sort $(wildcard src/lib/*.c src/lib/*/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c src/cli/*/*.c))
+# the program's parts without main(), for its unit tests and fuzzers
+CLI_PART_SRC := $(filter-out src/cli/main.c,$(CLI_SRC))
+TEST_SRC := $(sort $(wildcard tests/lib/test_*.c tests/cli/test_*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_PART_OBJ := $(CLI_PART_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg62-turbo-dev help2man pkg-config
@@ -29,10 +38,16 @@ PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
         crosscheck-numpy crosscheck-opencv bench \
-        install uninstall clean
+        check-shared install uninstall clean
 all: $(BUILD)/imgrad $(BUILD)/libimgrad.a $(BUILD)/libimgrad.so
 
-$(BUILD)/obj/%.o: src/%.c
+# Library files include their folder's private header; the program's
+# files get -Iinclude alone, so a private library header cannot reach them.
+$(BUILD)/obj/lib/%.o: src/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/cli/%.o: src/cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
@@ -42,13 +57,32 @@ $(BUILD)/libimgrad.a: $(LIB_OBJ)
 
 $(BUILD)/libimgrad.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libimgrad.so.$(SO_VERSION) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LIBS)
+	ln -sf libimgrad.so $(BUILD)/libimgrad.so.$(SO_VERSION)
 
 $(BUILD)/imgrad: $(CLI_OBJ) $(BUILD)/libimgrad.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libimgrad.a -o $@ $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libimgrad.a
+# The same program linked against libimgrad.so, as any user's program is:
+# proof that it needs nothing the shared library hides.
+$(BUILD)/shared/imgrad: $(CLI_OBJ) $(BUILD)/libimgrad.so
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Isrc $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libimgrad.a -o $@ -lcmocka $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(CLI_OBJ) -L$(BUILD) -l:libimgrad.so \
+	    -Wl,-rpath,'$$ORIGIN/..' -o $@ -lm
+
+$(BUILD)/libimgrad-cli.a: $(CLI_PART_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Library tests may include src/lib's private headers; the program's tests
+# see what the program sees.
+$(BUILD)/tests/lib/%: tests/lib/%.c $(BUILD)/libimgrad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Isrc/lib $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libimgrad.a -o $@ -lcmocka $(LIBS)
+
+$(BUILD)/tests/cli/%: tests/cli/%.c $(BUILD)/libimgrad-cli.a $(BUILD)/libimgrad.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Isrc/cli/plot $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libimgrad-cli.a \
+	    $(BUILD)/libimgrad.a -o $@ -lcmocka $(LIBS)
 
 # Installs what is missing from Debian's archive (root), or says how.
 deps:
@@ -63,13 +97,16 @@ demo: deps
 
 test: deps
 	$(MAKE) all $(TEST_BIN) $(REPLAY_BIN)
-	$(MAKE) check-unit check-cli check-install check-corpus
+	$(MAKE) check-unit check-cli check-shared check-install check-corpus
 
 check-unit: $(TEST_BIN)
 	@scripts/run_unit_tests.sh $(TEST_BIN)
 
 check-cli: $(BUILD)/imgrad
-	@for t in scripts/test_cli*.sh; do IMGRAD=$(BUILD)/imgrad bash $$t || exit 1; done
+	@for t in tests/cli/test_cli*.sh; do IMGRAD=$(BUILD)/imgrad bash $$t || exit 1; done
+
+check-shared: $(BUILD)/shared/imgrad
+	@bash scripts/check_shared.sh $(BUILD)/shared/imgrad
 
 check-install: all
 	@bash scripts/test_install.sh
@@ -102,9 +139,9 @@ crosscheck-opencv: deps deps-python
 	    assets/*.png $(wildcard $(HELDOUT))
 
 install: all
-	scripts/install.sh install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+	scripts/install.sh install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)" "$(SO_VERSION)"
 uninstall:
-	scripts/install.sh uninstall "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+	scripts/install.sh uninstall "$(DESTDIR)" "$(PREFIX)" "$(BUILD)" "$(SO_VERSION)"
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) out

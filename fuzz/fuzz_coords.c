@@ -2,7 +2,7 @@
  * numbers or a .npy vector), through the in-memory entry point that
  * imgrad_read_coords itself calls after reading the file. */
 #include "fuzz.h"
-#include "internal.h"
+#include "io/io.h"
 
 #include <stdlib.h>
 

@@ -14,16 +14,17 @@ static void map_8bit(const imgrad_grid *g, imgrad_map map)
     unsigned char *px = malloc((size_t)g->width * (size_t)g->height);
 
     if (px != NULL)
-        (void)imgrad_to_8bit(g, map, imgrad_auto_scale(g), px);
+        (void)imgrad_to_8bit(g, map, imgrad_auto_scale(g), px,
+                             (size_t)g->width * (size_t)g->height);
     free(px);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     imgrad_load_options lo;
-    imgrad_options o;
+    imgrad_gradient_options o;
     imgrad_grid gray, gx, gy, mag, dir, edges;
-    imgrad_products p = { &gx, &gy, &mag, &dir, &edges, NULL };
+    imgrad_products p = { .gx = &gx, .gy = &gy, .magnitude = &mag, .direction = &dir, .edges = &edges };
     imgrad_source_info info;
 
     imgrad_load_options_default(&lo);
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lo.residual = (int)(size >> 2 & 1);
     if (size == 0 || imgrad_load_gray_memory(data, size, &lo, &gray, &info) != IMGRAD_OK)
         return 0;
-    imgrad_options_default(&o);
+    imgrad_gradient_options_default(&o);
     o.threads = 1;
     /* the last byte picks the operator and border, the length the edge
      * order (2 may say ETOOSMALL): every kernel meets every image */

@@ -5,7 +5,7 @@
  * mutations are spent on the header and data rather than on rediscovering
  * six fixed bytes. */
 #include "fuzz.h"
-#include "internal.h"
+#include "io/io.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* imgrad.h - image gradients and edges, the one public header of libimgrad.
  *
- * Usage:
+ * Usage (C99):
  *
  *     imgrad_load_options lo;
  *     imgrad_load_options_default(&lo);
@@ -8,13 +8,16 @@
  *     imgrad_status st = imgrad_load_gray("cat.png", &lo, &gray, NULL);
  *     if (st != IMGRAD_OK) { fprintf(stderr, "%s\n", imgrad_strerror(st)); ... }
  *
- *     imgrad_options o;
- *     imgrad_options_default(&o);              // numpy.gradient, unit spacing
- *     imgrad_products p = { NULL, NULL, &mag, NULL, NULL, NULL };
- *     st = imgrad_gradient(&gray, &o, &p);     // allocates mag
+ *     imgrad_gradient_options o;
+ *     imgrad_gradient_options_default(&o);     // numpy.gradient, unit spacing
+ *     st = imgrad_gradient(&gray, &o, &(imgrad_products){ .magnitude = &mag });
  *     st = imgrad_write_npy("cat.magnitude.npy", &mag);
  *     imgrad_grid_free(&mag);
  *     imgrad_grid_free(&gray);
+ *
+ * Memory.  Grids are freed with imgrad_grid_free; everything else the
+ * library allocates for a caller (decoded pixels, coordinate arrays) with
+ * imgrad_free.  The library never keeps a pointer a caller passed in.
  *
  * Conventions.  A grid is row-major float32, row 0 at the top.  x runs along a
  * row (columns, numpy axis 1), y runs down the rows (numpy axis 0).  gx = d/dx,
@@ -32,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,7 +47,14 @@ extern "C" {
 #define IMGRAD_API
 #endif
 
-#define IMGRAD_VERSION "0.1.0"
+/* The version of this header.  ABI rule: while the major version is 0, a
+ * minor release may change the API and ABI (the shared library's soname is
+ * libimgrad.so.0.MINOR then); a patch release never does.  From 1.0 on, only
+ * a major release breaks either. */
+#define IMGRAD_VERSION_MAJOR 0
+#define IMGRAD_VERSION_MINOR 2
+#define IMGRAD_VERSION_PATCH 0
+#define IMGRAD_VERSION "0.2.0"
 
 /* Default decode limits, checked from the file header before any pixel is
  * allocated.  Override per call through imgrad_load_options. */
@@ -68,8 +79,14 @@ typedef enum imgrad_status {
 /* A short English description of st; never NULL, static storage. */
 IMGRAD_API const char *imgrad_strerror(imgrad_status st);
 
-/* The library's version string, IMGRAD_VERSION when it was built. */
+/* The library's version string, IMGRAD_VERSION when it was built (compare it
+ * with the header's to catch a program run against another build). */
 IMGRAD_API const char *imgrad_version(void);
+
+/* Frees what the library allocated for the caller outside grids: decoded
+ * pixels (imgrad_pixels.data from imgrad_decode_memory) and coordinate
+ * arrays (imgrad_read_coords).  NULL is fine. */
+IMGRAD_API void imgrad_free(void *p);
 
 /* ---------------------------------------------------------------- grids */
 
@@ -84,7 +101,12 @@ typedef struct imgrad_grid {
                        float32 cannot hold to about 48 bits.  The loader
                        keeps it for sources more precise than float32 and
                        the central operator then computes in float64, as
-                       numpy.gradient does on uint8 or float64 arrays */
+                       numpy.gradient does on uint8 or float64 arrays.
+                       Contract: the value of a pixel is data + residual.
+                       A caller who changes data must change residual to
+                       match, or free it and set it to NULL (then data
+                       alone is the value, computed in float32); a stale
+                       residual silently shifts the result. */
 } imgrad_grid;
 
 /* Allocates a zero-filled width x height grid into *g (stride == width).
@@ -143,6 +165,51 @@ typedef struct imgrad_source_info {
     imgrad_source_kind kind;
 } imgrad_source_info;
 
+/* Samples of pixels in memory. */
+typedef enum imgrad_sample {
+    IMGRAD_SAMPLE_U8,  /* 0..255, scaled by 1/255 */
+    IMGRAD_SAMPLE_U16, /* 0..65535 in the machine's byte order, scaled by 1/65535 */
+    IMGRAD_SAMPLE_F32  /* float, taken as it is (linear light, as HDR) */
+} imgrad_sample;
+
+/* Interleaved pixels in memory, as a decoder, a camera or OpenCV's Mat holds
+ * them: channels 1 (grey), 2 (grey, alpha), 3 (colour) or 4 (colour, alpha);
+ * colour in R, G, B order, or B, G, R when bgr is set (OpenCV).  Alpha is
+ * ignored.  Describe a caller's buffer with designated initialisers:
+ *
+ *     imgrad_pixels px = { .data = mat_data, .sample = IMGRAD_SAMPLE_U8,
+ *                          .width = w, .height = h, .channels = 3, .bgr = 1,
+ *                          .stride = step };                               */
+typedef struct imgrad_pixels {
+    void *data;           /* the first sample of row 0 */
+    imgrad_sample sample;
+    int width, height;    /* > 0 */
+    int channels;         /* 1 to 4 */
+    int bgr;              /* nonzero: colour stored B, G, R */
+    size_t stride;        /* bytes from one row to the next (any value that
+                             holds a row, no alignment needed), 0 = packed */
+} imgrad_pixels;
+
+/* Makes a new grey grid *out from pixels in memory, without encoding a file:
+ * each sample scaled to [0, 1] (floats as they are), colour weighted by
+ * weights in double precision and rounded once to float32, exactly as the
+ * loaders do; with residual nonzero, out->residual keeps what float32 lost
+ * (see imgrad_grid).  Fails with EINVAL (NULL, a size, channel count or
+ * sample type out of range, a stride shorter than a row), EOVERFLOW or
+ * ENOMEM; *out is then empty. */
+IMGRAD_API imgrad_status imgrad_gray_from_pixels(const imgrad_pixels *px,
+                                                 imgrad_gray_weights weights,
+                                                 int residual, imgrad_grid *out);
+
+/* Decodes an image in memory (not .npy) to its pixels as stored: 8-bit,
+ * 16-bit (PNG, PSD, PNM) or float (HDR) samples, packed rows, its own
+ * channels, no EXIF turn.  out->data is freed with imgrad_free.  o (may be
+ * NULL) gives the size limits.  Fails as imgrad_load_gray_memory does, and
+ * with EUNSUPPORTED for a .npy array; *out is then empty. */
+IMGRAD_API imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
+                                              const imgrad_load_options *o,
+                                              imgrad_pixels *out);
+
 /* Decodes the image or .npy file at path into a new float32 grey grid *out.
  * The file type is found from its contents, not its name.  Images: PNG, JPEG,
  * BMP, TGA, GIF (first frame), PSD, HDR, PNM at 8 or 16 bits (or float for
@@ -166,7 +233,7 @@ IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
 
 /* Reads a 1-D coordinate array: a .npy vector (any dtype imgrad_load_gray
  * takes, or int32/int64) or text with numbers separated by white space or
- * commas.  *values is malloc'ed (free() it), *count set.  Fails with EIO,
+ * commas.  *values is allocated (imgrad_free it), *count set.  Fails with EIO,
  * EDECODE (not numbers), EUNSUPPORTED, EEMPTY or ENOMEM, leaving *values NULL. */
 IMGRAD_API imgrad_status imgrad_read_coords(const char *path, double **values,
                                             size_t *count);
@@ -201,7 +268,7 @@ typedef enum imgrad_border {
     IMGRAD_BORDER_WRAP        /* cdefgh|abcdefgh|abcdefg */
 } imgrad_border;
 
-typedef struct imgrad_options {
+typedef struct imgrad_gradient_options {
     imgrad_operator op;      /* default IMGRAD_OP_CENTRAL */
     int edge_order;          /* central only: 1 or 2, default 1 */
     double dx, dy;           /* central: uniform spacing, default 1 */
@@ -220,15 +287,19 @@ typedef struct imgrad_options {
     double canny_low;        /* edges: hysteresis thresholds in magnitude */
     double canny_high;       /* units; both < 0 (default): automatic */
     int threads;             /* OpenMP threads, 0 = OpenMP's default */
-} imgrad_options;
+} imgrad_gradient_options;
 
 /* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,
  * no smoothing, L2 magnitude, radians in (-pi, pi], border reflect101,
  * automatic Canny thresholds, default threads). */
-IMGRAD_API void imgrad_options_default(imgrad_options *o);
+IMGRAD_API void imgrad_gradient_options_default(imgrad_gradient_options *o);
 
-/* Which products to compute: each non-NULL pointer names an empty grid that
- * imgrad_gradient allocates and fills; NULL products are not computed. */
+/* Which products to compute; NULL products are not computed.  By default
+ * each non-NULL pointer names a grid that imgrad_gradient allocates and
+ * fills (whatever it held is overwritten, not freed).  With in_place set,
+ * each names the caller's own grid of in's width and height (any stride >=
+ * width, its residual ignored), written in place and never freed: the way
+ * to reuse buffers across calls or compute into memory the caller owns. */
 typedef struct imgrad_products {
     imgrad_grid *gx;
     imgrad_grid *gy;
@@ -237,6 +308,7 @@ typedef struct imgrad_products {
     imgrad_grid *edges;  /* Canny: 1 on edge pixels, 0 elsewhere */
     double *thresholds;  /* if non-NULL with edges: receives the low and
                             high thresholds used (2 doubles) */
+    int in_place;        /* nonzero: the grids are the caller's, see above */
 } imgrad_products;
 
 /* Computes the requested products of in: optional Gaussian smoothing, then
@@ -254,10 +326,23 @@ typedef struct imgrad_products {
  *
  * Fails with EINVAL (bad options, all products NULL), ETOOSMALL (an axis
  * shorter than edge_order + 1 for central), ECOORDS (coordinates not finite
- * or not strictly increasing) or ENOMEM; every product is then empty. */
+ * or not strictly increasing) or ENOMEM; every product is then empty (in
+ * place: EINVAL also for a product of another size; the caller's grids then
+ * hold unspecified values). */
 IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
-                                         const imgrad_options *o,
+                                         const imgrad_gradient_options *o,
                                          const imgrad_products *out);
+
+/* Smooths in by a separable Gaussian of sigma > 0 (the kernel cut at radius
+ * floor(4 sigma + 0.5), normalised to sum 1, borders by b with value for
+ * IMGRAD_BORDER_CONSTANT) into a new grid *out of the same size, on threads
+ * OpenMP threads (0: OpenMP's default).  This is the smoothing
+ * imgrad_gradient applies for options.sigma.  Fails with EINVAL (NULL or
+ * empty in, sigma not > 0 and finite, an unknown border) or ENOMEM; *out is
+ * then empty. */
+IMGRAD_API imgrad_status imgrad_gaussian(const imgrad_grid *in, double sigma,
+                                         imgrad_border b, double value, int threads,
+                                         imgrad_grid *out);
 
 /* ----------------------------------------------------------- statistics */
 
@@ -292,13 +377,13 @@ IMGRAD_API imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude,
  * magenta, with y down as everywhere in imgrad), full saturation, and value
  * magnitude / scale clipped to 1.  direction may use any range; it is in
  * degrees when angle_degrees is nonzero, else radians.  Writes 3 bytes (RGB)
- * per pixel, rows packed, to rgb (width * height * 3 bytes).  Fails with
- * EINVAL on a NULL or empty argument, grids of different sizes, or a
- * scale <= 0. */
+ * per pixel, rows packed, to rgb, which holds rgb_len bytes.  Fails with
+ * EINVAL on a NULL or empty argument, grids of different sizes, a
+ * scale <= 0, or rgb_len < width * height * 3. */
 IMGRAD_API imgrad_status imgrad_to_hsv8(const imgrad_grid *magnitude,
                                         const imgrad_grid *direction,
                                         int angle_degrees, double scale,
-                                        unsigned char *rgb);
+                                        unsigned char *rgb, size_t rgb_len);
 
 /* ------------------------------------------------------------- writing */
 
@@ -310,10 +395,34 @@ typedef enum imgrad_format {
     IMGRAD_FORMAT_TGA
 } imgrad_format;
 
-/* Writes g to path as a float32 (H, W) .npy file that numpy.load reads.
- * The file appears atomically: it is written under a temporary name in the
- * same folder and renamed, so path never holds a partial file.  Fails with
- * EINVAL or EIO (errno set); a failed write leaves no file behind. */
+/* A file that appears whole or not at all: imgrad_file_open creates a new
+ * temporary file beside path (".NAME.imgrad-tmp-PID-N"); write to fp;
+ * imgrad_file_commit flushes, syncs and renames it onto path, and
+ * imgrad_file_abort removes it.  Every imgrad_write_* call uses one.  A
+ * program that handles signals can unlink tmp_path to leave nothing behind. */
+typedef struct imgrad_file {
+    FILE *fp;         /* write here */
+    char *tmp_path;   /* the temporary file, in path's folder */
+    char *final_path; /* a copy of path */
+} imgrad_file;
+
+/* Opens f for path.  Fails with EINVAL (NULL), EIO (errno set) or ENOMEM,
+ * leaving f empty (abort is still safe). */
+IMGRAD_API imgrad_status imgrad_file_open(imgrad_file *f, const char *path);
+
+/* Flushes, closes and renames f onto its path.  On any failure the
+ * temporary is removed and EIO returned (errno set); f is empty after. */
+IMGRAD_API imgrad_status imgrad_file_commit(imgrad_file *f);
+
+/* Closes and removes f's temporary file; safe on an empty or failed f. */
+IMGRAD_API void imgrad_file_abort(imgrad_file *f);
+
+/* Writes g as a float32 (H, W) .npy stream that numpy.load reads.  Fails
+ * with EINVAL or EIO (errno set). */
+IMGRAD_API imgrad_status imgrad_write_npy_fp(FILE *fp, const imgrad_grid *g);
+
+/* The same into a file at path, atomically (imgrad_file): path never holds a
+ * partial file, and a failed write leaves no file behind. */
 IMGRAD_API imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g);
 
 /* How PNG rows are predicted before compression (the PNG filter types). */
@@ -336,9 +445,15 @@ typedef struct imgrad_write_options {
 IMGRAD_API void imgrad_write_options_default(imgrad_write_options *o);
 
 /* Writes 8-bit pixels (width x height x channels, channels 1 or 3, rows
- * packed) to path in fmt (PNG, JPG, BMP or TGA), atomically as above.
+ * packed) as an image in fmt (PNG, JPG, BMP or TGA) to the stream fp.
  * o may be NULL for defaults.  Fails with EINVAL, ENOMEM, EIO, or EOVERFLOW
  * when (width * channels + 1) * height exceeds INT_MAX (stb's int sizes). */
+IMGRAD_API imgrad_status imgrad_write_image8_fp(FILE *fp, imgrad_format fmt,
+                                                const unsigned char *pixels,
+                                                int width, int height, int channels,
+                                                const imgrad_write_options *o);
+
+/* The same into a file at path, atomically (imgrad_file). */
 IMGRAD_API imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
                                              const unsigned char *pixels,
                                              int width, int height, int channels,
@@ -356,11 +471,12 @@ typedef enum imgrad_map {
  * grid; returns 1 for an empty one. */
 IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
 
-/* Maps g to 8-bit pixels (width * height bytes at out) by map, clipping, and
- * rounding to nearest.  scale (> 0) is ignored for IMGRAD_MAP_ANGLE.
- * Fails with EINVAL on a NULL or empty argument or a scale <= 0. */
+/* Maps g to 8-bit pixels (width * height bytes, rows packed, at out, which
+ * holds out_len bytes) by map, clipping, and rounding to nearest.  scale
+ * (> 0) is ignored for IMGRAD_MAP_ANGLE.  Fails with EINVAL on a NULL or
+ * empty argument, a scale <= 0 or out_len < width * height. */
 IMGRAD_API imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map,
-                                        double scale, unsigned char *out);
+                                        double scale, unsigned char *out, size_t out_len);
 
 #ifdef __cplusplus
 }

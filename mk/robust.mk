@@ -13,24 +13,26 @@ VALGRIND_PACKAGES = valgrind
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 REPLAY_BIN   := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
-FUZZ_LIB_OBJ := $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+# the library, and the program's formula parser (fuzz_expr)
+FUZZ_LIB_OBJ := $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli/plot/expr.o
+FUZZ_INC      = -Iinclude -Isrc/lib -Isrc/cli/plot
 FUZZ_CFLAGS   = $(WARN) -Wno-pass-failed -fopenmp -ffp-contract=off -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # stb_image_write's JPEG bit writer shifts set bits out of a signed int
 # (bitBuf <<= 8).  GCC and Clang define that as two's complement, so it is
-# not a bug; it is the one sanitizer check turned off, for io_stb.c alone.
+# not a bug; it is the one sanitizer check turned off, for src/lib/io/stb.c alone.
 STB_SAN_EXCEPT = -fno-sanitize=shift-base
-$(SAN_BUILD)/obj/io_stb.o: ALL_CFLAGS += $(STB_SAN_EXCEPT)
-$(FUZZ_BUILD)/obj/io_stb.o: FUZZ_CFLAGS += $(STB_SAN_EXCEPT)
+$(SAN_BUILD)/obj/lib/io/stb.o: ALL_CFLAGS += $(STB_SAN_EXCEPT)
+$(FUZZ_BUILD)/obj/lib/io/stb.o: FUZZ_CFLAGS += $(STB_SAN_EXCEPT)
 
 .PHONY: check-corpus check-sanitize check-valgrind fuzz fuzz-build fuzz-seeds
 
 # A harness with replay.c's main(): runs the corpus files without libFuzzer.
-$(BUILD)/replay/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/libimgrad.a
+$(BUILD)/replay/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/libimgrad-cli.a $(BUILD)/libimgrad.a
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) \
-	    fuzz/fuzz_$*.c fuzz/replay.c $(BUILD)/libimgrad.a -o $@ $(LIBS)
+	$(CC) $(FUZZ_INC) -D_POSIX_C_SOURCE=200809L $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) \
+	    fuzz/fuzz_$*.c fuzz/replay.c $(BUILD)/libimgrad-cli.a $(BUILD)/libimgrad.a -o $@ $(LIBS)
 
 # Every input that ever crashed a harness, replayed through the same harness.
 check-corpus: $(REPLAY_BIN)
@@ -53,7 +55,7 @@ check-valgrind: all
 	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "%s" "$$@"\n' \
 	    "$(abspath $(BUILD)/imgrad)" > $(BUILD)/valgrind/imgrad
 	@chmod +x $(BUILD)/valgrind/imgrad
-	@for t in scripts/test_cli*.sh; do \
+	@for t in tests/cli/test_cli*.sh; do \
 	    IMGRAD=$(BUILD)/valgrind/imgrad IMGRAD_TIME_LIMIT=120 bash $$t || exit 1; done
 
 # The fuzzers: libFuzzer with ASan and UBSan, clang only.
@@ -63,7 +65,7 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c
 	    -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	$(FUZZ_CC) $(FUZZ_INC) -D_POSIX_C_SOURCE=200809L $(FUZZ_CFLAGS) -fsanitize=fuzzer \
 	    $< $(FUZZ_LIB_OBJ) -o $@ $(LIBS)
 
 fuzz-build: $(FUZZ_BIN)

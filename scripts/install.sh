@@ -1,9 +1,9 @@
 #!/bin/sh
-# install.sh install|uninstall DESTDIR PREFIX BUILD
+# install.sh install|uninstall DESTDIR PREFIX BUILD SO_VERSION
 # Installs the program, the header, both libraries, imgrad.pc and a man page
 # generated from --help by help2man (so it never drifts from the program).
 set -e
-action=$1; destdir=$2; prefix=$3; build=$4
+action=$1; destdir=$2; prefix=$3; build=$4; so=$5
 bindir=$destdir$prefix/bin
 incdir=$destdir$prefix/include
 libdir=$destdir$prefix/lib
@@ -13,7 +13,7 @@ version=$(sed -n 's/^#define IMGRAD_VERSION "\(.*\)"/\1/p' include/imgrad.h)
 
 if [ "$action" = uninstall ]; then
     rm -f "$bindir/imgrad" "$incdir/imgrad.h" "$libdir/libimgrad.a" \
-          "$libdir/libimgrad.so" "$libdir/libimgrad.so.0" "$libdir/libimgrad.so.$version" \
+          "$libdir/libimgrad.so" "$libdir/libimgrad.so.$so" "$libdir/libimgrad.so.$version" \
           "$pcdir/imgrad.pc" "$mandir/imgrad.1"
     exit 0
 fi
@@ -23,8 +23,8 @@ install -m 755 "$build/imgrad" "$bindir/imgrad"
 install -m 644 include/imgrad.h "$incdir/imgrad.h"
 install -m 644 "$build/libimgrad.a" "$libdir/libimgrad.a"
 install -m 755 "$build/libimgrad.so" "$libdir/libimgrad.so.$version"
-ln -sf "libimgrad.so.$version" "$libdir/libimgrad.so.0"
-ln -sf "libimgrad.so.0" "$libdir/libimgrad.so"
+ln -sf "libimgrad.so.$version" "$libdir/libimgrad.so.$so"
+ln -sf "libimgrad.so.$so" "$libdir/libimgrad.so"
 cat > "$pcdir/imgrad.pc" <<PC
 prefix=$prefix
 libdir=\${prefix}/lib

@@ -2,7 +2,7 @@
 # make install into a staging folder, build README's example against it with
 # pkg-config, run it, then make uninstall and check nothing is left.
 SUITE=install
-. "$(dirname "$0")/testlib.sh"
+. "$(dirname "$0")/../tests/cli/testlib.sh"
 cd "$(dirname "$0")/.." || exit 1
 stage=$TMP/stage; prefix=/opt/imgrad-test
 expect_status 0 "make install" make -s install DESTDIR="$stage" PREFIX="$prefix"

@@ -1,0 +1,632 @@
+/* cli_field.c - imgrad field EXPR: a function of x and y sampled on a grid,
+ * its gradient by the core kernel and exactly by automatic differentiation,
+ * gradient descent on it, and a picture of it all. */
+#include "cli.h"
+#include "plot/plot.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum product { F_F, F_GX, F_GY, F_MAGNITUDE, F_DIRECTION, F_GX_EXACT, F_GY_EXACT, F_ERROR,
+               F_PLOT, F_COUNT };
+
+static const struct {
+    const char *name;
+    imgrad_map map; /* for 8-bit image output */
+} products[F_COUNT] = {
+    [F_F] = { "f", IMGRAD_MAP_SIGNED },
+    [F_GX] = { "gx", IMGRAD_MAP_SIGNED },
+    [F_GY] = { "gy", IMGRAD_MAP_SIGNED },
+    [F_MAGNITUDE] = { "magnitude", IMGRAD_MAP_UNSIGNED },
+    [F_DIRECTION] = { "direction", IMGRAD_MAP_ANGLE },
+    [F_GX_EXACT] = { "gx_exact", IMGRAD_MAP_SIGNED },
+    [F_GY_EXACT] = { "gy_exact", IMGRAD_MAP_SIGNED },
+    [F_ERROR] = { "error", IMGRAD_MAP_UNSIGNED },
+    [F_PLOT] = { "plot", IMGRAD_MAP_UNSIGNED },
+};
+
+#define MAX_GRID 16384
+#define MAX_LEVELS 256
+
+typedef struct field_job {
+    const char *text;          /* the formula as given */
+    expr_window window;
+    int grid_w, grid_h;        /* samples along x and along y */
+    imgrad_gradient_options grad;       /* the core kernel's options */
+    const char *outdir;
+    int want[F_COUNT];
+    int outputs_given;         /* --outputs seen */
+    imgrad_format format;      /* for array products */
+    int size;                  /* picture width in pixels */
+    double levels[MAX_LEVELS]; /* explicit level values, or */
+    int level_count;           /* their number; */
+    int level_auto;            /* else this many evenly spaced */
+    int arrows, antigradient;
+    int have_range;
+    double range[2];           /* colour range, else f's finite range */
+    int have_at;
+    double at[2];
+    int have_descent, steps, grid_method, trace;
+    double start[2], rate;
+    int quiet;
+} field_job;
+
+/* The grids of one run, all grid_w x grid_h, math orientation. */
+typedef struct field_grids {
+    imgrad_grid g[F_PLOT];
+} field_grids;
+
+static void usage(FILE *to)
+{
+    fputs(
+"Usage: imgrad field EXPR [OPTIONS]\n"
+"Samples a function of x and y on a grid, takes its gradient with imgrad's\n"
+"kernel and exactly (automatic differentiation), and draws it.\n"
+"\n"
+"EXPR uses x, y, numbers (1.5e-3), pi, e, + - * / ^ ** and parentheses, and\n"
+"sin cos tan asin acos atan sinh cosh tanh exp log log10 sqrt abs floor ceil\n"
+"atan2 hypot min max pow.  -x^2 is -(x^2).  Quote it; an EXPR that starts\n"
+"with '-' goes after '--'.\n"
+"\n"
+"Grid (y grows upwards: row 0 of every array is y = D):\n"
+"      --x A:B              x range, both ends sampled (default -2:2)\n"
+"      --y C:D              y range (default -2:2)\n"
+"      --grid WxH           W columns over x, H rows over y (default 201x201)\n"
+"      --edge-order N       1 (default) or 2, as for the main job\n"
+"  -t, --threads N          threads for the kernel\n"
+"\n"
+"Outputs (files OUTDIR/field.<product>.<ext>):\n"
+"  -o, --output-dir DIR     default imgrad-out\n"
+"      --outputs LIST       f, gx, gy, magnitude, direction (grid gradient,\n"
+"                           gy = df/dy), gx_exact, gy_exact (exact partials),\n"
+"                           error (hypot of grid minus exact), plot (the\n"
+"                           picture, always PNG).  Default plot, or nothing\n"
+"                           when --at is given\n"
+"      --format FMT         npy (default) or png for the arrays\n"
+"      --at X,Y             print f, the exact gradient and the grid estimate\n"
+"\n"
+"Picture:\n"
+"      --size N             width in pixels (default 1024)\n"
+"      --levels N|LIST      N evenly spaced level lines (default 10), or the\n"
+"                           values in LIST (write one value as '0.5,')\n"
+"      --range LO:HI        colour range (default: f's finite range)\n"
+"      --arrows N           gradient arrows across the width (default 16, 0 none)\n"
+"      --antigradient       arrows show -grad f (downhill)\n"
+"      --descent X0,Y0      draw gradient descent from (X0, Y0)\n"
+"      --rate R             step size (default 0.1): p <- p - R grad f(p)\n"
+"      --steps N            steps (default 20)\n"
+"      --method M           exact (default, automatic differentiation) or grid\n"
+"                           (grid gradient, bilinear between samples)\n"
+"      --trace              print the path as CSV (step,x,y,f) on stdout\n"
+"\n"
+"Values that are not finite (log of a negative, division by zero) are kept\n"
+"as they are in .npy files, painted grey in the picture, skipped by level\n"
+"lines and arrows, and counted in a warning on stderr.\n"
+"  -q, --quiet              no warnings\n"
+"  -h, --help               show this help\n", to);
+}
+
+/* "A:B" or "A,B" (sep) into two numbers. */
+static int parse_pair(const char *s, char sep, double v[2])
+{
+    const char *mid = strchr(s, sep);
+    char a[64];
+    size_t n = mid ? (size_t)(mid - s) : 0;
+
+    if (mid == NULL || n >= sizeof a)
+        return 0;
+    memcpy(a, s, n);
+    a[n] = '\0';
+    return cli_parse_double(a, &v[0]) && cli_parse_double(mid + 1, &v[1]);
+}
+
+static int parse_grid(field_job *j, const char *s)
+{
+    char w[32];
+    const char *x = strchr(s, 'x');
+    size_t n = x ? (size_t)(x - s) : 0;
+
+    if (x == NULL || n >= sizeof w)
+        return 0;
+    memcpy(w, s, n);
+    w[n] = '\0';
+    return cli_parse_int(w, 2, MAX_GRID, &j->grid_w)
+           && cli_parse_int(x + 1, 2, MAX_GRID, &j->grid_h);
+}
+
+static int parse_outputs(field_job *j, char *list)
+{
+    char *tok, *save = NULL;
+    int p, any = 0;
+
+    memset(j->want, 0, sizeof j->want);
+    j->outputs_given = 1;
+    for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        for (p = 0; p < F_COUNT && strcmp(tok, products[p].name) != 0; p++)
+            ;
+        if (p == F_COUNT) {
+            cli_error("field", "--outputs: unknown product '%s' (try --help)", tok);
+            return 0;
+        }
+        j->want[p] = any = 1;
+    }
+    return any || (cli_error("field", "--outputs: no product named"), 0);
+}
+
+/* An integer N, or a comma-separated list of level values. */
+static int parse_levels(field_job *j, char *s)
+{
+    char *tok, *save = NULL;
+
+    if (strchr(s, ',') == NULL)
+        return cli_parse_int(s, 0, MAX_LEVELS, &j->level_auto);
+    j->level_auto = 0;
+    j->level_count = 0;
+    for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (j->level_count == MAX_LEVELS || !cli_parse_double(tok, &j->levels[j->level_count++]))
+            return 0;
+    return 1;
+}
+
+enum {
+    OPT_X = 256, OPT_Y, OPT_GRID, OPT_OUTPUTS, OPT_FORMAT, OPT_EDGE_ORDER, OPT_AT, OPT_SIZE,
+    OPT_LEVELS, OPT_RANGE, OPT_ARROWS, OPT_ANTI, OPT_DESCENT, OPT_RATE, OPT_STEPS, OPT_METHOD,
+    OPT_TRACE
+};
+
+static const struct option long_options[] = {
+    { "x", required_argument, NULL, OPT_X },
+    { "y", required_argument, NULL, OPT_Y },
+    { "grid", required_argument, NULL, OPT_GRID },
+    { "output-dir", required_argument, NULL, 'o' },
+    { "outputs", required_argument, NULL, OPT_OUTPUTS },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "edge-order", required_argument, NULL, OPT_EDGE_ORDER },
+    { "threads", required_argument, NULL, 't' },
+    { "at", required_argument, NULL, OPT_AT },
+    { "size", required_argument, NULL, OPT_SIZE },
+    { "levels", required_argument, NULL, OPT_LEVELS },
+    { "range", required_argument, NULL, OPT_RANGE },
+    { "arrows", required_argument, NULL, OPT_ARROWS },
+    { "antigradient", no_argument, NULL, OPT_ANTI },
+    { "descent", required_argument, NULL, OPT_DESCENT },
+    { "rate", required_argument, NULL, OPT_RATE },
+    { "steps", required_argument, NULL, OPT_STEPS },
+    { "method", required_argument, NULL, OPT_METHOD },
+    { "trace", no_argument, NULL, OPT_TRACE },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+/* Options that take a range or a point. */
+static int apply_pair(field_job *j, int c, const char *arg)
+{
+    double v[2];
+
+    if (!parse_pair(arg, c == OPT_AT || c == OPT_DESCENT ? ',' : ':', v))
+        return 0;
+    switch (c) {
+    case OPT_X: j->window.x0 = v[0]; j->window.x1 = v[1]; return v[0] < v[1];
+    case OPT_Y: j->window.y0 = v[0]; j->window.y1 = v[1]; return v[0] < v[1];
+    case OPT_RANGE: j->range[0] = v[0]; j->range[1] = v[1]; j->have_range = 1; return v[0] < v[1];
+    case OPT_AT: j->at[0] = v[0]; j->at[1] = v[1]; j->have_at = 1; return 1;
+    default: j->start[0] = v[0]; j->start[1] = v[1]; j->have_descent = 1; return 1;
+    }
+}
+
+/* One option into j; 0 when its value is bad. */
+static int apply_option(field_job *j, int c, char *arg)
+{
+    switch (c) {
+    case OPT_X: case OPT_Y: case OPT_RANGE: case OPT_AT: case OPT_DESCENT:
+        return apply_pair(j, c, arg);
+    case OPT_GRID: return parse_grid(j, arg);
+    case 'o': j->outdir = arg; return 1;
+    case OPT_OUTPUTS: return parse_outputs(j, arg);
+    case OPT_FORMAT:
+        j->format = strcmp(arg, "png") == 0 ? IMGRAD_FORMAT_PNG : IMGRAD_FORMAT_NPY;
+        return strcmp(arg, "png") == 0 || strcmp(arg, "npy") == 0;
+    case OPT_EDGE_ORDER: return cli_parse_int(arg, 1, 2, &j->grad.edge_order);
+    case 't': return cli_parse_int(arg, 1, 1024, &j->grad.threads);
+    case OPT_SIZE: return cli_parse_int(arg, 64, 16384, &j->size);
+    case OPT_LEVELS: return parse_levels(j, arg);
+    case OPT_ARROWS: return cli_parse_int(arg, 0, 1000, &j->arrows);
+    case OPT_ANTI: j->antigradient = 1; return 1;
+    case OPT_RATE: return cli_parse_double(arg, &j->rate);
+    case OPT_STEPS: return cli_parse_int(arg, 0, 1000000, &j->steps);
+    case OPT_METHOD:
+        j->grid_method = strcmp(arg, "grid") == 0;
+        return j->grid_method || strcmp(arg, "exact") == 0;
+    case OPT_TRACE: j->trace = 1; return 1;
+    case 'q': j->quiet = 1; return 1;
+    }
+    return 0;
+}
+
+/* Parses argv into j.  Returns -1 to go on, or an exit status. */
+static int parse_args(field_job *j, int argc, char **argv)
+{
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:t:qh", long_options, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return EXIT_ALL_OK;
+        }
+        if (c == '?' || c == ':') {
+            cli_error("field", "%s: unknown option or missing value (an EXPR starting "
+                      "with '-' goes after '--')", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+        if (!apply_option(j, c, optarg)) {
+            cli_error("field", "%s: bad value '%s' (try imgrad field --help)",
+                      argv[optind - 1], optarg ? optarg : "");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("field", optind >= argc ? "no expression given" : "give one expression");
+        fputs("Usage: imgrad field EXPR [OPTIONS]   (imgrad field --help for more)\n", stderr);
+        return EXIT_USAGE;
+    }
+    j->text = argv[optind];
+    if (!j->outputs_given && !j->have_at)
+        j->want[F_PLOT] = 1;
+    return -1;
+}
+
+static void job_default(field_job *j)
+{
+    memset(j, 0, sizeof *j);
+    j->window.x0 = j->window.y0 = -2;
+    j->window.x1 = j->window.y1 = 2;
+    j->grid_w = j->grid_h = 201;
+    imgrad_gradient_options_default(&j->grad);
+    j->outdir = "imgrad-out";
+    j->format = IMGRAD_FORMAT_NPY;
+    j->size = 1024;
+    j->level_auto = 10;
+    j->arrows = 16;
+    j->rate = 0.1;
+    j->steps = 20;
+}
+
+/* Parses the formula; a syntax error shows it with a caret under the column. */
+static expr_tree *parse_expr(const char *text)
+{
+    expr_tree *e;
+    expr_error err;
+    imgrad_status st = expr_parse(text, strlen(text), &e, &err);
+
+    if (st == IMGRAD_EINVAL) {
+        cli_error("field", "syntax error in the expression: %s", err.message);
+        fprintf(stderr, "  %s\n  %*s^\n", text, (int)err.column, "");
+        return NULL;
+    }
+    if (st != IMGRAD_OK) {
+        cli_error("field", "%s", cli_reason(st));
+        return NULL;
+    }
+    return e;
+}
+
+/* f and the exact partials by sampling, the rest from the core kernel with
+ * the grid's spacing.  Rows run from y = D down to y = C, so the spacing
+ * along rows is negative: the kernel's d/d(row) becomes d f / d y. */
+static imgrad_status compute(const field_job *j, const expr_tree *e, field_grids *g)
+{
+    imgrad_gradient_options o = j->grad;
+    imgrad_products want = { .gx = &g->g[F_GX], .gy = &g->g[F_GY], .magnitude = &g->g[F_MAGNITUDE], .direction = &g->g[F_DIRECTION] };
+    imgrad_status st;
+    int k, r, c;
+
+    memset(g, 0, sizeof *g);
+    for (k = 0; k < F_PLOT; k++)
+        if (k != F_GX && k != F_GY && k != F_MAGNITUDE && k != F_DIRECTION
+            && (st = imgrad_grid_init(&g->g[k], j->grid_w, j->grid_h)) != IMGRAD_OK)
+            return st;
+    st = expr_sample(e, &j->window, &g->g[F_F], &g->g[F_GX_EXACT], &g->g[F_GY_EXACT]);
+    if (st != IMGRAD_OK)
+        return st;
+    o.dx = (j->window.x1 - j->window.x0) / (j->grid_w - 1);
+    o.dy = -(j->window.y1 - j->window.y0) / (j->grid_h - 1);
+    if ((st = imgrad_gradient(&g->g[F_F], &o, &want)) != IMGRAD_OK)
+        return st;
+    for (r = 0; r < j->grid_h; r++)
+        for (c = 0; c < j->grid_w; c++) {
+#define AT(k) g->g[k].data[(size_t)r * g->g[k].stride + c]
+            AT(F_ERROR) = (float)hypot(AT(F_GX) - AT(F_GX_EXACT), AT(F_GY) - AT(F_GY_EXACT));
+#undef AT
+        }
+    return IMGRAD_OK;
+}
+
+static void grids_free(field_grids *g)
+{
+    int k;
+    for (k = 0; k < F_PLOT; k++)
+        imgrad_grid_free(&g->g[k]);
+}
+
+/* Counts non-finite samples of f, and the finite range into lo, hi. */
+static size_t scan_f(const imgrad_grid *f, double *lo, double *hi)
+{
+    size_t bad = 0, i, n = (size_t)f->width * f->height;
+
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (i = 0; i < n; i++) {
+        double v = f->data[i / f->width * f->stride + i % f->width];
+        if (!isfinite(v))
+            bad++;
+        else {
+            *lo = fmin(*lo, v);
+            *hi = fmax(*hi, v);
+        }
+    }
+    return bad;
+}
+
+static char *output_path(const field_job *j, int product, const char *ext)
+{
+    size_t size = strlen(j->outdir) + strlen(products[product].name) + strlen(ext) + 10;
+    char *path = malloc(size);
+    if (path != NULL)
+        snprintf(path, size, "%s/field.%s.%s", j->outdir, products[product].name, ext);
+    return path;
+}
+
+static imgrad_status write_array(const field_job *j, const imgrad_grid *g, int product,
+                                 const char *path)
+{
+    unsigned char *px;
+    imgrad_status st;
+
+    if (j->format == IMGRAD_FORMAT_NPY)
+        return imgrad_write_npy(path, g);
+    if ((px = malloc((size_t)g->width * g->height)) == NULL)
+        return IMGRAD_ENOMEM;
+    st = imgrad_to_8bit(g, products[product].map, imgrad_auto_scale(g), px,
+                        (size_t)g->width * g->height);
+    if (st == IMGRAD_OK)
+        st = imgrad_write_image8(path, IMGRAD_FORMAT_PNG, px, g->width, g->height, 1, NULL);
+    free(px);
+    return st;
+}
+
+/* Writes every requested array; 0 after a message if one failed. */
+static int write_arrays(const field_job *j, const field_grids *g)
+{
+    int p, ok = 1;
+
+    for (p = 0; p < F_PLOT; p++) {
+        char *path;
+        imgrad_status st;
+        if (!j->want[p])
+            continue;
+        path = output_path(j, p, j->format == IMGRAD_FORMAT_NPY ? "npy" : "png");
+        st = path ? write_array(j, &g->g[p], p, path) : IMGRAD_ENOMEM;
+        if (st != IMGRAD_OK) {
+            cli_error(path ? path : "field", "cannot write: %s", cli_reason(st));
+            ok = 0;
+        }
+        free(path);
+    }
+    return ok;
+}
+
+/* The grid's value of g at (x, y), bilinear between samples; NaN outside. */
+static double grid_at(const field_job *j, const imgrad_grid *g, double x, double y)
+{
+    const expr_window *w = &j->window;
+    return plot_grid_sample(g, (x - w->x0) / (w->x1 - w->x0) * (j->grid_w - 1),
+                               (w->y1 - y) / (w->y1 - w->y0) * (j->grid_h - 1));
+}
+
+static void print_at(const field_job *j, const expr_tree *e, const field_grids *g)
+{
+    expr_dual d = expr_eval(e, j->at[0], j->at[1]);
+    double gx = grid_at(j, &g->g[F_GX], j->at[0], j->at[1]);
+    double gy = grid_at(j, &g->g[F_GY], j->at[0], j->at[1]);
+
+    printf("f(%.10g, %.10g) = %.10g\n", j->at[0], j->at[1], d.v);
+    printf("exact gradient: (%.10g, %.10g)\n", d.dx, d.dy);
+    if (isnan(gx) || isnan(gy))
+        printf("grid gradient:  outside the grid or not finite there\n");
+    else
+        printf("grid gradient:  (%.7g, %.7g)  error %.3g\n", gx, gy,
+               hypot(gx - d.dx, gy - d.dy));
+}
+
+/* The gradient at (x, y) for descent: exact, or the grid's estimate. */
+static int descent_gradient(const field_job *j, const expr_tree *e, const field_grids *g,
+                            double x, double y, double grad[2])
+{
+    if (j->grid_method) {
+        grad[0] = grid_at(j, &g->g[F_GX], x, y);
+        grad[1] = grid_at(j, &g->g[F_GY], x, y);
+    } else {
+        expr_dual d = expr_eval(e, x, y);
+        grad[0] = d.dx;
+        grad[1] = d.dy;
+    }
+    return isfinite(grad[0]) && isfinite(grad[1]);
+}
+
+/* Gradient descent p <- p - rate * grad f(p) from the start point; path gets
+ * up to steps + 1 points (x, y pairs).  Returns the number of points; it is
+ * short when the gradient stops being finite (or, by the grid method, the
+ * path leaves the grid). */
+static int descend(const field_job *j, const expr_tree *e, const field_grids *g,
+                   double *path)
+{
+    int k;
+
+    path[0] = j->start[0];
+    path[1] = j->start[1];
+    for (k = 0; k < j->steps; k++) {
+        double grad[2];
+        if (!descent_gradient(j, e, g, path[2 * k], path[2 * k + 1], grad)) {
+            if (!j->quiet)
+                cli_error("field", "descent stopped after %d steps: the gradient at "
+                          "(%g, %g) is %s", k, path[2 * k], path[2 * k + 1],
+                          j->grid_method ? "outside the grid or not finite" : "not finite");
+            return k + 1;
+        }
+        path[2 * k + 2] = path[2 * k] - j->rate * grad[0];
+        path[2 * k + 3] = path[2 * k + 1] - j->rate * grad[1];
+    }
+    return j->steps + 1;
+}
+
+static void print_trace(const expr_tree *e, const double *path, int points)
+{
+    int k;
+
+    printf("step,x,y,f\n");
+    for (k = 0; k < points; k++)
+        printf("%d,%.10g,%.10g,%.10g\n", k, path[2 * k], path[2 * k + 1],
+               expr_eval(e, path[2 * k], path[2 * k + 1]).v);
+}
+
+/* Fills levels from the options and the colour range. */
+static int make_levels(const field_job *j, double lo, double hi, double *levels)
+{
+    int k;
+
+    if (j->level_auto == 0) {
+        memcpy(levels, j->levels, (size_t)j->level_count * sizeof *levels);
+        return j->level_count;
+    }
+    for (k = 0; k < j->level_auto; k++)
+        levels[k] = lo + (hi - lo) * (k + 1) / (j->level_auto + 1);
+    return j->level_auto;
+}
+
+static int write_plot(const field_job *j, const expr_tree *e, const field_grids *g,
+                      double lo, double hi, const double *path, int points)
+{
+    double levels[MAX_LEVELS];
+    plot_field_plot p;
+    plot_canvas c;
+    char title[PLOT_TEXT_MAX + 1], *file = output_path(j, F_PLOT, "png");
+    imgrad_status st = file ? IMGRAD_OK : IMGRAD_ENOMEM;
+
+    memset(&p, 0, sizeof p);
+    snprintf(title, sizeof title, "f(x, y) = %s", j->text);
+    p.expr = e;
+    p.title = title;
+    p.window = j->window;
+    p.gx = &g->g[F_GX];
+    p.gy = &g->g[F_GY];
+    p.lo = lo;
+    p.hi = hi;
+    p.levels = levels;
+    p.level_count = make_levels(j, lo, hi, levels);
+    p.arrows = j->arrows;
+    p.antigradient = j->antigradient;
+    p.path = path;
+    p.path_points = points;
+    if (st == IMGRAD_OK && (st = plot_render_field(&p, j->size, &c)) == IMGRAD_OK) {
+        st = imgrad_write_image8(file, IMGRAD_FORMAT_PNG, c.rgb, c.width, c.height, 3, NULL);
+        plot_canvas_free(&c);
+    }
+    if (st != IMGRAD_OK)
+        cli_error(file ? file : "field", "cannot draw the picture: %s", cli_reason(st));
+    free(file);
+    return st == IMGRAD_OK;
+}
+
+/* The colour range: --range, else f's finite range (widened if flat). */
+static void colour_range(const field_job *j, const field_grids *g, double *lo, double *hi)
+{
+    size_t bad = scan_f(&g->g[F_F], lo, hi), n = (size_t)j->grid_w * j->grid_h;
+
+    if (bad > 0 && !j->quiet)
+        cli_error("field", "%zu of %zu grid values of f are not finite (kept in .npy "
+                  "files, grey in the picture)", bad, n);
+    if (j->have_range) {
+        *lo = j->range[0];
+        *hi = j->range[1];
+    } else if (bad == n) {
+        *lo = 0;
+        *hi = 1;
+    } else if (!(*lo < *hi)) {
+        *lo -= 0.5;
+        *hi += 0.5;
+    }
+}
+
+/* The requested files; 0 after a message if any failed. */
+static int write_outputs(const field_job *j, const expr_tree *e, const field_grids *g,
+                         double lo, double hi, const double *path, int points)
+{
+    int p, any = 0, ok;
+
+    for (p = 0; p < F_COUNT; p++)
+        any |= j->want[p];
+    if (!any)
+        return 1;
+    if (cli_mkdir_p(j->outdir) != 0) {
+        cli_error(j->outdir, "cannot create the output folder: %s", strerror(errno));
+        return 0;
+    }
+    ok = write_arrays(j, g);
+    if (j->want[F_PLOT])
+        ok &= write_plot(j, e, g, lo, hi, path, points);
+    return ok;
+}
+
+/* Everything after parsing: compute, print, write. */
+static int run(const field_job *j, const expr_tree *e)
+{
+    field_grids g;
+    double lo, hi, *path = NULL;
+    int points = 0, ok = 1;
+    imgrad_status st = compute(j, e, &g);
+
+    if (st != IMGRAD_OK) {
+        cli_error("field", "%s", cli_reason(st));
+        grids_free(&g);
+        return EXIT_SOME_FAILED;
+    }
+    colour_range(j, &g, &lo, &hi);
+    if (j->have_at)
+        print_at(j, e, &g);
+    if (j->have_descent) {
+        if ((path = malloc(2 * ((size_t)j->steps + 1) * sizeof *path)) == NULL)
+            ok = 0;
+        else
+            points = descend(j, e, &g, path);
+        if (ok && j->trace)
+            print_trace(e, path, points);
+    }
+    if (ok)
+        ok = write_outputs(j, e, &g, lo, hi, path, points);
+    grids_free(&g);
+    free(path);
+    return ok ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+}
+
+int cli_field_main(int argc, char **argv)
+{
+    field_job j;
+    expr_tree *e;
+    int rc;
+
+    job_default(&j);
+    if ((rc = parse_args(&j, argc, argv)) >= 0)
+        return rc;
+    if ((e = parse_expr(j.text)) == NULL)
+        return EXIT_USAGE;
+    rc = run(&j, e);
+    expr_free(e);
+    return rc;
+}

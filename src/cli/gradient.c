@@ -1,0 +1,781 @@
+/* cli_gradient.c - the main job: imgrad [OPTIONS] INPUT...
+ * Each input is decoded once, its requested products computed in one pass,
+ * and each written as OUTDIR/<key>.<product>.<ext> (cli_batch.c finds the inputs). */
+#include "cli.h"
+#include "batch.h"
+#include "plot/plot.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum product {
+    P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_EDGES, P_HSV,
+    P_QUIVER, P_ISOLINES, /* pictures: keep these last */
+    P_COUNT
+};
+
+static const struct {
+    const char *name;
+    imgrad_map map;
+} products[P_COUNT] = {
+    [P_GRAY]      = { "gray", IMGRAD_MAP_UNSIGNED },
+    [P_GX]        = { "gx", IMGRAD_MAP_SIGNED },
+    [P_GY]        = { "gy", IMGRAD_MAP_SIGNED },
+    [P_MAGNITUDE] = { "magnitude", IMGRAD_MAP_UNSIGNED },
+    [P_DIRECTION] = { "direction", IMGRAD_MAP_ANGLE },
+    [P_EDGES]     = { "edges", IMGRAD_MAP_UNSIGNED },  /* 0/1 shown as 0/255 */
+    [P_HSV]       = { "hsv", IMGRAD_MAP_UNSIGNED },    /* colour, see write_hsv */
+    /* pictures over the photo, drawn by plot_photo.c */
+    [P_QUIVER]    = { "quiver", IMGRAD_MAP_UNSIGNED },
+    [P_ISOLINES]  = { "isolines", IMGRAD_MAP_UNSIGNED },
+};
+
+static const struct {
+    const char *name;
+    imgrad_format format;
+} formats[] = {
+    { "npy", IMGRAD_FORMAT_NPY }, { "png", IMGRAD_FORMAT_PNG },
+    { "jpg", IMGRAD_FORMAT_JPG }, { "bmp", IMGRAD_FORMAT_BMP },
+    { "tga", IMGRAD_FORMAT_TGA },
+};
+
+static const struct {
+    const char *name;
+    imgrad_gray_weights weights;
+} grays[] = {
+    { "rec601", IMGRAD_GRAY_REC601 }, { "rec709", IMGRAD_GRAY_REC709 },
+    { "average", IMGRAD_GRAY_AVERAGE }, { "linear", IMGRAD_GRAY_LINEAR },
+    { "skimage", IMGRAD_GRAY_SKIMAGE },
+};
+
+static const struct {
+    const char *name;
+    imgrad_border border;
+} borders[] = {
+    { "reflect101", IMGRAD_BORDER_REFLECT101 }, { "reflect", IMGRAD_BORDER_REFLECT },
+    { "replicate", IMGRAD_BORDER_REPLICATE }, { "constant", IMGRAD_BORDER_CONSTANT },
+    { "wrap", IMGRAD_BORDER_WRAP },
+};
+
+/* --compat: what each library gives for its common call (README has the
+ * table).  skimage.filters.sobel is sqrt((h^2 + v^2) / 2) with h and v twice
+ * imgrad's normalised Sobel, hence the factor sqrt(2). */
+static const struct {
+    const char *name;
+    imgrad_operator op;
+    int raw_scale;
+    imgrad_border border;
+    imgrad_gray_weights gray;
+    int angle_positive;
+    double magnitude_factor;
+} compats[] = {
+    { "opencv", IMGRAD_OP_SOBEL, 1, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 1, 1.0 },
+    { "skimage", IMGRAD_OP_SOBEL, 0, IMGRAD_BORDER_REFLECT, IMGRAD_GRAY_SKIMAGE, 0,
+      1.41421356237309504880 },
+    { "numpy", IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 0, 1.0 },
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct job {
+    imgrad_load_options load;
+    imgrad_gradient_options grad;
+    imgrad_write_options write;
+    int want[P_COUNT];          /* products asked for */
+    imgrad_format format;
+    const char *outdir;
+    double scale;               /* 8-bit display scale, 0 = per image */
+    const char *coords_path[2]; /* --x-coords, --y-coords */
+    double *coords[2];
+    size_t coords_len[2];
+    int verbose;                /* -1 quiet, 0 normal, 1 one line per file */
+    int quiver_step;            /* pixels between arrows, 0 = width / 32 */
+    int isoline_levels;
+    double isoline_sigma;       /* smoothing before the level lines */
+    cli_batch batch;            /* folders, -j, resume, --stats, --shard */
+} job;
+
+static void usage(FILE *to)
+{
+    fputs(
+"Usage: imgrad [OPTIONS] INPUT...\n"
+"Computes image gradients: the x and y derivatives of each INPUT's grey\n"
+"values, their magnitude and their direction, written as images or .npy.\n"
+"\n"
+"Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR and PNM images at\n"
+"8 or 16 bits (or float, HDR), and .npy 2-D arrays (float32, float64, uint8,\n"
+"uint16, int16, int32, int64; C or Fortran order) used as they are.  8-bit\n"
+"values are divided by 255, 16-bit by 65535.  Alpha is ignored.  For 8-bit\n"
+"outputs with --gray rec601, a colour JPEG's grey is its luma plane (as\n"
+"OpenCV's IMREAD_GRAYSCALE); .npy outputs weight the decoded RGB.\n"
+"\n"
+"Outputs:\n"
+"  -o, --output-dir DIR   write into DIR (default imgrad-out; created)\n"
+"      --outputs LIST     comma-separated products (default magnitude):\n"
+"                         gray, gx, gy, magnitude, direction,\n"
+"                         edges (Canny: 0/255 in images, 0/1 in .npy),\n"
+"                         hsv (colour: hue = direction, brightness =\n"
+"                         magnitude; key: imgrad legend -o FILE), and the\n"
+"                         pictures quiver (gradient arrows over the dimmed\n"
+"                         photo) and isolines (level lines of the smoothed\n"
+"                         grey values); hsv and pictures are PNG when FMT\n"
+"                         is npy\n"
+"      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
+"      --isoline-levels N level lines (default 8)\n"
+"      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
+"      --format FMT       npy, png, jpg, bmp or tga (default png)\n"
+"                         files are DIR/<input stem>.<product>.<format>\n"
+"      --scale S          8-bit images: the value shown as full white for\n"
+"                         magnitude, and as 0/255 for -S/+S in gx and gy\n"
+"                         (128 is 0); default: the 99th percentile of |value|\n"
+"                         in each image.  direction maps (-pi, pi] to 0..255\n"
+"      --png-level N      PNG compression 0..9 (default 6): 1 is imgrad's\n"
+"                         fast coder (byte runs and Huffman codes, like\n"
+"                         zlib's Z_RLE), 0 and 2..9 are libdeflate's levels\n"
+"      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
+"\n"
+"Gradient (numpy.gradient's conventions):\n"
+"      --gray WEIGHTS     rec601 (default: 0.299 R + 0.587 G + 0.114 B),\n"
+"                         rec709 (0.2126, 0.7152, 0.0722), average,\n"
+"                         linear (sRGB decoded to linear light, then rec709),\n"
+"                         skimage (0.2125, 0.7154, 0.0721)\n"
+"      --edge-order N     1 (default) or 2: accuracy of the one-sided\n"
+"                         differences on the first and last row and column\n"
+"      --dx H, --dy H     sample spacing along x (columns) and y (rows),\n"
+"                         default 1; negative values are allowed, 0 is not\n"
+"      --x-coords FILE    x position of each column (text or .npy; as many\n"
+"                         values as the width, strictly increasing)\n"
+"      --y-coords FILE    y position of each row, likewise\n"
+"  -t, --threads N        threads for the kernel (default: all cores,\n"
+"                         shared among the -j files at once)\n"
+"\n", to);
+    /* in pieces: C99 promises string literals of only 4095 characters */
+    fputs(
+"Operators (3x3 masks as OpenCV's, divided by a unit ramp's response):\n"
+"      --operator OP      central (default: numpy.gradient),\n"
+"                         sobel   [-1 0 1; -2 0 2; -1 0 1] / 8,\n"
+"                         scharr  [-3 0 3; -10 0 10; -3 0 3] / 32,\n"
+"                         prewitt [-1 0 1; -1 0 1; -1 0 1] / 6,\n"
+"                         roberts [-1 1; -1 1] / 2 (the 2x2 Roberts cross\n"
+"                         turned to x and y), its value at pixel (x, y) is\n"
+"                         the gradient at (x + 0.5, y + 0.5);\n"
+"                         gy uses the transposed masks\n"
+"      --kernel-scale S   unit (default: a unit ramp gives 1) or raw\n"
+"                         (OpenCV's values: no divisor)\n"
+"      --border B         reflect101 (default, gfedcb|abcdefgh|gfedcba),\n"
+"                         reflect (fedcba|abcdefgh|hgfedcb), replicate,\n"
+"                         constant, wrap: for the 3x3/2x2 operators and the\n"
+"                         smoothing; central keeps numpy's one-sided edges\n"
+"      --border-value V   the value outside the image for constant (0)\n"
+"      --sigma S          Gaussian smoothing first, cut at radius\n"
+"                         floor(4 S + 0.5); 0 = none (default)\n"
+"      --norm N           magnitude l2 (default, hypot) or l1 (|gx| + |gy|)\n"
+"      --angle U          direction in rad (default) or deg\n"
+"      --angle-range R    signed (default, (-pi, pi]) or positive\n"
+"                         ([0, 2pi), OpenCV's cartToPolar)\n"
+"      --low T, --high T  Canny hysteresis thresholds in magnitude units;\n"
+"                         default: high = Otsu's threshold of the magnitude\n"
+"                         histogram, low = high / 2 (one given: the other is\n"
+"                         half or twice it); -v prints them\n"
+"      --compat LIB       opencv, skimage or numpy: operator, kernel scale,\n"
+"                         border, grey weights and angle range of that\n"
+"                         library (see README); later options override\n"
+"\n"
+"Limits (checked from the file header, before any pixel is decoded):\n"
+"      --max-pixels N     refuse an input of more than N pixels\n"
+"                         (default 268435456, 256 Mpix)\n"
+"      --max-dimension N  refuse an input wider or higher than N pixels\n"
+"                         (default 65535)\n"
+"\n"
+"  gx = d/dx along a row, gy = d/dy down the rows (y points down, numpy's\n"
+"  axis 0); magnitude = hypot(gx, gy); direction = atan2(gy, gx) in radians\n"
+"  in (-pi, pi], 0 where the magnitude is 0.  .npy outputs hold the float32\n"
+"  values exactly as computed.\n"
+"\n", to);
+    cli_batch_usage(to);
+    fputs(
+"Other:\n"
+"  -q, --quiet            print only errors\n"
+"  -v, --verbose          one line per input\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Exit status: 0 if every input was processed, 1 if some input failed (the\n"
+"others are still written), 2 for a usage error.\n", to);
+}
+
+static int parse_outputs(job *j, char *list)
+{
+    char *tok, *save = NULL;
+    int p;
+
+    memset(j->want, 0, sizeof j->want);
+    for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        for (p = 0; p < P_COUNT && strcmp(tok, products[p].name) != 0; p++)
+            ;
+        if (p == P_COUNT) {
+            cli_error(NULL, "--outputs: unknown product '%s' (try --help)", tok);
+            return 0;
+        }
+        j->want[p] = 1;
+    }
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p])
+            return 1;
+    cli_error(NULL, "--outputs: no product named");
+    return 0;
+}
+
+/* Looks name up in a table of {name, value} pairs; -1 if absent. */
+#define LOOKUP(table, key, result)                                   \
+    do {                                                             \
+        size_t i_;                                                   \
+        (result) = -1;                                               \
+        for (i_ = 0; i_ < COUNT(table); i_++)                        \
+            if (strcmp((key), table[i_].name) == 0)                  \
+                (result) = (int)i_;                                  \
+    } while (0)
+
+enum {
+    OPT_OUTPUTS = 256, OPT_FORMAT, OPT_SCALE, OPT_GRAY, OPT_EDGE_ORDER, OPT_DX, OPT_DY,
+    OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
+    OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
+    OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
+    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION
+};
+
+static const struct option long_options[] = {
+    { "output-dir", required_argument, NULL, 'o' },
+    { "outputs", required_argument, NULL, OPT_OUTPUTS },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "scale", required_argument, NULL, OPT_SCALE },
+    { "png-level", required_argument, NULL, OPT_PNG_LEVEL },
+    { "jpeg-quality", required_argument, NULL, OPT_JPEG_QUALITY },
+    { "gray", required_argument, NULL, OPT_GRAY },
+    { "edge-order", required_argument, NULL, OPT_EDGE_ORDER },
+    { "dx", required_argument, NULL, OPT_DX },
+    { "dy", required_argument, NULL, OPT_DY },
+    { "x-coords", required_argument, NULL, OPT_X_COORDS },
+    { "y-coords", required_argument, NULL, OPT_Y_COORDS },
+    { "quiver-step", required_argument, NULL, OPT_QUIVER_STEP },
+    { "isoline-levels", required_argument, NULL, OPT_ISOLINE_LEVELS },
+    { "isoline-sigma", required_argument, NULL, OPT_ISOLINE_SIGMA },
+    { "operator", required_argument, NULL, OPT_OPERATOR },
+    { "kernel-scale", required_argument, NULL, OPT_KERNEL_SCALE },
+    { "border", required_argument, NULL, OPT_BORDER },
+    { "border-value", required_argument, NULL, OPT_BORDER_VALUE },
+    { "sigma", required_argument, NULL, OPT_SIGMA },
+    { "norm", required_argument, NULL, OPT_NORM },
+    { "angle", required_argument, NULL, OPT_ANGLE },
+    { "angle-range", required_argument, NULL, OPT_ANGLE_RANGE },
+    { "low", required_argument, NULL, OPT_LOW },
+    { "high", required_argument, NULL, OPT_HIGH },
+    { "compat", required_argument, NULL, OPT_COMPAT },
+    { "threads", required_argument, NULL, 't' },
+    { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
+    { "max-dimension", required_argument, NULL, OPT_MAX_DIMENSION },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    CLI_BATCH_LONG_OPTIONS,
+    { NULL, 0, NULL, 0 }
+};
+
+/* A positive decimal count up to UINT64_MAX; 1 on success. */
+static int parse_count(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    if (*s < '0' || *s > '9') /* strtoull would take "-1" as a huge value */
+        return 0;
+    v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v == 0)
+        return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
+/* Sets j to the --compat preset k. */
+static void apply_compat(job *j, int k)
+{
+    j->grad.op = compats[k].op;
+    j->grad.raw_scale = compats[k].raw_scale;
+    j->grad.border = compats[k].border;
+    j->load.gray = compats[k].gray;
+    j->grad.angle_positive = compats[k].angle_positive;
+    j->grad.magnitude_factor = compats[k].magnitude_factor;
+}
+
+/* A word option: one of two names (flag set to 0 or 1); 0 after a message. */
+static int word_option(const char *opt, const char *arg, const char *off, const char *on,
+                       int *flag)
+{
+    if (strcmp(arg, off) == 0 || strcmp(arg, on) == 0)
+        return *flag = strcmp(arg, on) == 0, 1;
+    return cli_error(NULL, "--%s: expected %s or %s, got '%s'", opt, off, on, arg), 0;
+}
+
+/* The operator, border, smoothing, angle and Canny options; -1 when c is
+ * not one of them, 0 (after a message) when its value is bad. */
+static int apply_operator_option(job *j, int c, const char *arg)
+{
+    int k;
+    double d;
+
+    switch (c) {
+    case OPT_OPERATOR:
+        return cli_parse_operator(arg, &j->grad.op)
+               || (cli_error(NULL, "--operator: unknown operator '%s'", arg), 0);
+    case OPT_BORDER:
+        LOOKUP(borders, arg, k);
+        if (k >= 0)
+            j->grad.border = borders[k].border;
+        return k >= 0 || (cli_error(NULL, "--border: unknown border '%s'", arg), 0);
+    case OPT_COMPAT:
+        LOOKUP(compats, arg, k);
+        if (k >= 0)
+            apply_compat(j, k);
+        return k >= 0 || (cli_error(NULL, "--compat: expected opencv, skimage or numpy, "
+                                          "got '%s'", arg), 0);
+    case OPT_KERNEL_SCALE:
+        return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
+    case OPT_NORM: return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
+    case OPT_ANGLE: return word_option("angle", arg, "rad", "deg", &j->grad.angle_degrees);
+    case OPT_ANGLE_RANGE:
+        return word_option("angle-range", arg, "signed", "positive", &j->grad.angle_positive);
+    case OPT_BORDER_VALUE:
+        return cli_parse_double(arg, &j->grad.border_value)
+               || (cli_error(NULL, "--border-value: expected a number, got '%s'", arg), 0);
+    case OPT_SIGMA:
+    case OPT_LOW:
+    case OPT_HIGH:
+        if (!cli_parse_double(arg, &d) || d < 0)
+            return cli_error(NULL, "--%s: expected a number >= 0, got '%s'",
+                             c == OPT_SIGMA ? "sigma" : c == OPT_LOW ? "low" : "high", arg), 0;
+        *(c == OPT_SIGMA ? &j->grad.sigma : c == OPT_LOW ? &j->grad.canny_low
+                                                          : &j->grad.canny_high) = d;
+        return 1;
+    }
+    return -1;
+}
+
+/* One option into j; 0 (after a message) when its value is bad. */
+static int apply_option(job *j, int c, char *arg)
+{
+    int k;
+    double d;
+
+    if ((k = apply_operator_option(j, c, arg)) >= 0)
+        return k;
+    switch (c) {
+    case 'o': j->outdir = arg; return 1;
+    case OPT_OUTPUTS: return parse_outputs(j, arg);
+    case OPT_FORMAT:
+        LOOKUP(formats, arg, k);
+        if (k >= 0)
+            j->format = formats[k].format;
+        return k >= 0 || (cli_error(NULL, "--format: unknown format '%s'", arg), 0);
+    case OPT_GRAY:
+        LOOKUP(grays, arg, k);
+        if (k >= 0)
+            j->load.gray = grays[k].weights;
+        return k >= 0 || (cli_error(NULL, "--gray: unknown weights '%s'", arg), 0);
+    case OPT_SCALE:
+        if (cli_parse_double(arg, &d) && d > 0)
+            return j->scale = d, 1;
+        return cli_error(NULL, "--scale: expected a positive number, got '%s'", arg), 0;
+    case OPT_EDGE_ORDER:
+        return cli_parse_int(arg, 1, 2, &j->grad.edge_order)
+               || (cli_error(NULL, "--edge-order: expected 1 or 2, got '%s'", arg), 0);
+    case OPT_DX:
+    case OPT_DY:
+        if (!cli_parse_double(arg, &d) || d == 0)
+            return cli_error(NULL, "--%s: expected a nonzero number, got '%s'",
+                             c == OPT_DX ? "dx" : "dy", arg), 0;
+        *(c == OPT_DX ? &j->grad.dx : &j->grad.dy) = d;
+        return 1;
+    case OPT_X_COORDS: j->coords_path[0] = arg; return 1;
+    case OPT_Y_COORDS: j->coords_path[1] = arg; return 1;
+    case OPT_PNG_LEVEL:
+        return cli_parse_int(arg, 0, 9, &j->write.png_level)
+               || (cli_error(NULL, "--png-level: expected 0..9, got '%s'", arg), 0);
+    case OPT_JPEG_QUALITY:
+        return cli_parse_int(arg, 1, 100, &j->write.jpeg_quality)
+               || (cli_error(NULL, "--jpeg-quality: expected 1..100, got '%s'", arg), 0);
+    case 't':
+        return cli_parse_int(arg, 1, 1024, &j->grad.threads)
+               || (cli_error(NULL, "--threads: expected 1..1024, got '%s'", arg), 0);
+    case OPT_MAX_PIXELS:
+        return parse_count(arg, &j->load.max_pixels)
+               || (cli_error(NULL, "--max-pixels: expected a positive integer, got '%s'", arg), 0);
+    case OPT_MAX_DIMENSION:
+        return cli_parse_int(arg, 1, INT_MAX, &j->load.max_dimension)
+               || (cli_error(NULL, "--max-dimension: expected 1..%d, got '%s'", INT_MAX, arg), 0);
+    case OPT_QUIVER_STEP:
+        return cli_parse_int(arg, 2, 100000, &j->quiver_step)
+               || (cli_error(NULL, "--quiver-step: expected 2..100000, got '%s'", arg), 0);
+    case OPT_ISOLINE_LEVELS:
+        return cli_parse_int(arg, 1, 256, &j->isoline_levels)
+               || (cli_error(NULL, "--isoline-levels: expected 1..256, got '%s'", arg), 0);
+    case OPT_ISOLINE_SIGMA:
+        if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
+            return j->isoline_sigma = d, 1;
+        return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
+    case 'q': j->verbose = -1; return 1;
+    case 'v': j->verbose = 1; return 1;
+    }
+    return cli_batch_option(&j->batch, c, arg);
+}
+
+/* Parses argv into j.  Returns -1 to go on, or an exit status. */
+static int parse_args(job *j, int argc, char **argv)
+{
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:t:j:qvhV", long_options, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return EXIT_ALL_OK;
+        }
+        if (c == 'V') {
+            printf("imgrad %s\n", imgrad_version());
+            return EXIT_ALL_OK;
+        }
+        if (c == '?' || c == ':') {
+            cli_error(NULL, "%s: unknown option or missing value", argv[optind - 1]);
+            fputs("Try 'imgrad --help'.\n", stderr);
+            return EXIT_USAGE;
+        }
+        if (!apply_option(j, c, optarg))
+            return EXIT_USAGE;
+    }
+    if (optind >= argc && j->batch.files_from == NULL) {
+        cli_error(NULL, "no input given");
+        fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Reads --x-coords / --y-coords once for all inputs. */
+static int load_coords(job *j)
+{
+    int axis;
+
+    for (axis = 0; axis < 2; axis++) {
+        imgrad_status st;
+        if (j->coords_path[axis] == NULL)
+            continue;
+        st = imgrad_read_coords(j->coords_path[axis], &j->coords[axis], &j->coords_len[axis]);
+        if (st != IMGRAD_OK) {
+            cli_error(j->coords_path[axis], "cannot read coordinates: %s", cli_reason(st));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The format product is written in: hsv and the pictures are colour, so
+ * never .npy. */
+static imgrad_format format_of(const job *j, int product)
+{
+    const int colour = product == P_HSV || product >= P_QUIVER;
+    return colour && j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format;
+}
+
+/* DIR/<key>.<product>.<ext>; key is the input's name below its folder
+ * without extension ("sub/cat"), or its stem for a file given directly. */
+static char *output_path(const job *j, const char *key, int product)
+{
+    const char *ext = "npy";
+    size_t i, size;
+    char *path;
+
+    for (i = 0; i < COUNT(formats); i++)
+        if (formats[i].format == format_of(j, product))
+            ext = formats[i].name;
+    size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
+    if ((path = malloc(size)) != NULL)
+        snprintf(path, size, "%s/%s.%s.%s", j->outdir, key, products[product].name, ext);
+    return path;
+}
+
+/* The batch's view of the outputs: the k-th wanted product's path. */
+static char *nth_output_path(void *ctx, const char *key, int k)
+{
+    const job *j = ctx;
+    int p;
+
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p] && k-- == 0)
+            return output_path(j, key, p);
+    return NULL;
+}
+
+/* Nonzero when a and b name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
+           && sa.st_ino == sb.st_ino;
+}
+
+/* quiver or isolines over grids[P_GRAY], as an RGB image. */
+static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int product,
+                                   const char *path)
+{
+    const imgrad_grid *gray = &grids[P_GRAY];
+    int step = j->quiver_step ? j->quiver_step : gray->width / 32 > 6 ? gray->width / 32 : 6;
+    plot_canvas c;
+    imgrad_status st;
+
+    st = product == P_QUIVER
+             ? plot_render_quiver(gray, &grids[P_GX], &grids[P_GY], step, &c)
+             : plot_render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
+    if (st != IMGRAD_OK)
+        return st;
+    st = imgrad_write_image8(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format,
+                             c.rgb, c.width, c.height, 3, &j->write);
+    plot_canvas_free(&c);
+    return st;
+}
+
+/* The PNG filter for a product, fixed rather than adaptive (which tries
+ * all five per row and doubles the encoding time).  Measured with libdeflate
+ * on 3000x2000 photos and assets/: grey and the signed gx, gy compress best
+ * predicted from the row above (up); magnitude and direction are mostly
+ * fine detail that no predictor helps, and compress best unfiltered. */
+static int png_filter_for(int product)
+{
+    return product == P_GRAY || product == P_GX || product == P_GY ? IMGRAD_PNG_UP
+                                                                   : IMGRAD_PNG_NONE;
+}
+
+/* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
+static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const char *path)
+{
+    const imgrad_grid *mag = &grids[P_MAGNITUDE];
+    const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
+    unsigned char *rgb = malloc(3 * (size_t)mag->width * (size_t)mag->height);
+    imgrad_status st;
+
+    if (rgb == NULL)
+        return IMGRAD_ENOMEM;
+    st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
+                        3 * (size_t)mag->width * (size_t)mag->height);
+    if (st == IMGRAD_OK)
+        st = imgrad_write_image8(path, format_of(j, P_HSV), rgb, mag->width, mag->height, 3,
+                                 &j->write);
+    free(rgb);
+    return st;
+}
+
+/* direction in 8 bits: the angle range, one full turn, spans 0..255. */
+static imgrad_status direction_to_8bit(const job *j, const imgrad_grid *g, unsigned char *px,
+                                       size_t len)
+{
+    const double turn = j->grad.angle_degrees ? 360.0 : 2 * 3.14159265358979323846;
+
+    if (j->grad.angle_positive)
+        return imgrad_to_8bit(g, IMGRAD_MAP_UNSIGNED, turn, px, len);
+    if (j->grad.angle_degrees)
+        return imgrad_to_8bit(g, IMGRAD_MAP_SIGNED, turn / 2, px, len);
+    return imgrad_to_8bit(g, IMGRAD_MAP_ANGLE, 1, px, len);
+}
+
+static imgrad_status write_product(const job *j, const imgrad_grid *grids, int product,
+                                   const imgrad_source_info *info, const char *path)
+{
+    const imgrad_grid *g = &grids[product];
+    imgrad_write_options wo = j->write;
+    const size_t len = (size_t)g->width * (size_t)g->height;
+    unsigned char *px;
+    double scale = j->scale;
+    imgrad_status st;
+
+    wo.png_filter = png_filter_for(product);
+    if (product == P_HSV)
+        return write_hsv(j, grids, path);
+    if (j->format == IMGRAD_FORMAT_NPY)
+        return imgrad_write_npy(path, g);
+    if ((px = malloc(len)) == NULL)
+        return IMGRAD_ENOMEM;
+    /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
+    if (product == P_GRAY)
+        scale = info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT
+                    ? 1.0 : imgrad_auto_scale(g);
+    else if (product == P_EDGES)
+        scale = 1.0;
+    else if (scale == 0)
+        scale = imgrad_auto_scale(g);
+    st = product == P_DIRECTION ? direction_to_8bit(j, g, px, len)
+                                : imgrad_to_8bit(g, products[product].map, scale, px, len);
+    if (st == IMGRAD_OK)
+        st = imgrad_write_image8(path, j->format, px, g->width, g->height, 1, &wo);
+    free(px);
+    return st;
+}
+
+/* Checks the coordinate files against this input's size. */
+static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
+{
+    const size_t size[2] = { (size_t)g->width, (size_t)g->height };
+    int axis;
+
+    for (axis = 0; axis < 2; axis++)
+        if (j->coords[axis] != NULL && j->coords_len[axis] != size[axis]) {
+            cli_error(input, "%s has %zu values but the image is %zu %s",
+                      j->coords_path[axis], j->coords_len[axis], size[axis],
+                      axis == 0 ? "columns wide" : "rows high");
+            return 0;
+        }
+    return 1;
+}
+
+/* Computes the requested products of gray (and gx, gy, magnitude for
+ * --stats), writes each requested one unless w->write is 0 (gray
+ * included), then measures. */
+static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *grids,
+                             const imgrad_source_info *info, const cli_work *w)
+{
+    double used[2];
+    imgrad_products want = { .thresholds = used };
+    imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude,
+                                    &want.direction, &want.edges, NULL };
+    const char *input = in->path;
+    int p, ok = 1;
+    imgrad_status st;
+
+    for (p = P_GX; p <= P_EDGES; p++)
+        if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY) /* quiver draws gx, gy */
+            || (w->stats && p <= P_MAGNITUDE))             /* --stats: gx, gy, magnitude */
+            *slot[p] = &grids[p];
+    if (j->want[P_HSV]) { /* drawn from these two, written or not */
+        want.magnitude = &grids[P_MAGNITUDE];
+        want.direction = &grids[P_DIRECTION];
+    }
+    if (ok && (want.gx || want.gy || want.magnitude || want.direction || want.edges)
+        && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
+        if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
+            cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
+                      "along each axis", grids[P_GRAY].width, grids[P_GRAY].height,
+                      j->grad.edge_order, j->grad.edge_order + 1);
+        else
+            cli_error(input, "%s", cli_reason(st));
+        ok = 0;
+    }
+    if (ok && want.edges && j->verbose > 0)
+        cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
+                 j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
+    for (p = 0; ok && w->write && p < P_COUNT; p++) {
+        char *path;
+        if (!j->want[p])
+            continue;
+        path = output_path(j, in->key, p);
+        if (path == NULL) {
+            ok = 0;
+        } else if (same_file(path, input)) {
+            cli_error(input, "refusing to overwrite the input with %s", path);
+            ok = 0;
+        } else if ((st = p >= P_QUIVER ? write_picture(j, grids, p, path)
+                                       : write_product(j, grids, p, info, path)) != IMGRAD_OK) {
+            cli_error(path, "cannot write: %s", cli_reason(st));
+            ok = 0;
+        } else if (j->verbose > 0) {
+            cli_note("wrote %s", path);
+        }
+        free(path);
+    }
+    if (ok && w->stats
+        && (st = imgrad_gradient_stats(&grids[P_MAGNITUDE], &grids[P_GX], &grids[P_GY],
+                                       w->edge_threshold, w->stats)) != IMGRAD_OK) {
+        cli_error(input, "statistics: %s", cli_reason(st));
+        ok = 0;
+    }
+    return ok;
+}
+
+/* One input: decode once, compute, write.  1 on success, 0 after a message.
+ * Called from the batch's worker threads: reads the job, changes nothing. */
+static int process_input(void *ctx, const cli_input *in, const cli_work *w)
+{
+    const job *j = ctx;
+    const char *input = in->path;
+    imgrad_grid grids[P_COUNT];
+    imgrad_source_info info;
+    imgrad_gradient_options grad = j->grad;
+    job local = *j;
+    imgrad_status st;
+    int p, ok;
+
+    memset(grids, 0, sizeof grids);
+    st = imgrad_load_gray(input, &j->load, &grids[P_GRAY], &info);
+    if (st != IMGRAD_OK) {
+        cli_error(input, "%s", cli_reason(st));
+        return 0;
+    }
+    if (j->verbose > 0)
+        cli_note("%s: %dx%d, %d channel(s)", input, info.width, info.height, info.channels);
+    ok = coords_fit(j, input, &grids[P_GRAY]);
+    grad.x_coords = j->coords[0];
+    grad.y_coords = j->coords[1];
+    grad.threads = w->threads;
+    local.grad = grad;
+    ok = ok && compute_and_write(&local, in, grids, &info, w);
+    for (p = 0; p < P_COUNT; p++)
+        imgrad_grid_free(&grids[p]);
+    return ok;
+}
+
+int cli_gradient_main(int argc, char **argv)
+{
+    job j;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    cli_batch_default(&j.batch);
+    imgrad_load_options_default(&j.load);
+    imgrad_gradient_options_default(&j.grad);
+    imgrad_write_options_default(&j.write);
+    j.want[P_MAGNITUDE] = 1;
+    j.format = IMGRAD_FORMAT_PNG;
+    j.outdir = "imgrad-out";
+    j.isoline_levels = 8;
+    j.isoline_sigma = 2;
+    if ((rc = parse_args(&j, argc, argv)) >= 0)
+        return rc;
+    if (!load_coords(&j))
+        rc = EXIT_USAGE;
+    else if (cli_mkdir_p(j.outdir) != 0) {
+        cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
+        rc = EXIT_SOME_FAILED;
+    } else {
+        j.load.orient = !j.batch.no_orient;
+        /* float64 arithmetic changes only digits that 8-bit pictures cannot
+         * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
+        j.load.residual = j.format == IMGRAD_FORMAT_NPY;
+        /* 8-bit pictures of a JPEG take its luma plane as the Rec.601 grey,
+         * as OpenCV does (README, Inputs); .npy keeps numpy's RGB sum */
+        j.load.jpeg_luma = j.format != IMGRAD_FORMAT_NPY;
+        j.batch.verbose = j.verbose;
+        j.batch.threads = j.grad.threads;
+        j.batch.outdir = j.outdir;
+        j.batch.ctx = &j;
+        j.batch.output_path = nth_output_path;
+        j.batch.process = process_input;
+        rc = cli_batch_run(&j.batch, argv + optind, argc - optind);
+    }
+    free(j.coords[0]);
+    free(j.coords[1]);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* cli_stats.c - the --stats file: one row per image, CSV or JSON lines. */
+#include "cli.h"
+#include "batch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+int cli_stats_format_ok(const char *path)
+{
+    return ends_with(path, ".csv") || ends_with(path, ".jsonl");
+}
+
+/* A CSV field: quoted (with "" for ") only when it must be. */
+static void put_csv_text(FILE *fp, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+/* A JSON string; bytes >= 0x80 pass through (UTF-8 paths stay readable). */
+static void put_json_text(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+static void put_csv_header(FILE *fp)
+{
+    int b;
+
+    fputs("path,width,height,mean,median,p95,max,edge_density", fp);
+    for (b = 0; b < IMGRAD_STATS_BINS; b++)
+        fprintf(fp, ",dir_%d", b * 45);
+    fputc('\n', fp);
+}
+
+static void put_row(FILE *fp, int json, const char *path, const imgrad_stats *s)
+{
+    int b;
+
+    if (json) {
+        fputs("{\"path\":", fp);
+        put_json_text(fp, path);
+        fprintf(fp, ",\"width\":%d,\"height\":%d,\"mean\":%.9g,\"median\":%.9g,"
+                    "\"p95\":%.9g,\"max\":%.9g,\"edge_density\":%.9g,\"orientation\":[",
+                s->width, s->height, s->mean, s->median, s->p95, s->max, s->edge_density);
+        for (b = 0; b < IMGRAD_STATS_BINS; b++)
+            fprintf(fp, "%s%.9g", b ? "," : "", s->orientation[b]);
+        fputs("]}\n", fp);
+        return;
+    }
+    put_csv_text(fp, path);
+    fprintf(fp, ",%d,%d,%.9g,%.9g,%.9g,%.9g,%.9g", s->width, s->height, s->mean, s->median,
+            s->p95, s->max, s->edge_density);
+    for (b = 0; b < IMGRAD_STATS_BINS; b++)
+        fprintf(fp, ",%.9g", s->orientation[b]);
+    fputc('\n', fp);
+}
+
+/* ".NAME.imgrad-tmp-PID-0" beside path, like the library's outputs, so a
+ * reader never sees half a table and a killed run leaves a hidden file. */
+static char *temp_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0, size = strlen(path) + 48;
+    char *tmp = malloc(size);
+
+    if (tmp != NULL)
+        snprintf(tmp, size, "%.*s.%s.imgrad-tmp-%ld-0", (int)dir, path, path + dir,
+                 (long)getpid());
+    return tmp;
+}
+
+int cli_write_stats(const char *path, const cli_input *items, const imgrad_stats *rows,
+                    const unsigned char *has, size_t count)
+{
+    int json = ends_with(path, ".jsonl"), failed;
+    char *tmp = temp_path(path);
+    FILE *fp = tmp ? fopen(tmp, "w") : NULL;
+    size_t i;
+
+    if (fp == NULL) {
+        cli_error(path, "cannot write the statistics: %s", strerror(tmp ? errno : ENOMEM));
+        free(tmp);
+        return 0;
+    }
+    if (!json)
+        put_csv_header(fp);
+    for (i = 0; i < count; i++)
+        if (has[i])
+            put_row(fp, json, items[i].path, &rows[i]);
+    failed = ferror(fp) != 0;
+    failed |= fclose(fp) != 0;
+    if (failed || rename(tmp, path) != 0) {
+        cli_error(path, "cannot write the statistics: %s", strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return 0;
+    }
+    free(tmp);
+    return 1;
+}

@@ -1,0 +1,144 @@
+/* io.h - private to libimgrad's io/ folder and its tests: decoding (stb,
+ * libjpeg-turbo, .npy), the container checks before decoding, EXIF, colour
+ * to grey, and writing (PNG, deflate, files that appear whole). */
+#ifndef IMGRAD_IO_H
+#define IMGRAD_IO_H
+
+#include "../lib.h"
+
+/* ---- deflate blocks for PNG level 1 (deflate.c) */
+
+/* A little-endian bit writer: out[0..pos) is written; count (< 8 between
+ * calls) bits wait in acc.  Every call may store 8 bytes at out + pos. */
+typedef struct imgrad__bits {
+    unsigned char *out;
+    size_t pos;
+    uint64_t acc;
+    int count;
+} imgrad__bits;
+
+/* Appends the n low bits of value (n <= 24). */
+IMGRAD_HIDDEN void imgrad__bits_put(imgrad__bits *b, uint32_t value, int n);
+/* Pads with zero bits to a byte boundary. */
+IMGRAD_HIDDEN void imgrad__bits_align(imgrad__bits *b);
+
+/* Bytes of out that imgrad__rle_block may need beyond b->pos for n bytes. */
+IMGRAD_HIDDEN size_t imgrad__rle_block_bound(size_t n);
+/* Bytes of scratch it needs for n bytes. */
+IMGRAD_HIDDEN size_t imgrad__rle_scratch_bytes(size_t n);
+/* Appends p[0..n) as one deflate block (final or not) coded with runs at
+ * distance 1 and its own Huffman codes, or stored when that is smaller.
+ * Cannot fail. */
+IMGRAD_HIDDEN void imgrad__rle_block(imgrad__bits *b, const unsigned char *p, size_t n,
+                                     int final, void *scratch);
+
+/* ---- stb image decoding and encoding (stb.c, the only stb_image user) */
+
+/* Decodes an image in memory (not .npy) as it is stored, checking o's size
+ * limits first: EFORMAT, EDECODE, ETOOLARGE, EEMPTY; px->data NULL then.
+ * luma nonzero: a JPEG's first component only (its luma plane when
+ * imgrad__jpeg_is_ycbcr), px->channels 1. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
+                                               const imgrad_load_options *o, int luma,
+                                               imgrad_pixels *px, imgrad_source_kind *kind);
+
+/* The luma plane of a YCbCr JPEG (imgrad__jpeg_is_ycbcr) as grey in [0, 1],
+ * by libjpeg-turbo (jpeg.c), with a residual when o asks for one.
+ * ETOOLARGE, ENOMEM, or EDECODE for anything libjpeg errs or warns about;
+ * *out empty then. */
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
+                                              const imgrad_load_options *o, imgrad_grid *out);
+
+/* Frees px's samples; safe after a failed decode. */
+IMGRAD_HIDDEN void imgrad__pixels_free(imgrad_pixels *px);
+
+/* Decodes an image in memory to grey; the same contract as
+ * imgrad_load_gray_memory for non-.npy data. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
+                                                    const imgrad_load_options *o,
+                                                    imgrad_grid *out,
+                                                    imgrad_source_info *info);
+
+/* Encodes 8-bit pixels in fmt into the open stream fp.  EIO on a failed write. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt,
+                                               const unsigned char *pixels,
+                                               int width, int height, int channels,
+                                               const imgrad_write_options *o);
+
+/* ---- structural checks before stb decodes (preflight.c) */
+
+/* The containers preflight.c checks, as stb_image recognises them. */
+typedef enum {
+    IMGRAD__UNCHECKED, /* PSD, PIC, HDR, or not an image */
+    IMGRAD__PNG, IMGRAD__JPEG, IMGRAD__GIF, IMGRAD__BMP, IMGRAD__PNM, IMGRAD__TGA
+} imgrad__container;
+
+/* Walks the container of an image stb will decode as kind (PNG chunks,
+ * JPEG markers and tables, GIF blocks, the pixel bytes a BMP, PNM or TGA
+ * header promises) before stb reads even its header: IMGRAD_EDECODE for a
+ * file cut short or a structure stb_image would mishandle, else IMGRAD_OK. */
+IMGRAD_HIDDEN imgrad_status imgrad__preflight(imgrad__container kind,
+                                              const unsigned char *data, size_t len);
+
+/* Writes 8-bit pixels (channels 1 or 3, rows packed) as a PNG into fp with
+ * zlib level 0..9 (libdeflate) and the imgrad_png_filter filter.  ENOMEM,
+ * or EIO on a failed write. */
+IMGRAD_HIDDEN imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels,
+                                               int width, int height, int channels,
+                                               int level, int filter);
+
+/* ---- colour to grey (gray.c) */
+
+/* Converts width*height pixels of `channels` interleaved samples into out
+ * (already allocated), scaling 8-bit by 1/255, 16-bit by 1/65535, floats as
+ * they are (already linear light: IMGRAD_GRAY_LINEAR skips the sRGB curve). */
+IMGRAD_HIDDEN void imgrad__to_gray(const imgrad_pixels *px, imgrad_gray_weights weights,
+                                   imgrad_grid *out);
+
+/* ---- .npy (npy.c) */
+
+typedef struct imgrad__npy {
+    char kind;          /* 'f' float, 'u' unsigned, 'i' signed */
+    int item_size;      /* bytes per element */
+    int fortran_order;  /* nonzero: column-major */
+    int ndim;           /* 1 or 2 */
+    size_t shape[2];    /* shape[0] rows (or length), shape[1] columns */
+    size_t data_offset; /* where the elements start */
+} imgrad__npy;
+
+/* Nonzero when data starts with the .npy magic string. */
+IMGRAD_HIDDEN int imgrad__is_npy(const unsigned char *data, size_t len);
+
+/* Parses and validates a .npy header: little-endian numeric dtype, rank 1
+ * or 2, and enough bytes for the shape.  EDECODE for a broken header or short
+ * data, EUNSUPPORTED for a dtype, byte order or rank imgrad does not take. */
+IMGRAD_HIDDEN imgrad_status imgrad__npy_parse(const unsigned char *data, size_t len,
+                                              imgrad__npy *h);
+
+/* Element i (in storage order) of a parsed array, as a double. */
+IMGRAD_HIDDEN double imgrad__npy_get(const unsigned char *data, const imgrad__npy *h,
+                                     size_t i);
+
+/* Parses a coordinate file already in memory (len bytes at data): the
+ * contract of imgrad_read_coords without the file.  Lets a fuzzer and the
+ * corpus replay reach the parser without temporary files. */
+IMGRAD_HIDDEN imgrad_status imgrad__parse_coords(const unsigned char *data, size_t len,
+                                                 double **values, size_t *count);
+
+/* ---- JPEG headers: EXIF orientation, colour model (exif.c) */
+
+/* Nonzero when data is a JPEG that stb_image decodes as YCbCr: three
+ * components, not named R, G, B, and no Adobe "no transform" marker without
+ * JFIF (stb's own rule, from the segments before the first scan). */
+IMGRAD_HIDDEN int imgrad__jpeg_is_ycbcr(const unsigned char *data, size_t len);
+
+/* The Exif Orientation (1..8) of the JPEG in data, or 1 when data is not a
+ * JPEG, has no Exif segment or orientation tag, or the tag is malformed. */
+IMGRAD_HIDDEN int imgrad__exif_orientation(const unsigned char *data, size_t len);
+
+/* A new grid *out holding in turned upright as EXIF orientation 1..8 says
+ * (5..8 swap width and height).  EINVAL for a bad orientation, or ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation,
+                                                imgrad_grid *out);
+
+#endif

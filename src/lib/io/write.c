@@ -1,0 +1,361 @@
+/* write.c - .npy and 8-bit image outputs, and the mapping from float to 8 bits. */
+#include "io.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An 8-bit output of a grid is clipped at this percentile of |value|. */
+#define AUTO_SCALE_PERCENTILE 0.99
+/* Bins of the histogram the percentile is read from (relative error 1/BINS). */
+#define AUTO_SCALE_BINS 4096
+/* Pixels binned per vector pass before the histogram is updated. */
+#define AUTO_SCALE_BLOCK 1024
+
+void imgrad_write_options_default(imgrad_write_options *o)
+{
+    if (o == NULL)
+        return;
+    o->png_level = 6;
+    o->jpeg_quality = 95;
+    o->png_filter = IMGRAD_PNG_ADAPTIVE;
+}
+
+/* The .npy 1.0 header for a float32 (height, width) C-order array, padded
+ * with spaces so that the data starts on a 64-byte boundary. */
+static size_t npy_header(char *buf, size_t size, int width, int height)
+{
+    int n = snprintf(buf + 10, size - 10,
+                     "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
+                     height, width);
+    size_t total = 10 + (size_t)n + 1;
+    size_t padded = (total + 63) / 64 * 64;
+
+    memset(buf + 10 + n, ' ', padded - total);
+    buf[padded - 1] = '\n';
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (char)((padded - 10) & 0xff);
+    buf[9] = (char)((padded - 10) >> 8);
+    return padded;
+}
+
+/* float32 rows in little-endian order. */
+static int write_rows_le(FILE *fp, const imgrad_grid *g)
+{
+    const uint16_t probe = 1;
+    int little = *(const unsigned char *)&probe == 1;
+    int y, x;
+
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        if (little) {
+            if (fwrite(row, sizeof(float), (size_t)g->width, fp) != (size_t)g->width)
+                return 0;
+            continue;
+        }
+        for (x = 0; x < g->width; x++) {
+            unsigned char b[4], t;
+            memcpy(b, &row[x], 4);
+            t = b[0]; b[0] = b[3]; b[3] = t;
+            t = b[1]; b[1] = b[2]; b[2] = t;
+            if (fwrite(b, 1, 4, fp) != 4)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+imgrad_status imgrad_write_npy_fp(FILE *fp, const imgrad_grid *g)
+{
+    char header[256];
+    size_t hlen;
+
+    if (fp == NULL || g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
+        return IMGRAD_EINVAL;
+    hlen = npy_header(header, sizeof header, g->width, g->height);
+    if (fwrite(header, 1, hlen, fp) != hlen || !write_rows_le(fp, g))
+        return IMGRAD_EIO;
+    return IMGRAD_OK;
+}
+
+/* Every parameter check of imgrad_write_image8_fp, before anything is written. */
+static imgrad_status check_image8(imgrad_format fmt, const unsigned char *pixels, int width,
+                                  int height, int channels, const imgrad_write_options *o)
+{
+    if (pixels == NULL || width <= 0 || height <= 0 || (channels != 1 && channels != 3)
+        || fmt <= IMGRAD_FORMAT_NPY || fmt > IMGRAD_FORMAT_TGA)
+        return IMGRAD_EINVAL;
+    if (o->png_level < 0 || o->png_level > 9 || o->jpeg_quality < 1 || o->jpeg_quality > 100
+        || o->png_filter < IMGRAD_PNG_ADAPTIVE || o->png_filter > IMGRAD_PNG_PAETH)
+        return IMGRAD_EINVAL;
+    /* stb_image_write sizes its buffers in int: (width * channels + 1) * height
+     * bytes (a PNG's filtered rows) must fit */
+    if (((uint64_t)width * (uint64_t)channels + 1) * (uint64_t)height > INT_MAX)
+        return IMGRAD_EOVERFLOW;
+    return IMGRAD_OK;
+}
+
+imgrad_status imgrad_write_image8_fp(FILE *fp, imgrad_format fmt, const unsigned char *pixels,
+                                     int width, int height, int channels,
+                                     const imgrad_write_options *o)
+{
+    imgrad_write_options defaults;
+    imgrad_status st;
+
+    if (o == NULL) {
+        imgrad_write_options_default(&defaults);
+        o = &defaults;
+    }
+    if (fp == NULL)
+        return IMGRAD_EINVAL;
+    if ((st = check_image8(fmt, pixels, width, height, channels, o)) != IMGRAD_OK)
+        return st;
+    return imgrad__stb_encode(fp, fmt, pixels, width, height, channels, o);
+}
+
+/* Writes through write(fp, ...) into a new file at path, whole or not at all. */
+typedef imgrad_status (*stream_writer)(FILE *fp, const void *ctx);
+
+static imgrad_status write_whole(const char *path, stream_writer write, const void *ctx)
+{
+    imgrad_file f;
+    imgrad_status st;
+
+    if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK)
+        return st;
+    if ((st = write(f.fp, ctx)) != IMGRAD_OK) {
+        imgrad_file_abort(&f);
+        return st;
+    }
+    return imgrad_file_commit(&f);
+}
+
+static imgrad_status npy_writer(FILE *fp, const void *ctx)
+{
+    return imgrad_write_npy_fp(fp, ctx);
+}
+
+imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g)
+{
+    if (path == NULL || g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
+        return IMGRAD_EINVAL;
+    return write_whole(path, npy_writer, g);
+}
+
+typedef struct image8_job {
+    imgrad_format fmt;
+    const unsigned char *pixels;
+    int width, height, channels;
+    const imgrad_write_options *o;
+} image8_job;
+
+static imgrad_status image8_writer(FILE *fp, const void *ctx)
+{
+    const image8_job *j = ctx;
+    return imgrad_write_image8_fp(fp, j->fmt, j->pixels, j->width, j->height, j->channels,
+                                  j->o);
+}
+
+imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
+                                  const unsigned char *pixels, int width, int height,
+                                  int channels, const imgrad_write_options *o)
+{
+    const image8_job job = { fmt, pixels, width, height, channels, o };
+    imgrad_write_options defaults;
+    imgrad_status st;
+
+    if (o == NULL) {
+        imgrad_write_options_default(&defaults);
+        o = &defaults;
+    }
+    if (path == NULL)
+        return IMGRAD_EINVAL;
+    /* refuse bad arguments before a file is created */
+    if ((st = check_image8(fmt, pixels, width, height, channels, o)) != IMGRAD_OK)
+        return st;
+    return write_whole(path, image8_writer, &job);
+}
+
+/* Lanes of the maximum and histogram loops: independent accumulators, so
+ * that no iteration waits on the one before (with one accumulator the max
+ * is a chain through memory, and the counts of a repeated bin are a chain
+ * of read-modify-writes). */
+#define LANES 8
+#define HISTS 4
+
+/* The largest finite |value| of g, 0 if none. */
+static double largest_abs(const imgrad_grid *g)
+{
+    float lane[LANES] = { 0 }, m = 0;
+    int x, y, k;
+
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        for (x = 0; x + LANES <= g->width; x += LANES)
+            for (k = 0; k < LANES; k++) {
+                const float v = fabsf(row[x + k]);
+                lane[k] = v > lane[k] ? v : lane[k]; /* NaN compares false: skipped */
+            }
+        for (; x < g->width; x++)
+            m = fabsf(row[x]) > m ? fabsf(row[x]) : m;
+    }
+    for (k = 0; k < LANES; k++)
+        m = lane[k] > m ? lane[k] : m;
+    return isfinite(m) ? m : 0;
+}
+
+/* Counts |value| * to_bin of one row into hist[HISTS][AUTO_SCALE_BINS + 1],
+ * NaN and inf in the extra bin AUTO_SCALE_BINS.  Bins are found by a float
+ * multiplication rather than a double division per pixel: a value on a bin
+ * edge may move by one, within the histogram's resolution. */
+static void bin_row(const float *row, int w, float to_bin, uint32_t (*hist)[AUTO_SCALE_BINS + 1])
+{
+    int bins[AUTO_SCALE_BLOCK];
+    int x, x0, n;
+
+    for (x0 = 0; x0 < w; x0 += AUTO_SCALE_BLOCK) {
+        n = w - x0 < AUTO_SCALE_BLOCK ? w - x0 : AUTO_SCALE_BLOCK;
+#pragma omp simd
+        for (x = 0; x < n; x++) {
+            const float v = fabsf(row[x0 + x]) * to_bin;
+            bins[x] = v < AUTO_SCALE_BINS ? (int)v : AUTO_SCALE_BINS; /* top: 4095 + rounding */
+        }
+        for (x = 0; x < n; x++)
+            hist[x % HISTS][bins[x]]++;
+    }
+}
+
+/* The histogram of |value| / top in AUTO_SCALE_BINS - 1 steps into total
+ * (AUTO_SCALE_BINS + 1 entries).  0 when out of memory. */
+static int histogram(const imgrad_grid *g, double top, size_t *total)
+{
+    uint32_t (*hist)[AUTO_SCALE_BINS + 1] = calloc(HISTS, sizeof *hist);
+    const float to_bin = (float)((AUTO_SCALE_BINS - 1) / top);
+    size_t pending = 0;
+    int y, b, k;
+
+    if (hist == NULL)
+        return 0;
+    for (y = 0; y < g->height; y++) {
+        bin_row(g->data + (size_t)y * g->stride, g->width, to_bin, hist);
+        pending += (size_t)g->width;
+        if (pending > UINT32_MAX - (size_t)g->width || y == g->height - 1) {
+            /* each 32-bit count stays below 2^32: move them to the totals */
+            for (k = 0; k < HISTS; k++)
+                for (b = 0; b <= AUTO_SCALE_BINS; b++)
+                    total[b] += hist[k][b];
+            memset(hist, 0, HISTS * sizeof *hist);
+            pending = 0;
+        }
+    }
+    free(hist);
+    return 1;
+}
+
+double imgrad_auto_scale(const imgrad_grid *g)
+{
+    size_t *hist, total, seen = 0;
+    double top, p = 0;
+    int b;
+
+    if (g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
+        return 1;
+    top = largest_abs(g);
+    if (top == 0)
+        return 1;
+    hist = calloc(AUTO_SCALE_BINS + 1, sizeof *hist);
+    if (hist == NULL || !histogram(g, top, hist)) {
+        free(hist);
+        return top;
+    }
+    total = (size_t)g->width * (size_t)g->height - hist[AUTO_SCALE_BINS];
+    /* the upper edge of the bin where the running count passes the percentile */
+    for (b = 0; b < AUTO_SCALE_BINS; b++) {
+        seen += hist[b];
+        if ((double)seen >= AUTO_SCALE_PERCENTILE * (double)total) {
+            p = top * (b + 1) / (AUTO_SCALE_BINS - 1);
+            break;
+        }
+    }
+    free(hist);
+    return p > 0 && p < top ? p : top;
+}
+
+static unsigned char clamp_round(double v)
+{
+    /* NaN too goes to 0; written as selections so that the loops vectorise */
+    v = v > 0 ? v : 0;
+    v = v < 255 ? v + 0.5 : 255;
+    return (unsigned char)(int)v;
+}
+
+/* One row by one map, each a loop of its own so that it vectorises. */
+static inline __attribute__((always_inline)) void
+map_row(const float *restrict row, int w, imgrad_map map, double scale,
+        unsigned char *restrict o)
+{
+    const double pi = 3.14159265358979323846;
+    /* one multiplication per pixel rather than a division by scale: within
+     * an ulp of dividing, which moves a pixel only if it lies within 1e-13
+     * of a rounding boundary (angles keep the division by the constant 2 pi,
+     * under which the angle 0 is exactly 127.5 and rounds up) */
+    const double k = (map == IMGRAD_MAP_SIGNED ? 127.0 : 255.0) / scale;
+    int x;
+
+    switch (map) {
+    case IMGRAD_MAP_UNSIGNED:
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            o[x] = clamp_round(row[x] * k);
+        break;
+    case IMGRAD_MAP_SIGNED:
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            o[x] = clamp_round(128.0 + row[x] * k);
+        break;
+    case IMGRAD_MAP_ANGLE:
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            o[x] = clamp_round((row[x] + pi) / (2 * pi) * 255.0);
+        break;
+    }
+}
+
+static void map_row_baseline(const float *row, int w, imgrad_map map, double scale,
+                             unsigned char *o)
+{
+    map_row(row, w, map, scale, o);
+}
+
+/* The same loops built for AVX2 (4 doubles a vector instead of 2), chosen at
+ * run time; the arithmetic is the same, so are the bytes. */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2")))
+static void map_row_avx2(const float *row, int w, imgrad_map map, double scale,
+                         unsigned char *o)
+{
+    map_row(row, w, map, scale, o);
+}
+#endif
+
+imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
+                             unsigned char *out, size_t out_len)
+{
+    void (*row_to_8bit)(const float *, int, imgrad_map, double, unsigned char *) =
+        map_row_baseline;
+    int y;
+
+    if (g == NULL || g->data == NULL || out == NULL || g->width <= 0 || g->height <= 0
+        || (map != IMGRAD_MAP_ANGLE && !(scale > 0))
+        || out_len / (size_t)g->width < (size_t)g->height)
+        return IMGRAD_EINVAL;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2"))
+        row_to_8bit = map_row_avx2;
+#endif
+    for (y = 0; y < g->height; y++)
+        row_to_8bit(g->data + (size_t)y * g->stride, g->width, map, scale,
+                    out + (size_t)y * (size_t)g->width);
+    return IMGRAD_OK;
+}

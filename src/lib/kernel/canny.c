@@ -1,0 +1,209 @@
+/* canny.c - Canny's edge detector after the gradient: a chain of small
+ * stages, following OpenCV's cv::Canny so that the two agree pixel for pixel
+ * on the same magnitudes.
+ *
+ *   thresholds   given, or Otsu on the magnitude (high) and high / 2 (low)
+ *   suppress     keep a pixel above low that is a maximum across the edge;
+ *                mark it strong above high, weak otherwise (parallel rows)
+ *   hysteresis   grow edges from strong pixels through 8-connected weak
+ *                ones (one stack, sequential: the result is the set of weak
+ *                pixels connected to a strong one, whatever the order)
+ *   output       1 on edges, 0 elsewhere
+ *
+ * Suppression looks at one of 4 neighbour pairs by the gradient's sector,
+ * with tan(22.5) = 0.41421 and tan(67.5) = 2.41421 as the sector limits:
+ *
+ *     sector      neighbours            test (OpenCV's, ties included)
+ *     horizontal  (x-1,y) (x+1,y)       m > left  and m >= right
+ *     vertical    (x,y-1) (x,y+1)       m > up    and m >= down
+ *     diagonal    (x-s,y-1) (x+s,y+1)   m > both, s = +1 when gx and gy
+ *                                       have the same sign, else -1
+ *
+ * Outside the image the magnitude counts as 0. */
+#include "kernel.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { NONE = 0, WEAK = 1, STRONG = 2 };
+
+#define OTSU_BINS 256
+
+double imgrad__otsu(const imgrad_grid *g)
+{
+    double hist[OTSU_BINS] = { 0 }, top = 0, total = 0, sum = 0;
+    double below = 0, sum_below = 0, best = -1;
+    int x, y, b, cut = 0;
+
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++)
+            top = fmax(top, g->data[(size_t)y * g->stride + x]); /* NaN skipped */
+    if (!(top > 0) || !isfinite(top))
+        return 0;
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++) {
+            double v = g->data[(size_t)y * g->stride + x] / top;
+            if (v >= 0 && v <= 1)
+                hist[v >= 1 ? OTSU_BINS - 1 : (int)(v * OTSU_BINS)]++;
+        }
+    for (b = 0; b < OTSU_BINS; b++) {
+        total += hist[b];
+        sum += b * hist[b];
+    }
+    /* the cut maximising the between-class variance w0 w1 (mu0 - mu1)^2 */
+    for (b = 0; b < OTSU_BINS - 1; b++) {
+        double mu0, mu1, between;
+        below += hist[b];
+        sum_below += b * hist[b];
+        if (below == 0 || below == total)
+            continue;
+        mu0 = sum_below / below;
+        mu1 = (sum - sum_below) / (total - below);
+        between = below * (total - below) * (mu0 - mu1) * (mu0 - mu1);
+        if (between > best) {
+            best = between;
+            cut = b;
+        }
+    }
+    return top * (cut + 1) / OTSU_BINS; /* the upper edge of the lower class */
+}
+
+/* The thresholds: as given, or derived by the rule in imgrad.h. */
+static void thresholds(const imgrad_grid *mag, const imgrad_gradient_options *o, double used[2])
+{
+    double low = o->canny_low, high = o->canny_high;
+
+    if (low < 0 && high < 0)
+        high = imgrad__otsu(mag);
+    if (low < 0)
+        low = high / 2;
+    if (high < 0)
+        high = 2 * low;
+    if (low > high) { /* OpenCV swaps them too */
+        double t = low;
+        low = high;
+        high = t;
+    }
+    used[0] = low;
+    used[1] = high;
+}
+
+/* One row of suppression: up, mid and down are magnitude rows y-1, y, y+1
+ * (up or down NULL outside the image). */
+static void suppress_row(const float *restrict gx, const float *restrict gy,
+                         const float *restrict up, const float *restrict mid,
+                         const float *restrict down, float low, float high,
+                         unsigned char *restrict map, int w)
+{
+    const float tan22 = 0.414213562f, tan67 = 2.414213562f;
+    int x;
+
+#define M(row, i) ((row) != NULL && (i) >= 0 && (i) < w ? (row)[i] : 0.0f)
+    for (x = 0; x < w; x++) {
+        const float m = mid[x], ax = fabsf(gx[x]), ay = fabsf(gy[x]);
+        int keep;
+        map[x] = NONE;
+        if (!(m > low))
+            continue;
+        if (ay < ax * tan22)
+            keep = m > M(mid, x - 1) && m >= M(mid, x + 1);
+        else if (ay > ax * tan67)
+            keep = m > M(up, x) && m >= M(down, x);
+        else {
+            const int s = (gx[x] < 0) == (gy[x] < 0) ? 1 : -1;
+            keep = m > M(up, x - s) && m > M(down, x + s);
+        }
+        if (keep)
+            map[x] = m > high ? STRONG : WEAK;
+    }
+#undef M
+}
+
+static void suppress(const imgrad_grid *gx, const imgrad_grid *gy, const imgrad_grid *mag,
+                     const double used[2], int threads, unsigned char *map)
+{
+    const int w = mag->width, h = mag->height;
+    int y;
+
+#pragma omp parallel for num_threads(IMGRAD__THREADS(threads)) schedule(static)
+    for (y = 0; y < h; y++) {
+        const float *mid = mag->data + (size_t)y * mag->stride;
+        suppress_row(gx->data + (size_t)y * gx->stride, gy->data + (size_t)y * gy->stride,
+                     y > 0 ? mid - mag->stride : NULL, mid,
+                     y + 1 < h ? mid + mag->stride : NULL, (float)used[0],
+                     (float)used[1], map + (size_t)y * w, w);
+    }
+}
+
+/* Turns every weak pixel 8-connected to a strong one strong.  0 when out of
+ * memory. */
+static int hysteresis(unsigned char *map, int w, int h)
+{
+    size_t n = (size_t)w * (size_t)h, top = 0, cap = 1024, i;
+    size_t *stack = malloc(cap * sizeof *stack);
+
+    if (stack == NULL)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (map[i] != STRONG)
+            continue;
+        stack[top++] = i;
+        while (top > 0) {
+            const size_t p = stack[--top];
+            const int px = (int)(p % (size_t)w), py = (int)(p / (size_t)w);
+            int dx, dy;
+            for (dy = -1; dy <= 1; dy++)
+                for (dx = -1; dx <= 1; dx++) {
+                    const int qx = px + dx, qy = py + dy;
+                    size_t q;
+                    if (qx < 0 || qx >= w || qy < 0 || qy >= h)
+                        continue;
+                    q = (size_t)qy * (size_t)w + (size_t)qx;
+                    if (map[q] != WEAK)
+                        continue;
+                    map[q] = STRONG;
+                    if (top == cap) {
+                        size_t *bigger = realloc(stack, 2 * cap * sizeof *stack);
+                        if (bigger == NULL) {
+                            free(stack);
+                            return 0;
+                        }
+                        stack = bigger;
+                        cap *= 2;
+                    }
+                    stack[top++] = q;
+                }
+        }
+    }
+    free(stack);
+    return 1;
+}
+
+imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
+                            const imgrad_grid *mag, const imgrad_gradient_options *o,
+                            imgrad_grid *edges, double used[2])
+{
+    const int w = mag->width, h = mag->height;
+    unsigned char *map = malloc((size_t)w * (size_t)h);
+    int y;
+
+    if (map == NULL)
+        return IMGRAD_ENOMEM;
+    thresholds(mag, o, used);
+    suppress(gx, gy, mag, used, o->threads, map);
+    if (!hysteresis(map, w, h)) {
+        free(map);
+        return IMGRAD_ENOMEM;
+    }
+#pragma omp parallel for num_threads(IMGRAD__THREADS(o->threads)) schedule(static)
+    for (y = 0; y < h; y++) {
+        float *restrict out = edges->data + (size_t)y * edges->stride;
+        const unsigned char *restrict m = map + (size_t)y * w;
+        int x;
+        for (x = 0; x < w; x++)
+            out[x] = m[x] == STRONG ? 1.0f : 0.0f;
+    }
+    free(map);
+    return IMGRAD_OK;
+}

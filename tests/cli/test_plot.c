@@ -1,0 +1,244 @@
+/* test_plot.c - marching squares on grids whose level lines are known, and
+ * the field picture's arrows against its level lines on a paraboloid: the
+ * gradient must cross every level line at a right angle. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+
+/* A grid of f(col, row). */
+static imgrad_grid grid_of(int w, int h, double (*f)(double, double))
+{
+    imgrad_grid g;
+    int r, c;
+    assert_int_equal(imgrad_grid_init(&g, w, h), IMGRAD_OK);
+    for (r = 0; r < h; r++)
+        for (c = 0; c < w; c++)
+            g.data[(size_t)r * g.stride + c] = (float)f(c, r);
+    return g;
+}
+
+static double ramp(double c, double r) { (void)r; return c; }
+static double cone(double c, double r) { return hypot(c - 20, r - 15); }
+
+/* f = column: the level line 2.5 is the vertical line col = 2.5. */
+static void test_contour_of_ramp(void **state)
+{
+    imgrad_grid g = grid_of(6, 5, ramp);
+    plot_segment *s;
+    size_t n, i;
+
+    (void)state;
+    assert_int_equal(plot_contours(&g, 2.5, &s, &n), IMGRAD_OK);
+    assert_int_equal(n, 4); /* one per row of cells */
+    for (i = 0; i < n; i++) {
+        assert_true(fabs(s[i].x0 - 2.5) < 1e-12 && fabs(s[i].x1 - 2.5) < 1e-12);
+        assert_true(fabs(fabs(s[i].y1 - s[i].y0) - 1) < 1e-12);
+    }
+    free(s);
+    assert_int_equal(plot_contours(&g, 99, &s, &n), IMGRAD_OK);
+    assert_int_equal(n, 0);
+    assert_null(s);
+    imgrad_grid_free(&g);
+}
+
+/* A cone's level line is a circle: a closed chain of points near radius 8. */
+static void test_contour_of_cone(void **state)
+{
+    imgrad_grid g = grid_of(41, 31, cone);
+    plot_segment *s;
+    size_t n, i;
+    double length = 0;
+
+    (void)state;
+    assert_int_equal(plot_contours(&g, 8, &s, &n), IMGRAD_OK);
+    for (i = 0; i < n; i++) {
+        assert_true(fabs(hypot(s[i].x0 - 20, s[i].y0 - 15) - 8) < 0.05);
+        assert_true(fabs(hypot(s[i].x1 - 20, s[i].y1 - 15) - 8) < 0.05);
+        length += hypot(s[i].x1 - s[i].x0, s[i].y1 - s[i].y0);
+    }
+    assert_true(fabs(length - 2 * 3.14159265358979 * 8) < 0.5);
+    free(s);
+    imgrad_grid_free(&g);
+}
+
+/* A saddle cell is split by its centre value; a NaN corner skips the cell. */
+static void test_contour_saddle_and_nan(void **state)
+{
+    imgrad_grid g;
+    plot_segment *s;
+    size_t n;
+
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&g, 2, 2), IMGRAD_OK);
+    g.data[0] = 1; g.data[1] = 0; g.data[2] = 0; g.data[3] = 1;
+    /* centre 0.5 >= 0.4: the high corners join through the middle, so the
+     * two segments cut off the low corners (1, 0) and (0, 1) */
+    assert_int_equal(plot_contours(&g, 0.4, &s, &n), IMGRAD_OK);
+    assert_int_equal(n, 2);
+    assert_true((s[0].x0 + s[0].x1) / 2 > 0.5 && (s[0].y0 + s[0].y1) / 2 < 0.5);
+    assert_true((s[1].x0 + s[1].x1) / 2 < 0.5 && (s[1].y0 + s[1].y1) / 2 > 0.5);
+    free(s);
+    g.data[3] = NAN;
+    assert_int_equal(plot_contours(&g, 0.4, &s, &n), IMGRAD_OK);
+    assert_int_equal(n, 0);
+    imgrad_grid_free(&g);
+}
+
+static void test_grid_sample(void **state)
+{
+    imgrad_grid g = grid_of(4, 3, ramp);
+
+    (void)state;
+    assert_true(fabs(plot_grid_sample(&g, 1.25, 0.5) - 1.25) < 1e-12);
+    assert_true(plot_grid_sample(&g, 3, 2) == 3);
+    assert_true(isnan(plot_grid_sample(&g, 3.01, 0)));
+    assert_true(isnan(plot_grid_sample(&g, -0.01, 0)));
+    imgrad_grid_free(&g);
+}
+
+/* The level line's direction near (x, y): the segments with a midpoint
+ * within 3 pixels, summed with a consistent orientation (single
+ * marching-squares pieces are too short to trust alone).  0 if none. */
+static int tangent_near(const plot_segment *s, size_t n, double x, double y, double t[2])
+{
+    size_t i;
+    int found = 0;
+
+    t[0] = t[1] = 0;
+    for (i = 0; i < n; i++) {
+        double dx = s[i].x1 - s[i].x0, dy = s[i].y1 - s[i].y0;
+        if (hypot((s[i].x0 + s[i].x1) / 2 - x, (s[i].y0 + s[i].y1) / 2 - y) > 3)
+            continue;
+        if (found && dx * t[0] + dy * t[1] < 0) {
+            dx = -dx;
+            dy = -dy;
+        }
+        t[0] += dx;
+        t[1] += dy;
+        found = 1;
+    }
+    return found;
+}
+
+/* On f = x^2 + 3 y^2 (ellipses, so a radial arrow would fail), each arrow of
+ * the picture is perpendicular to the level line through its centre. */
+static void test_arrows_cross_level_lines_at_right_angles(void **state)
+{
+    expr_tree *e;
+    plot_field_plot p;
+    imgrad_grid f, gx, gy, raster;
+    imgrad_products want = { .gx = &gx, .gy = &gy };
+    imgrad_gradient_options o;
+    plot_arrow *a;
+    size_t n, i, checked = 0;
+    int aw, ah;
+
+    (void)state;
+    assert_int_equal(expr_parse("x^2 + 3*y^2", 11, &e, NULL), IMGRAD_OK);
+    memset(&p, 0, sizeof p);
+    p.expr = e;
+    p.window.x0 = -2; p.window.x1 = 2; p.window.y0 = -1.5; p.window.y1 = 1.5;
+    p.arrows = 12;
+    /* the grid gradient as imgrad field computes it: rows run down in y */
+    assert_int_equal(imgrad_grid_init(&f, 121, 91), IMGRAD_OK);
+    assert_int_equal(expr_sample(e, &p.window, &f, NULL, NULL), IMGRAD_OK);
+    imgrad_gradient_options_default(&o);
+    o.edge_order = 2;
+    o.dx = 4.0 / 120;
+    o.dy = -3.0 / 90;
+    assert_int_equal(imgrad_gradient(&f, &o, &want), IMGRAD_OK);
+    p.gx = &gx;
+    p.gy = &gy;
+    plot_field_area(&p, 800, &aw, &ah);
+    assert_int_equal(plot_field_arrows(&p, aw, ah, &a, &n), IMGRAD_OK);
+    assert_true(n >= 12 * 8);
+    /* the level lines as the picture draws them: on the pixel-centre raster */
+    {
+        expr_window w = p.window;
+        double hx = 4.0 / aw / 2, hy = 3.0 / ah / 2;
+        w.x0 += hx; w.x1 -= hx; w.y0 += hy; w.y1 -= hy;
+        assert_int_equal(imgrad_grid_init(&raster, aw, ah), IMGRAD_OK);
+        assert_int_equal(expr_sample(e, &w, &raster, NULL, NULL), IMGRAD_OK);
+    }
+    for (i = 0; i < n; i++) {
+        plot_segment *s;
+        double t[2];
+        size_t ns;
+        double level = plot_grid_sample(&raster, a[i].x - 0.5, a[i].y - 0.5);
+        double len = hypot(a[i].u, a[i].v), cosine;
+        if (len < 1e-3 * aw) /* the flat middle: no direction to speak of */
+            continue;
+        assert_int_equal(plot_contours(&raster, level, &s, &ns), IMGRAD_OK);
+        assert_true(tangent_near(s, ns, a[i].x - 0.5, a[i].y - 0.5, t));
+        cosine = (t[0] * a[i].u + t[1] * a[i].v) / (hypot(t[0], t[1]) * len);
+        if (fabs(cosine) > 0.05)
+            fail_msg("arrow at (%g, %g): cosine with the level line %g", a[i].x, a[i].y, cosine);
+        /* and it points uphill */
+        assert_true(plot_grid_sample(&raster, a[i].x - 0.5 + a[i].u / len,
+                                         a[i].y - 0.5 + a[i].v / len) > level);
+        checked++;
+        free(s);
+    }
+    assert_true(checked > n / 2);
+    free(a);
+    imgrad_grid_free(&raster);
+    imgrad_grid_free(&f);
+    imgrad_grid_free(&gx);
+    imgrad_grid_free(&gy);
+    expr_free(e);
+}
+
+/* The whole picture: frame, heat-map colours at both ends, grey for NaN. */
+static void test_render_field(void **state)
+{
+    expr_tree *e;
+    plot_field_plot p;
+    plot_canvas c;
+    double levels[3] = { 0.5, 1, 1.5 };
+    int aw, ah, x, grey = 0;
+
+    (void)state;
+    assert_int_equal(expr_parse("log(x)", 6, &e, NULL), IMGRAD_OK);
+    memset(&p, 0, sizeof p);
+    p.expr = e;
+    p.title = "log";
+    p.window.x0 = -1; p.window.x1 = 3; p.window.y0 = -1; p.window.y1 = 1;
+    p.lo = -1;
+    p.hi = 1;
+    p.levels = levels;
+    p.level_count = 3;
+    assert_int_equal(plot_render_field(&p, 500, &c), IMGRAD_OK);
+    plot_field_area(&p, 500, &aw, &ah);
+    assert_int_equal(c.width, 500);
+    assert_true(c.height > ah);
+    /* a row through the middle: grey where x <= 0, colours after */
+    for (x = 0; x < c.width; x++) {
+        const unsigned char *px = c.rgb + 3 * ((size_t)(c.height / 2) * c.width + x);
+        grey += px[0] == 128 && px[1] == 128 && px[2] == 128;
+    }
+    assert_true(abs(grey - aw / 4) <= 2);
+    plot_canvas_free(&c);
+    p.hi = p.lo; /* an empty colour range is refused */
+    assert_int_equal(plot_render_field(&p, 500, &c), IMGRAD_EINVAL);
+    expr_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_contour_of_ramp),
+        cmocka_unit_test(test_contour_of_cone),
+        cmocka_unit_test(test_contour_saddle_and_nan),
+        cmocka_unit_test(test_grid_sample),
+        cmocka_unit_test(test_arrows_cross_level_lines_at_right_angles),
+        cmocka_unit_test(test_render_field),
+    };
+    return cmocka_run_group_tests_name("plot", tests, NULL, NULL);
+}
