@@ -30,14 +30,10 @@ void cli_batch_default(cli_batch *b)
 /* "K/N" with 1 <= K <= N. */
 static int parse_shard(cli_batch *b, const char *arg)
 {
-    const char *slash = strchr(arg, '/');
     char k[32];
+    const char *n;
 
-    if (slash == NULL || (size_t)(slash - arg) >= sizeof k)
-        return 0;
-    memcpy(k, arg, (size_t)(slash - arg));
-    k[slash - arg] = '\0';
-    return cli_parse_int(slash + 1, 1, 1000000, &b->shard_n)
+    return cli_split_pair(arg, '/', k, sizeof k, &n) && cli_parse_int(n, 1, 1000000, &b->shard_n)
            && cli_parse_int(k, 1, b->shard_n, &b->shard_k);
 }
 

@@ -111,13 +111,11 @@ static void usage(FILE *to)
 
 static int parse_size(const char *s, int *w, int *h)
 {
-    char *x = strchr(s, 'x'), buf[32];
+    char head[32];
+    const char *tail;
 
-    if (x == NULL || (size_t)(x - s) >= sizeof buf)
-        return 0;
-    memcpy(buf, s, (size_t)(x - s));
-    buf[x - s] = '\0';
-    return cli_parse_int(buf, 3, 65535, w) && cli_parse_int(x + 1, 3, 65535, h);
+    return cli_split_pair(s, 'x', head, sizeof head, &tail) && cli_parse_int(head, 3, 65535, w)
+           && cli_parse_int(tail, 3, 65535, h);
 }
 
 enum { OPT_SIZE = 256, OPT_OPERATOR, OPT_THREADS, OPT_REPEAT, OPT_JSON, OPT_PNG_LEVEL };
@@ -160,23 +158,20 @@ static int apply_option(bench *b, int c, const char *arg)
     return 0;
 }
 
+static int apply_bench_option(void *ctx, int c, const char *arg)
+{
+    return apply_option(ctx, c, arg) ? CLI_OPTION_OK : CLI_OPTION_BAD;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(bench *b, int argc, char **argv)
 {
-    int c;
+    static const cli_command_line cl = { "bench", "h", long_options, usage,
+                                         apply_bench_option };
+    int rc = cli_options(&cl, argc, argv, b);
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        if (c == 'h')
-            return usage(stdout), EXIT_ALL_OK;
-        if (c == '?' || c == ':') {
-            cli_error("bench", "%s: unknown option or missing value", argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-        if (!apply_option(b, c, optarg))
-            return EXIT_USAGE;
-    }
+    if (rc != -1)
+        return rc;
     if (optind + 1 < argc) {
         cli_error("bench", "one IMAGE at most");
         return EXIT_USAGE;

@@ -4,6 +4,9 @@
 
 #include "imgrad.h"
 
+#include <getopt.h>
+#include <stdio.h>
+
 /* Exit statuses of the program. */
 enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -24,6 +27,31 @@ const char *cli_reason(imgrad_status st);
 int cli_parse_double(const char *s, double *out);
 int cli_parse_int(const char *s, long lo, long hi, int *out);
 
+/* "A<sep>B": the part before sep into head (cap bytes), *tail after it; 1
+ * on success, 0 without sep or when the head does not fit. */
+int cli_split_pair(const char *s, char sep, char *head, size_t cap, const char **tail);
+
+/* "A<sep>B" as two numbers (cli_parse_double each); 1 on success. */
+int cli_parse_pair(const char *s, char sep, double v[2]);
+
+/* One subcommand's command line: getopt_long's tables, its --help, and what
+ * each option does.  apply returns CLI_OPTION_OK, CLI_OPTION_BAD (having
+ * said why) or CLI_OPTION_DONE (it answered, e.g. --version: exit 0). */
+enum { CLI_OPTION_BAD = 0, CLI_OPTION_OK = 1, CLI_OPTION_DONE = 2 };
+typedef struct cli_command_line {
+    const char *name;             /* "field", or NULL for the main job */
+    const char *shorts;           /* getopt's short options; 'h' is --help */
+    const struct option *longs;
+    void (*usage)(FILE *to);
+    int (*apply)(void *ctx, int c, const char *arg);
+} cli_command_line;
+
+/* Runs getopt_long over argv with cl (from argv[1]): -1 when the operands
+ * at argv[optind..] are to be read next, or the exit status when it is all
+ * done (--help: 0; a bad option or value: EXIT_USAGE, with the message
+ * printed). */
+int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx);
+
 /* Operator names as the options spell them: "central", "sobel", "scharr",
  * "prewitt", "roberts".  cli_parse_operator returns 1 and sets *op when s is
  * one of them; cli_operator_name never returns NULL. */
@@ -35,6 +63,19 @@ int cli_mkdir_p(const char *dir);
 
 /* Before a batch of images: glibc keeps freed large buffers for reuse. */
 void cli_keep_freed_memory(void);
+
+/* A subcommand: imgrad NAME ... runs run(argc, argv) with argv[0] NAME. */
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary; /* one line for --help */
+} cli_command;
+
+/* The subcommand called name, or NULL (commands.c). */
+const cli_command *cli_find_command(const char *name);
+
+/* One line per subcommand, for --help. */
+void cli_print_commands(FILE *to);
 
 /* imgrad legend -o FILE: the colour wheel of --outputs hsv. */
 int cli_legend_main(int argc, char **argv);

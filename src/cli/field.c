@@ -110,32 +110,13 @@ static void usage(FILE *to)
 "  -h, --help               show this help\n", to);
 }
 
-/* "A:B" or "A,B" (sep) into two numbers. */
-static int parse_pair(const char *s, char sep, double v[2])
-{
-    const char *mid = strchr(s, sep);
-    char a[64];
-    size_t n = mid ? (size_t)(mid - s) : 0;
-
-    if (mid == NULL || n >= sizeof a)
-        return 0;
-    memcpy(a, s, n);
-    a[n] = '\0';
-    return cli_parse_double(a, &v[0]) && cli_parse_double(mid + 1, &v[1]);
-}
-
 static int parse_grid(field_job *j, const char *s)
 {
     char w[32];
-    const char *x = strchr(s, 'x');
-    size_t n = x ? (size_t)(x - s) : 0;
+    const char *h;
 
-    if (x == NULL || n >= sizeof w)
-        return 0;
-    memcpy(w, s, n);
-    w[n] = '\0';
-    return cli_parse_int(w, 2, MAX_GRID, &j->grid_w)
-           && cli_parse_int(x + 1, 2, MAX_GRID, &j->grid_h);
+    return cli_split_pair(s, 'x', w, sizeof w, &h) && cli_parse_int(w, 2, MAX_GRID, &j->grid_w)
+           && cli_parse_int(h, 2, MAX_GRID, &j->grid_h);
 }
 
 static int parse_outputs(field_job *j, char *list)
@@ -208,7 +189,7 @@ static int apply_pair(field_job *j, int c, const char *arg)
 {
     double v[2];
 
-    if (!parse_pair(arg, c == OPT_AT || c == OPT_DESCENT ? ',' : ':', v))
+    if (!cli_parse_pair(arg, c == OPT_AT || c == OPT_DESCENT ? ',' : ':', v))
         return 0;
     switch (c) {
     case OPT_X: j->window.x0 = v[0]; j->window.x1 = v[1]; return v[0] < v[1];
@@ -248,32 +229,39 @@ static int apply_option(field_job *j, int c, char *arg)
     return 0;
 }
 
+/* The long name of option c, for messages. */
+static const char *option_name(int c)
+{
+    size_t i;
+
+    for (i = 0; long_options[i].name != NULL; i++)
+        if (long_options[i].val == c)
+            return long_options[i].name;
+    return "?";
+}
+
+static int apply_field_option(void *ctx, int c, const char *arg)
+{
+    if (apply_option(ctx, c, (char *)arg))
+        return CLI_OPTION_OK;
+    cli_error("field", "--%s: bad value '%s' (try imgrad field --help)", option_name(c),
+              arg ? arg : "");
+    return CLI_OPTION_BAD;
+}
+
 /* Parses argv into j.  Returns -1 to go on, or an exit status. */
 static int parse_args(field_job *j, int argc, char **argv)
 {
-    int c;
+    static const cli_command_line cl = { "field", "o:t:qh", long_options, usage,
+                                         apply_field_option };
+    int rc = cli_options(&cl, argc, argv, j);
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:t:qh", long_options, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return EXIT_ALL_OK;
-        }
-        if (c == '?' || c == ':') {
-            cli_error("field", "%s: unknown option or missing value (an EXPR starting "
-                      "with '-' goes after '--')", argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-        if (!apply_option(j, c, optarg)) {
-            cli_error("field", "%s: bad value '%s' (try imgrad field --help)",
-                      argv[optind - 1], optarg ? optarg : "");
-            return EXIT_USAGE;
-        }
-    }
+    if (rc != -1)
+        return rc;
     if (optind != argc - 1) {
         cli_error("field", optind >= argc ? "no expression given" : "give one expression");
-        fputs("Usage: imgrad field EXPR [OPTIONS]   (imgrad field --help for more)\n", stderr);
+        fputs("Usage: imgrad field EXPR [OPTIONS]   (imgrad field --help for more;\n"
+              "an EXPR starting with '-' goes after '--')\n", stderr);
         return EXIT_USAGE;
     }
     j->text = argv[optind];

@@ -105,8 +105,14 @@ static void usage(FILE *to)
 {
     fputs(
 "Usage: imgrad [OPTIONS] INPUT...\n"
+"       imgrad COMMAND [OPTIONS] ...\n"
 "Computes image gradients: the x and y derivatives of each INPUT's grey\n"
 "values, their magnitude and their direction, written as images or .npy.\n"
+"INPUT is a file or a folder (walked for images).\n"
+"\n"
+"Commands:\n", to);
+    cli_print_commands(to);
+    fputs(
 "\n"
 "Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR and PNM images at\n"
 "8 or 16 bits (or float, HDR), and .npy 2-D arrays (float32, float64, uint8,\n"
@@ -207,7 +213,15 @@ static void usage(FILE *to)
 "  -V, --version          show the version and exit\n"
 "\n"
 "Exit status: 0 if every input was processed, 1 if some input failed (the\n"
-"others are still written), 2 for a usage error.\n", to);
+"others are still written), 2 for a usage error.\n"
+"\n"
+"Examples:\n"
+"  imgrad photo.jpg                       magnitude picture in imgrad-out/\n"
+"  imgrad --outputs gx,gy --format npy -o out photo.png   float32 arrays\n"
+"  imgrad -j 2 -o out photos/              a folder, two files at a time\n"
+"  imgrad --compat opencv --format npy photo.png          OpenCV's conventions\n"
+"  imgrad --outputs edges --sigma 1.4 photo.png           Canny edges\n"
+"  imgrad field \"x^2 + 3*y^2\" -o out     the gradient of a formula, pictured\n", to);
 }
 
 static int parse_outputs(job *j, char *list)
@@ -436,29 +450,24 @@ static int apply_option(job *j, int c, char *arg)
     return cli_batch_option(&j->batch, c, arg);
 }
 
+static int apply_main_option(void *ctx, int c, const char *arg)
+{
+    if (c == 'V') {
+        printf("imgrad %s\n", imgrad_version());
+        return CLI_OPTION_DONE;
+    }
+    return apply_option(ctx, c, (char *)arg) ? CLI_OPTION_OK : CLI_OPTION_BAD;
+}
+
 /* Parses argv into j.  Returns -1 to go on, or an exit status. */
 static int parse_args(job *j, int argc, char **argv)
 {
-    int c;
+    static const cli_command_line cl = { NULL, "o:t:j:qvhV", long_options, usage,
+                                         apply_main_option };
+    int rc = cli_options(&cl, argc, argv, j);
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:t:j:qvhV", long_options, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return EXIT_ALL_OK;
-        }
-        if (c == 'V') {
-            printf("imgrad %s\n", imgrad_version());
-            return EXIT_ALL_OK;
-        }
-        if (c == '?' || c == ':') {
-            cli_error(NULL, "%s: unknown option or missing value", argv[optind - 1]);
-            fputs("Try 'imgrad --help'.\n", stderr);
-            return EXIT_USAGE;
-        }
-        if (!apply_option(j, c, optarg))
-            return EXIT_USAGE;
-    }
+    if (rc != -1)
+        return rc;
     if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);

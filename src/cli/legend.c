@@ -80,6 +80,25 @@ static int write_legend(const char *path, int format, int size)
     return EXIT_ALL_OK;
 }
 
+typedef struct legend_job {
+    const char *path;
+    int size;
+} legend_job;
+
+static int apply_legend_option(void *ctx, int c, const char *arg)
+{
+    legend_job *j = ctx;
+
+    if (c == 'o') {
+        j->path = arg;
+        return CLI_OPTION_OK;
+    }
+    if (c == 's' && cli_parse_int(arg, 16, 4096, &j->size))
+        return CLI_OPTION_OK;
+    cli_error("legend", "--size: expected 16..4096, got '%s'", arg);
+    return CLI_OPTION_BAD;
+}
+
 int cli_legend_main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -88,29 +107,21 @@ int cli_legend_main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    const char *path = NULL;
-    int c, size = 256, format;
+    static const cli_command_line cl = { "legend", "o:h", opts, legend_usage,
+                                         apply_legend_option };
+    legend_job j = { NULL, 256 };
+    int rc = cli_options(&cl, argc, argv, &j), format;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        if (c == 'h')
-            return legend_usage(stdout), EXIT_ALL_OK;
-        if (c == 'o')
-            path = optarg;
-        else if (c != 's' || !cli_parse_int(optarg, 16, 4096, &size)) {
-            cli_error("legend", "%s: unknown option or bad value (try imgrad legend --help)",
-                      argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (path == NULL || optind < argc) {
-        cli_error("legend", path == NULL ? "-o FILE is required" : "unexpected argument");
+    if (rc != -1)
+        return rc;
+    if (j.path == NULL || optind < argc) {
+        cli_error("legend", j.path == NULL ? "-o FILE is required" : "unexpected argument");
         legend_usage(stderr);
         return EXIT_USAGE;
     }
-    if ((format = format_of_name(path)) < 0) {
-        cli_error(path, "the name must end in .png, .jpg, .bmp or .tga");
+    if ((format = format_of_name(j.path)) < 0) {
+        cli_error(j.path, "the name must end in .png, .jpg, .bmp or .tga");
         return EXIT_USAGE;
     }
-    return write_legend(path, format, size);
+    return write_legend(j.path, format, j.size);
 }

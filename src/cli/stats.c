@@ -84,46 +84,28 @@ static void put_row(FILE *fp, int json, const char *path, const imgrad_stats *s)
     fputc('\n', fp);
 }
 
-/* ".NAME.imgrad-tmp-PID-0" beside path, like the library's outputs, so a
- * reader never sees half a table and a killed run leaves a hidden file. */
-static char *temp_path(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path) + 1 : 0, size = strlen(path) + 48;
-    char *tmp = malloc(size);
-
-    if (tmp != NULL)
-        snprintf(tmp, size, "%.*s.%s.imgrad-tmp-%ld-0", (int)dir, path, path + dir,
-                 (long)getpid());
-    return tmp;
-}
-
+/* The table is written whole or not at all (imgrad_file), like every
+ * output: a reader never sees half of it. */
 int cli_write_stats(const char *path, const cli_input *items, const imgrad_stats *rows,
                     const unsigned char *has, size_t count)
 {
-    int json = ends_with(path, ".jsonl"), failed;
-    char *tmp = temp_path(path);
-    FILE *fp = tmp ? fopen(tmp, "w") : NULL;
+    const int json = ends_with(path, ".jsonl");
+    imgrad_file f;
+    imgrad_status st;
     size_t i;
 
-    if (fp == NULL) {
-        cli_error(path, "cannot write the statistics: %s", strerror(tmp ? errno : ENOMEM));
-        free(tmp);
+    if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK) {
+        cli_error(path, "cannot write the statistics: %s", cli_reason(st));
         return 0;
     }
     if (!json)
-        put_csv_header(fp);
+        put_csv_header(f.fp);
     for (i = 0; i < count; i++)
         if (has[i])
-            put_row(fp, json, items[i].path, &rows[i]);
-    failed = ferror(fp) != 0;
-    failed |= fclose(fp) != 0;
-    if (failed || rename(tmp, path) != 0) {
-        cli_error(path, "cannot write the statistics: %s", strerror(errno));
-        unlink(tmp);
-        free(tmp);
+            put_row(f.fp, json, items[i].path, &rows[i]);
+    if ((st = imgrad_file_commit(&f)) != IMGRAD_OK) {
+        cli_error(path, "cannot write the statistics: %s", cli_reason(st));
         return 0;
     }
-    free(tmp);
     return 1;
 }

@@ -41,8 +41,6 @@ expect_grep "nope.png: No such file" "$TMP/err" "missing file named"
 printf '0 1 2\n' > "$TMP/x3.txt"
 expect_status 1 "coords length" "$IMGRAD" -o "$TMP/c" --x-coords "$TMP/x3.txt" "$A/camera.png"
 expect_grep "x3.txt has 3 values" "$TMP/err" "coords message"
-printf '0 1 1\n' > "$TMP/y3.txt"
-printf '1 2 3\n4 5 6\n' > "$TMP/g.txt"
 expect_status 2 "coords unreadable" "$IMGRAD" --y-coords "$TMP/none.txt" "$A/camera.png"
 
 # an axis shorter than the edge order needs: status 1 and the sizes said

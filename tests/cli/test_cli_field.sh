@@ -18,15 +18,15 @@ expect_status 0 "help" "$IMGRAD" field --help
 expect_grep "Usage: imgrad field" "$TMP/out" "help text"
 
 # the gradient check: exact (-4, -8) and a grid estimate, no files written
-(cd "$TMP" && "$IMGRAD" field "(5 - x - 2*y)^2" --at 1,1 >"$TMP/at" 2>"$TMP/err"); ok
+run_ok "--at" "$TMP/at" env -C "$TMP" "$IMGRAD" field "(5 - x - 2*y)^2" --at 1,1
 expect_grep "^f(1, 1) = 4$" "$TMP/at" "--at value"
 expect_grep "^exact gradient: (-4, -8)$" "$TMP/at" "--at exact gradient"
 expect_grep "^grid gradient:  (-4\.0*[0-9]*, -[78]\.[09]*[0-9]*)" "$TMP/at" "--at grid estimate"
 expect_no_file "$TMP/imgrad-out"
 
 # descent on x^2+y^2: x_k = 0.8^k x_0; 21 rows after the header
-"$IMGRAD" field "x^2+y^2" --descent 1.5,1 --rate 0.1 --steps 20 --trace -o "$TMP/d" \
-    >"$TMP/trace" 2>"$TMP/err"; ok
+run_ok "descent" "$TMP/trace" "$IMGRAD" field "x^2+y^2" --descent 1.5,1 --rate 0.1 --steps 20 \
+    --trace -o "$TMP/d"
 expect_lines 22 "$TMP/trace" "trace rows"
 if [ "$(head -n 1 "$TMP/trace")" = "step,x,y,f" ]; then ok; else bad "trace header"; fi
 if awk -F, 'NR == 22 { w = 0.8 ^ 20; dx = $2 - 1.5 * w; dy = $3 - w;
@@ -34,8 +34,8 @@ if awk -F, 'NR == 22 { w = 0.8 ^ 20; dx = $2 - 1.5 * w; dy = $3 - w;
        "$TMP/trace"; then ok; else bad "descent end point: $(tail -n 1 "$TMP/trace")"; fi
 expect_file "$TMP/d/field.plot.png"
 # the grid method follows the same path closely on a quadratic
-"$IMGRAD" field "x^2+y^2" --descent 1.5,1 --steps 20 --method grid --trace --outputs f \
-    -o "$TMP/d" >"$TMP/trace2" 2>"$TMP/err"; ok
+run_ok "grid descent" "$TMP/trace2" "$IMGRAD" field "x^2+y^2" --descent 1.5,1 --steps 20 \
+    --method grid --trace --outputs f -o "$TMP/d"
 if awk -F, 'NR == 22 { exit !(($2 - 0.0173)^2 + ($3 - 0.0115)^2 < 1e-6) }' "$TMP/trace2"; then ok
 else bad "grid descent end: $(tail -n 1 "$TMP/trace2")"; fi
 
@@ -98,7 +98,7 @@ check_npy "x*y + y^2 - 5" 0:1 -1:4 17x101 "X*Y + Y**2 - 5" "Y" "X + 2*Y"
 check_npy "y" -1:1 -1:1 5x7 "0*X + Y" "0*X" "0*X + 1"
 
 # the plot is a real colour picture, --size pixels wide
-"$IMGRAD" field "x^2 - y^2" --size 600 --levels 0,-1,1 -o "$TMP/s" 2>"$TMP/err"; ok
+run_ok "plot" "$TMP/out" "$IMGRAD" field "x^2 - y^2" --size 600 --levels 0,-1,1 -o "$TMP/s"
 if "$PY" -c "
 import sys; from PIL import Image
 im = Image.open('$TMP/s/field.plot.png').convert('RGB')

@@ -85,15 +85,6 @@ void imgrad__pad_row(const imgrad_grid *in, int y, int pad, imgrad_border b, flo
     }
 }
 
-/* 1/div when v / div may be computed as v * (1 / div): when div is a
- * power of two, 1/div is exact and both round the same exact quotient, so
- * the common Sobel and Scharr divisors 8 and 32 cost no division.  Else 0. */
-static float exact_recip(float div)
-{
-    int e;
-    return fabsf(frexpf(div, &e)) == 0.5f ? 1.0f / div : 0.0f;
-}
-
 imgrad_status imgrad__conv_plan(const imgrad_gradient_options *o, imgrad__conv *p)
 {
     size_t i;
@@ -112,7 +103,7 @@ imgrad_status imgrad__conv_plan(const imgrad_gradient_options *o, imgrad__conv *
             p->outer = masks[i].outer;
             p->centre = masks[i].centre;
             p->divisor = o->raw_scale ? 1.0f : 2 * (2 * p->outer + p->centre);
-            p->recip = exact_recip(p->divisor);
+            p->recip = imgrad__exact_recip(p->divisor);
             return IMGRAD_OK;
         }
     return IMGRAD_EINVAL;
@@ -128,7 +119,7 @@ size_t imgrad__conv_scratch(int w)
 #define ROW_LOOP static inline __attribute__((always_inline)) void
 
 /* gx = (sm[i + 1] - sm[i - 1]) / div, the derivative along the row; r is
- * exact_recip(div). */
+ * imgrad__exact_recip(div). */
 ROW_LOOP row_diff(const float *restrict sm, float div, float r, float *restrict gx, int w)
 {
     int i;

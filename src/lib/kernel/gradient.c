@@ -51,7 +51,7 @@ typedef struct axis_plan {
     float two_h;       /* interior divisor, uniform */
     float h_first;     /* edge order 1 divisors */
     float h_last;
-    float r_two_h;     /* their exact reciprocals (exact_recip), or 0 */
+    float r_two_h;     /* their exact reciprocals (imgrad__exact_recip), or 0 */
     float r_first;
     float r_last;
     float k_first[3];  /* edge order 2 weights of f0, f1, f2 */
@@ -68,17 +68,6 @@ static void plan_free(axis_plan *p)
     p->a = p->b = p->c = NULL;
 }
 
-/* 1/h when h is a power of two (whose reciprocal is a normal float): then
- * 1/h is exact and x * (1/h) rounds to the same float as x / h (both are
- * the correctly rounded exact quotient), so the faster multiply may
- * replace numpy's division.  Otherwise 0. */
-static float exact_recip(float h)
-{
-    int e;
-    return fabsf(frexpf(h, &e)) == 0.5f && e > FLT_MIN_EXP + 1 && e < FLT_MAX_EXP - 1
-               ? 1.0f / h : 0.0f;
-}
-
 /* Rounds the float64 constants to the float32 ones numpy uses on float32. */
 static void plan_round(axis_plan *p)
 {
@@ -87,9 +76,9 @@ static void plan_round(axis_plan *p)
     p->two_h = (float)p->two_h64;
     p->h_first = (float)p->h_first64;
     p->h_last = (float)p->h_last64;
-    p->r_two_h = exact_recip(p->two_h);
-    p->r_first = exact_recip(p->h_first);
-    p->r_last = exact_recip(p->h_last);
+    p->r_two_h = imgrad__exact_recip(p->two_h);
+    p->r_first = imgrad__exact_recip(p->h_first);
+    p->r_last = imgrad__exact_recip(p->h_last);
     for (j = 0; j < 3; j++) {
         p->k_first[j] = (float)p->k_first64[j];
         p->k_last[j] = (float)p->k_last64[j];
@@ -174,7 +163,7 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
 }
 
 /* out = (hi - lo) / h over w samples, in float32, as numpy computes it; as
- * (hi - lo) * r when h has the exact reciprocal r (nonzero, exact_recip).
+ * (hi - lo) * r when h has the exact reciprocal r (nonzero, imgrad__exact_recip).
  * Inlined into one function per instruction set (isa.c), which all give
  * the same bits. */
 static inline __attribute__((always_inline)) void

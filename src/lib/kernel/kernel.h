@@ -6,6 +6,14 @@
 
 #include "../lib.h"
 
+/* ---- division by a power of two (polar.c) */
+
+/* 1/h when h is a power of two whose reciprocal is a normal float: then 1/h
+ * is exact and x * (1/h) rounds to the same float as x / h (both are the
+ * correctly rounded exact quotient), so a multiply may replace numpy's or
+ * OpenCV's division (Sobel's 8, Scharr's 32, spacings 0.5 or 2).  Else 0. */
+IMGRAD_HIDDEN float imgrad__exact_recip(float h);
+
 /* ---- streaming stores (stream.c) */
 
 /* Outputs of a pass larger than this in total are written with streaming

@@ -249,3 +249,10 @@ void imgrad__polar_row_reference(const imgrad__polar *p, const float *gx, const 
         dir[i] = p->degrees ? d * to_deg : d;
     }
 }
+
+float imgrad__exact_recip(float h)
+{
+    int e;
+    return fabsf(frexpf(h, &e)) == 0.5f && e > FLT_MIN_EXP + 1 && e < FLT_MAX_EXP - 1
+               ? 1.0f / h : 0.0f;
+}
