@@ -71,7 +71,8 @@ typedef enum imgrad_status {
     IMGRAD_EDECODE,     /* the file is truncated or corrupt */
     IMGRAD_EUNSUPPORTED,/* a valid file imgrad does not handle (dtype, rank) */
     IMGRAD_ETOOLARGE,   /* the image exceeds the pixel or dimension limit */
-    IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order */
+    IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order,
+                           or for the Gaussian's radius (sigma) */
     IMGRAD_ECOORDS,     /* coordinates: wrong length, not finite or not increasing */
     IMGRAD_EEMPTY       /* the image or grid has a zero dimension */
 } imgrad_status;

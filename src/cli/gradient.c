@@ -36,31 +36,32 @@ static const struct {
     [P_ISOLINES]  = { "isolines", IMGRAD_MAP_UNSIGNED },
 };
 
-static const struct {
-    const char *name;
-    imgrad_format format;
-} formats[] = {
-    { "npy", IMGRAD_FORMAT_NPY }, { "png", IMGRAD_FORMAT_PNG },
-    { "jpg", IMGRAD_FORMAT_JPG }, { "bmp", IMGRAD_FORMAT_BMP },
-    { "tga", IMGRAD_FORMAT_TGA },
+/* Enumerated option values; the first name of a value is its file
+ * extension or canonical spelling, aliases follow it. */
+static const cli_choice formats[] = {
+    { "npy", IMGRAD_FORMAT_NPY, 0 }, { "png", IMGRAD_FORMAT_PNG, 0 },
+    { "jpg", IMGRAD_FORMAT_JPG, 0 }, { "jpeg", IMGRAD_FORMAT_JPG, 1 },
+    { "bmp", IMGRAD_FORMAT_BMP, 0 }, { "tga", IMGRAD_FORMAT_TGA, 0 },
 };
 
-static const struct {
-    const char *name;
-    imgrad_gray_weights weights;
-} grays[] = {
-    { "rec601", IMGRAD_GRAY_REC601 }, { "rec709", IMGRAD_GRAY_REC709 },
-    { "average", IMGRAD_GRAY_AVERAGE }, { "linear", IMGRAD_GRAY_LINEAR },
-    { "skimage", IMGRAD_GRAY_SKIMAGE },
+static const cli_choice grays[] = {
+    { "rec601", IMGRAD_GRAY_REC601, 0 }, { "rec709", IMGRAD_GRAY_REC709, 0 },
+    { "average", IMGRAD_GRAY_AVERAGE, 0 }, { "linear", IMGRAD_GRAY_LINEAR, 0 },
+    { "skimage", IMGRAD_GRAY_SKIMAGE, 0 }, { "bt601", IMGRAD_GRAY_REC601, 1 },
+    { "bt709", IMGRAD_GRAY_REC709, 1 }, { "mean", IMGRAD_GRAY_AVERAGE, 1 },
 };
 
-static const struct {
-    const char *name;
-    imgrad_border border;
-} borders[] = {
-    { "reflect101", IMGRAD_BORDER_REFLECT101 }, { "reflect", IMGRAD_BORDER_REFLECT },
-    { "replicate", IMGRAD_BORDER_REPLICATE }, { "constant", IMGRAD_BORDER_CONSTANT },
-    { "wrap", IMGRAD_BORDER_WRAP },
+static const cli_choice borders[] = {
+    { "reflect101", IMGRAD_BORDER_REFLECT101, 0 }, { "reflect", IMGRAD_BORDER_REFLECT, 0 },
+    { "replicate", IMGRAD_BORDER_REPLICATE, 0 }, { "constant", IMGRAD_BORDER_CONSTANT, 0 },
+    { "wrap", IMGRAD_BORDER_WRAP, 0 }, { "reflect_101", IMGRAD_BORDER_REFLECT101, 1 },
+    { "mirror", IMGRAD_BORDER_REFLECT101, 1 }, { "symmetric", IMGRAD_BORDER_REFLECT, 1 },
+    { "nearest", IMGRAD_BORDER_REPLICATE, 1 }, { "edge", IMGRAD_BORDER_REPLICATE, 1 },
+};
+
+static const cli_choice compat_names[] = {
+    { "opencv", 0, 0 }, { "skimage", 1, 0 }, { "numpy", 2, 0 },
+    { "cv2", 0, 1 }, { "scikit-image", 1, 1 },
 };
 
 /* --compat: what each library gives for its common call (README has the
@@ -80,6 +81,10 @@ static const struct {
       1.41421356237309504880 },
     { "numpy", IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 0, 1.0 },
 };
+
+/* --sigma's upper end: a radius of 4000 pixels, wider than most photos;
+ * the library refuses a kernel wider than the image anyway. */
+#define MAX_SIGMA 1000
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -246,15 +251,9 @@ static int parse_outputs(job *j, char *list)
     return 0;
 }
 
-/* Looks name up in a table of {name, value} pairs; -1 if absent. */
-#define LOOKUP(table, key, result)                                   \
-    do {                                                             \
-        size_t i_;                                                   \
-        (result) = -1;                                               \
-        for (i_ = 0; i_ < COUNT(table); i_++)                        \
-            if (strcmp((key), table[i_].name) == 0)                  \
-                (result) = (int)i_;                                  \
-    } while (0)
+/* The enumerated option opt from table into *out (an enum). */
+#define CHOICE(opt, table, arg, out)                                           \
+    (cli_parse_choice((opt), (arg), (table), COUNT(table), &k) ? ((out) = k, 1) : 0)
 
 enum {
     OPT_OUTPUTS = 256, OPT_FORMAT, OPT_SCALE, OPT_GRAY, OPT_EDGE_ORDER, OPT_DX, OPT_DY,
@@ -333,9 +332,8 @@ static void apply_compat(job *j, int k)
 static int word_option(const char *opt, const char *arg, const char *off, const char *on,
                        int *flag)
 {
-    if (strcmp(arg, off) == 0 || strcmp(arg, on) == 0)
-        return *flag = strcmp(arg, on) == 0, 1;
-    return cli_error(NULL, "--%s: expected %s or %s, got '%s'", opt, off, on, arg), 0;
+    const cli_choice two[] = { { off, 0, 0 }, { on, 1, 0 } };
+    return cli_parse_choice(opt, arg, two, 2, flag);
 }
 
 /* The operator, border, smoothing, angle and Canny options; -1 when c is
@@ -347,19 +345,13 @@ static int apply_operator_option(job *j, int c, const char *arg)
 
     switch (c) {
     case OPT_OPERATOR:
-        return cli_parse_operator(arg, &j->grad.op)
-               || (cli_error(NULL, "--operator: unknown operator '%s'", arg), 0);
-    case OPT_BORDER:
-        LOOKUP(borders, arg, k);
-        if (k >= 0)
-            j->grad.border = borders[k].border;
-        return k >= 0 || (cli_error(NULL, "--border: unknown border '%s'", arg), 0);
+        return cli_parse_operator(arg, &j->grad.op);
+    case OPT_BORDER: return CHOICE("border", borders, arg, j->grad.border);
     case OPT_COMPAT:
-        LOOKUP(compats, arg, k);
-        if (k >= 0)
-            apply_compat(j, k);
-        return k >= 0 || (cli_error(NULL, "--compat: expected opencv, skimage or numpy, "
-                                          "got '%s'", arg), 0);
+        if (!cli_parse_choice("compat", arg, compat_names, COUNT(compat_names), &k))
+            return 0;
+        apply_compat(j, k);
+        return 1;
     case OPT_KERNEL_SCALE:
         return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
     case OPT_NORM: return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
@@ -370,6 +362,10 @@ static int apply_operator_option(job *j, int c, const char *arg)
         return cli_parse_double(arg, &j->grad.border_value)
                || (cli_error(NULL, "--border-value: expected a number, got '%s'", arg), 0);
     case OPT_SIGMA:
+        if (!cli_parse_double(arg, &d) || d < 0 || d > MAX_SIGMA)
+            return cli_error(NULL, "--sigma: expected 0..%d, got '%s'", MAX_SIGMA, arg), 0;
+        j->grad.sigma = d;
+        return 1;
     case OPT_LOW:
     case OPT_HIGH:
         if (!cli_parse_double(arg, &d) || d < 0)
@@ -393,16 +389,8 @@ static int apply_option(job *j, int c, char *arg)
     switch (c) {
     case 'o': j->outdir = arg; return 1;
     case OPT_OUTPUTS: return parse_outputs(j, arg);
-    case OPT_FORMAT:
-        LOOKUP(formats, arg, k);
-        if (k >= 0)
-            j->format = formats[k].format;
-        return k >= 0 || (cli_error(NULL, "--format: unknown format '%s'", arg), 0);
-    case OPT_GRAY:
-        LOOKUP(grays, arg, k);
-        if (k >= 0)
-            j->load.gray = grays[k].weights;
-        return k >= 0 || (cli_error(NULL, "--gray: unknown weights '%s'", arg), 0);
+    case OPT_FORMAT: return CHOICE("format", formats, arg, j->format);
+    case OPT_GRAY: return CHOICE("gray", grays, arg, j->load.gray);
     case OPT_SCALE:
         if (cli_parse_double(arg, &d) && d > 0)
             return j->scale = d, 1;
@@ -444,8 +432,12 @@ static int apply_option(job *j, int c, char *arg)
         if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
             return j->isoline_sigma = d, 1;
         return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
-    case 'q': j->verbose = -1; return 1;
-    case 'v': j->verbose = 1; return 1;
+    case 'q':
+    case 'v':
+        if (j->verbose == (c == 'q' ? 1 : -1))
+            return cli_error(NULL, "-q and -v contradict each other: give one"), 0;
+        j->verbose = c == 'q' ? -1 : 1;
+        return 1;
     }
     return cli_batch_option(&j->batch, c, arg);
 }
@@ -468,6 +460,11 @@ static int parse_args(job *j, int argc, char **argv)
 
     if (rc != -1)
         return rc;
+    if (j->grad.canny_low >= 0 && j->grad.canny_high >= 0 && j->grad.canny_low > j->grad.canny_high) {
+        cli_error(NULL, "--low %g is above --high %g: the low threshold must not exceed the high "
+                  "one", j->grad.canny_low, j->grad.canny_high);
+        return EXIT_USAGE;
+    }
     if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
@@ -510,8 +507,8 @@ static char *output_path(const job *j, const char *key, int product)
     size_t i, size;
     char *path;
 
-    for (i = 0; i < COUNT(formats); i++)
-        if (formats[i].format == format_of(j, product))
+    for (i = COUNT(formats); i-- > 0;) /* the first name of a format, not an alias */
+        if (formats[i].value == (int)format_of(j, product))
             ext = formats[i].name;
     size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
@@ -675,7 +672,14 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
     }
     if (ok && (want.gx || want.gy || want.magnitude || want.direction || want.edges)
         && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
-        if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
+        if (st == IMGRAD_ETOOSMALL && j->grad.sigma > 0
+            && floor(4 * j->grad.sigma + 0.5) > fmax(grids[P_GRAY].width, grids[P_GRAY].height))
+            cli_error(input, "%dx%d is too small for --sigma %g: its kernel reaches %.0f pixels "
+                      "from the centre (4 sigma); use --sigma %g or less",
+                      grids[P_GRAY].width, grids[P_GRAY].height, j->grad.sigma,
+                      floor(4 * j->grad.sigma + 0.5),
+                      floor((fmax(grids[P_GRAY].width, grids[P_GRAY].height) - 0.5) / 4 * 100) / 100);
+        else if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
             cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
                       "along each axis", grids[P_GRAY].width, grids[P_GRAY].height,
                       j->grad.edge_order, j->grad.edge_order + 1);
