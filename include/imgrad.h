@@ -360,6 +360,10 @@ typedef struct imgrad_stats {
      * [45 k, 45 (k + 1)) degrees, measured from +x towards +y (down), for
      * bin k = 0..7; all 0 when there is no edge pixel */
     double orientation[IMGRAD_STATS_BINS];
+    size_t nonfinite;              /* magnitudes that are NaN or infinite: left
+                                      out of every figure above, which are
+                                      over the finite ones (all 0 when none
+                                      is finite) */
 } imgrad_stats;
 
 /* Fills *out from the magnitude, gx and gy grids of one image (all the same

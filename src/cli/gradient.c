@@ -484,7 +484,8 @@ static int load_coords(job *j)
             continue;
         st = imgrad_read_coords(j->coords_path[axis], &j->coords[axis], &j->coords_len[axis]);
         if (st != IMGRAD_OK) {
-            cli_error(j->coords_path[axis], "cannot read coordinates: %s", cli_reason(st));
+            cli_error(j->coords_path[axis], "cannot read coordinates: %s",
+                      st == IMGRAD_EEMPTY ? "the file holds no value" : cli_reason(st));
             return 0;
         }
     }
@@ -648,6 +649,42 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
     return 1;
 }
 
+/* How many values of g are NaN or infinite. */
+static size_t count_nonfinite(const imgrad_grid *g)
+{
+    size_t n = 0;
+    int x, y;
+
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++)
+            n += !isfinite(g->data[(size_t)y * g->stride + (size_t)x]);
+    return n;
+}
+
+/* Warns about each computed product that holds values that are not finite
+ * when its input had none: an overflow of float32 (values or gradients
+ * beyond 3.4e38, spacings near 0), never silent.  grids[P_GRAY] is the
+ * input as computed on. */
+static void warn_nonfinite(const job *j, const char *input, const imgrad_grid *grids)
+{
+    const size_t in = count_nonfinite(&grids[P_GRAY]);
+    int p;
+
+    if (j->verbose < 0)
+        return;
+    if (in > 0) {
+        cli_error(input, "warning: %zu input values are not finite in float32 (NaN, inf, or "
+                  "beyond +-3.4e38)", in);
+        return;
+    }
+    for (p = P_GX; p <= P_DIRECTION; p++) {
+        size_t n = grids[p].data != NULL ? count_nonfinite(&grids[p]) : 0;
+        if (n > 0)
+            cli_error(input, "warning: %s holds %zu values that are not finite (beyond "
+                      "float32's range), though the input has none", products[p].name, n);
+    }
+}
+
 /* Computes the requested products of gray (and gx, gy, magnitude for
  * --stats), writes each requested one unless w->write is 0 (gray
  * included), then measures. */
@@ -687,6 +724,8 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
             cli_error(input, "%s", cli_reason(st));
         ok = 0;
     }
+    if (ok)
+        warn_nonfinite(j, input, grids);
     if (ok && want.edges && j->verbose > 0)
         cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
                  j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");

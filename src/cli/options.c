@@ -193,11 +193,15 @@ static void explain_long(const char *what, const char *word, const struct option
 
 int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx)
 {
+    char shorts[64];
     int c;
 
+    /* a leading ':' makes getopt tell a missing value (':') from an
+     * unknown option ('?') */
+    snprintf(shorts, sizeof shorts, ":%s", cl->shorts);
     optind = 1;
     opterr = 0; /* the messages below name the command and the option */
-    while ((c = getopt_long(argc, argv, cl->shorts, cl->longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, cl->longs, NULL)) != -1) {
         int r;
         if (c == 'h') {
             cl->usage(stdout);
@@ -205,10 +209,16 @@ int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx)
         }
         if (c == '?' || c == ':') {
             const char *word = typed(argc, argv);
-            if (c == '?' && strncmp(word, "--", 2) == 0)
+            const int is_long = strncmp(word, "--", 2) == 0;
+            if (c == ':' && is_long)
+                cli_error(cl->name, "%s: missing value", word);
+            else if (c == ':')
+                cli_error(cl->name, "-%c: missing value", optopt);
+            else if (is_long)
                 explain_long(cl->name, word, cl->longs);
-            else
-                cli_error(cl->name, "%s: %s", word, c == ':' ? "missing value" : "unknown option");
+            else /* a short option, perhaps a name starting with '-' */
+                cli_error(cl->name, "-%c: unknown option (an operand starting with '-' goes "
+                          "after --)", optopt);
             fprintf(stderr, "Try 'imgrad%s%s --help'.\n", cl->name ? " " : "",
                     cl->name ? cl->name : "");
             return EXIT_USAGE;

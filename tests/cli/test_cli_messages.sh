@@ -97,4 +97,46 @@ sys.stdout.buffer.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBB
                         + chunk(b'IDAT', raw) + chunk(b'IEND', b''))" > "$TMP/big.png"
 expect_err 1 "out of memory" "big.png: out of memory" \
     bash -c 'ulimit -v 400000; exec "$0" -o "$1" "$2"' "$IMGRAD" "$TMP/oom" "$TMP/big.png"
+# --- JSON and CSV always valid; statistics over the finite values ----------
+"$PY" -c "
+import numpy as np
+np.save('$TMP/nan.npy', np.array([[0, 1, 2, 3], [1, np.nan, 3, 4], [2, 3, 4, 5.0]]))
+np.save('$TMP/big64.npy', np.array([[1e300, 2e300, 3], [4, 5, 6.0]]))
+np.save('$TMP/step.npy', np.array([[0, 1, 2], [1, 3, 3.0]]))" || bad "could not write the .npy files"
+weird=$(printf 'caf\xe9 \x01"q".npy')   # a Latin-1 byte, a control byte, quotes
+cp "$TMP/nan.npy" "$TMP/$weird"
+expect_status 0 "stats with NaN" "$IMGRAD" -q -o "$TMP/st" --format npy --stats "$TMP/s.jsonl" \
+    "$TMP/nan.npy" "$TMP/$weird"
+expect_status 0 "stats csv" "$IMGRAD" -q -o "$TMP/st" --format npy --stats "$TMP/s.csv" "$TMP/nan.npy"
+if "$PY" - "$TMP" <<'EOF'
+import csv, json, math, sys
+d = sys.argv[1]
+def strict(name): raise ValueError('non-JSON constant ' + name)
+rows = [json.loads(l, parse_constant=strict) for l in open(d + '/s.jsonl', encoding='utf-8')]
+assert len(rows) == 2, rows
+for r in rows:
+    assert r['nonfinite'] == 4, r                    # the NaN and its neighbours' gradients
+    assert math.isfinite(r['mean']) and abs(r['mean'] - r['median']) < 1e-6, r
+assert any(r['path'].endswith('caf\ufffd \x01"q".npy') for r in rows), rows
+row = next(csv.DictReader(open(d + '/s.csv')))
+assert row['nonfinite'] == '4' and float(row['mean']) > 0, row
+EOF
+then ok; else bad "stats files are not valid JSON/CSV"; fi
+# values beyond float32 are warned about, never silent
+expect_err 0 "float64 beyond float32" "big64.npy: warning: 2 input values are not finite" \
+    "$IMGRAD" -o "$TMP/nf" --format npy "$TMP/big64.npy"
+expect_err 0 "spacing near 0" "step.npy: warning: magnitude holds 5 values that are not finite" \
+    "$IMGRAD" -o "$TMP/nf" --format npy --dx 1e-300 "$TMP/step.npy"
+expect_status 0 "-q silences the warning" "$IMGRAD" -q -o "$TMP/nf" --format npy "$TMP/big64.npy"
+expect_lines 0 "$TMP/err" "no warning under -q"
+
+# --- short options and operands that start with '-' -------------------------
+expect_err 2 "name starting with -" "-d: unknown option \(an operand starting with '-' goes after --\)" \
+    env -C "$TMP" "$IMGRAD" -o dash -dash.png
+expect_err 2 "field expression starting with -" "^imgrad: field: -x: unknown option" \
+    "$IMGRAD" field "-x^2"
+expect_err 2 "missing value" "^imgrad: --outputs: missing value" "$IMGRAD" --outputs
+: > "$TMP/empty.txt"
+expect_err 2 "empty coordinate file" "empty.txt: cannot read coordinates: the file holds no value" \
+    "$IMGRAD" -o "$TMP/c" --x-coords "$TMP/empty.txt" "$A/camera.png"
 finish
