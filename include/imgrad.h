@@ -232,6 +232,15 @@ IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
                                                  imgrad_grid *out,
                                                  imgrad_source_info *info);
 
+/* What data (its first bytes, len of them; 4 KiB is plenty) holds, as far as
+ * its header tells, as a short English phrase in text (cap bytes, always
+ * terminated): "a .npy array of dtype <c8 and shape (2, 3)", "a BMP (RLE8-compressed,
+ * 8 bits a pixel)", "a Netpbm PAM (P7) image", "a TIFF image"...  For the message
+ * that explains why a load failed with EFORMAT or EUNSUPPORTED.  Returns the
+ * length of the phrase it wanted to write, or 0 (text "") when it does not
+ * recognise the data.  Never fails. */
+IMGRAD_API size_t imgrad_describe(const unsigned char *data, size_t len, char *text, size_t cap);
+
 /* Reads a 1-D coordinate array: a .npy vector (any dtype imgrad_load_gray
  * takes, or int32/int64) or text with numbers separated by white space or
  * commas.  *values is allocated (imgrad_free it), *count set.  Fails with EIO,

@@ -22,6 +22,10 @@ void cli_clear_line_before_messages(int on);
 /* The reason behind st for a message; uses errno for IMGRAD_EIO. */
 const char *cli_reason(imgrad_status st);
 
+/* The message for a file that imgrad_load_gray refused with st: the reason,
+ * and for a format or content imgrad does not read, what the file is. */
+void cli_load_error(const char *path, imgrad_status st);
+
 /* Number parsing for option values: 1 on success (the whole string is a
  * finite number, within [lo, hi] for integers), 0 otherwise. */
 int cli_parse_double(const char *s, double *out);

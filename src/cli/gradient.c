@@ -773,7 +773,7 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     memset(grids, 0, sizeof grids);
     st = imgrad_load_gray(input, &j->load, &grids[P_GRAY], &info);
     if (st != IMGRAD_OK) {
-        cli_error(input, "%s", cli_reason(st));
+        cli_load_error(input, st);
         return 0;
     }
     if (j->verbose > 0)

@@ -81,6 +81,26 @@ const char *cli_reason(imgrad_status st)
     return st == IMGRAD_EIO ? strerror(errno) : imgrad_strerror(st);
 }
 
+void cli_load_error(const char *path, imgrad_status st)
+{
+    unsigned char head[4096];
+    char what[160] = "";
+    FILE *fp;
+    size_t n;
+
+    if (st == IMGRAD_EFORMAT || st == IMGRAD_EUNSUPPORTED) {
+        if ((fp = fopen(path, "rb")) != NULL) {
+            n = fread(head, 1, sizeof head, fp);
+            fclose(fp);
+            imgrad_describe(head, n, what, sizeof what);
+        }
+    }
+    if (what[0] != '\0')
+        cli_error(path, "%s: %s", cli_reason(st), what);
+    else
+        cli_error(path, "%s", cli_reason(st));
+}
+
 int cli_mkdir_p(const char *dir)
 {
     char *path = malloc(strlen(dir) + 1), *p;

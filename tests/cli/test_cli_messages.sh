@@ -139,4 +139,19 @@ expect_err 2 "missing value" "^imgrad: --outputs: missing value" "$IMGRAD" --out
 : > "$TMP/empty.txt"
 expect_err 2 "empty coordinate file" "empty.txt: cannot read coordinates: the file holds no value" \
     "$IMGRAD" -o "$TMP/c" --x-coords "$TMP/empty.txt" "$A/camera.png"
+# --- refusals say what the file is ------------------------------------------
+printf 'P2\n2 2\n255\n0 1\n2 3\n' > "$TMP/ascii.pgm"
+printf 'P7\nWIDTH 2\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n\001\002' > "$TMP/a.pam"
+"$PY" -c "
+import numpy as np, struct
+np.save('$TMP/c.npy', np.zeros((2, 3), np.complex64))
+hdr = b'BM' + struct.pack('<IHHI', 14 + 40 + 1024 + 10, 0, 0, 14 + 40 + 1024) \\
+    + struct.pack('<IiiHHIIiiII', 40, 4, 2, 1, 8, 1, 10, 2835, 2835, 256, 0)
+open('$TMP/rle.bmp', 'wb').write(hdr + bytes(1024) + bytes([4, 1, 0, 0, 4, 2, 0, 0, 0, 1]))" \
+    || bad "could not write the variants"
+expect_err 1 "ASCII PGM named" "ascii.pgm: .*a Netpbm ASCII PGM \(P2\) image" "$IMGRAD" -o "$TMP/v" "$TMP/ascii.pgm"
+expect_err 1 "PAM named" "a.pam: .*a Netpbm PAM \(P7\) image" "$IMGRAD" -o "$TMP/v" "$TMP/a.pam"
+expect_err 1 "RLE BMP named" "rle.bmp: .*a BMP \(RLE8-compressed, 8 bits a pixel\)" "$IMGRAD" -o "$TMP/v" "$TMP/rle.bmp"
+expect_err 1 "npy dtype and shape named" "c.npy: unsupported content: a .npy array of dtype <c8 and shape \(2, 3\)" \
+    "$IMGRAD" -o "$TMP/v" "$TMP/c.npy"
 finish
