@@ -5,7 +5,7 @@ SAN_BUILD    ?= build-sanitize
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-SAN_FLAGS     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_FLAGS     = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 # what a fresh machine needs for the fuzzers and valgrind
 FUZZ_PACKAGES     = clang libclang-rt-14-dev libomp-dev python3-numpy python3-pil
 VALGRIND_PACKAGES = valgrind
@@ -17,7 +17,7 @@ FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_LIB_OBJ := $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/cli/plot/expr.o
 FUZZ_INC      = -Iinclude -Isrc/lib -Isrc/cli/plot
 FUZZ_CFLAGS   = $(WARN) -Wno-pass-failed -fopenmp -ffp-contract=off -g -O1 -fno-omit-frame-pointer \
-                -fsanitize=address,undefined -fno-sanitize-recover=all
+                -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 
 # stb_image_write's JPEG bit writer shifts set bits out of a signed int
 # (bitBuf <<= 8).  GCC and Clang define that as two's complement, so it is

@@ -197,6 +197,7 @@ static void test_gaussian(void **state)
     assert_int_equal(imgrad_gradient(&s, &o, &(imgrad_products){ .gx = &b }), IMGRAD_OK);
     for (i = 0; i < W * H; i++)
         assert_true(a.data[i] == b.data[i]);
+    imgrad_grid_free(&s);
     assert_int_equal(imgrad_gaussian(&in, 0, IMGRAD_BORDER_REPLICATE, 0, 0, &s), IMGRAD_EINVAL);
     assert_null(s.data);
     imgrad_grid_free(&a);
