@@ -38,7 +38,7 @@ check-corpus: $(REPLAY_BIN)
 
 # The whole test suite again, built with ASan and UBSan in its own folder;
 # any report aborts the run (leaks included).
-check-sanitize: deps
+check-sanitize: deps-test
 	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    all $(TEST_BIN:$(BUILD)/%=$(SAN_BUILD)/%) $(REPLAY_BIN:$(BUILD)/%=$(SAN_BUILD)/%)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -47,8 +47,9 @@ check-sanitize: deps
 
 # The CLI tests with every imgrad run under valgrind's memcheck: an error or
 # a definite leak makes that run exit 99, which fails the test it is in.
-check-valgrind: all
+check-valgrind: deps-test
 	@scripts/deps.sh $(VALGRIND_PACKAGES)
+	$(MAKE) all
 	@mkdir -p $(BUILD)/valgrind
 	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "%s" "$$@"\n' \
 	    "$(abspath $(BUILD)/imgrad)" > $(BUILD)/valgrind/imgrad
@@ -72,7 +73,7 @@ fuzz-seeds:
 	$(PYTHON) scripts/fuzz_seeds.py assets $(FUZZ_BUILD)/seeds
 
 # make fuzz FUZZ_SECONDS=N: each harness in turn for N seconds.
-fuzz:
+fuzz: deps
 	@scripts/deps.sh $(FUZZ_PACKAGES)
 	$(MAKE) fuzz-build fuzz-seeds
 	scripts/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
