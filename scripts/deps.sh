@@ -13,6 +13,8 @@ for p in "$@"; do
 done
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y --no-install-recommends$missing"
+# another apt-get running (a second make, a concurrent job) is waited for
+wait="-o DPkg::Lock::Timeout=600"
 if [ "$(id -u)" -ne 0 ]; then
     echo "imgrad: missing Debian packages:$missing" >&2
     echo "run: sudo apt-get update && sudo $cmd" >&2
@@ -20,13 +22,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-update() { apt-get update -qq || { echo "imgrad: apt-get update failed" >&2; exit 1; }; }
+update() { apt-get $wait update -qq || { echo "imgrad: apt-get update failed" >&2; exit 1; }; }
 if ! ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then
     update
-elif $cmd -qq; then
+elif $cmd $wait -qq; then
     exit 0
 else
     echo "imgrad: apt-get install failed; fetching the package lists and trying again" >&2
     update
 fi
-$cmd -qq || { echo "imgrad: could not install:$missing" >&2; exit 1; }
+$cmd $wait -qq || { echo "imgrad: could not install:$missing" >&2; exit 1; }
