@@ -7,7 +7,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 SAN_FLAGS     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # what a fresh machine needs for the fuzzers and valgrind
-FUZZ_PACKAGES     = clang libclang-rt-14-dev libomp-dev python3-numpy python3-pil
+FUZZ_PACKAGES     = clang libclang-rt-dev libomp-dev python3-numpy python3-pil
 VALGRIND_PACKAGES = valgrind
 
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
