@@ -1,6 +1,6 @@
 #!/bin/bash
 # check_fresh.sh [COMMAND...]: runs README's two commands, `make demo` then
-# `make test` (or the make commands given, each one word list such as
+# `make test` (or the commands given, each one argument such as
 # "make fuzz FUZZ_SECONDS=5"), as root in a fresh Debian 12 (bookworm): a
 # debootstrap minbase root plus build-essential and git, into which the
 # committed tree (HEAD, cloned: uncommitted files cannot hide a missing step)
