@@ -13,7 +13,7 @@
 # so a re-run fetches only the package lists.  Runs as root; needs debootstrap
 # (installed with apt-get when missing) and the network to the mirror.
 #
-# Time is bounded: CHECK_FRESH_TIMEOUT seconds (default 600) for the
+# Time is bounded: CHECK_FRESH_TIMEOUT seconds (default 900) for the
 # commands together, 900 more for building the bare root the first time.
 # Measured on 2 cores: demo and test take about 2.5 minutes, the whole run
 # about 3; the bare root takes about 2.5 minutes more, once.
@@ -21,7 +21,7 @@
 set -euo pipefail
 
 CACHE=${CHECK_FRESH_CACHE:-/var/cache/imgrad-check-fresh}
-TIMEOUT=${CHECK_FRESH_TIMEOUT:-600}
+TIMEOUT=${CHECK_FRESH_TIMEOUT:-900}
 SUITE=bookworm
 INCLUDE=build-essential,git
 say() { echo "check-fresh: $*" >&2; }
