@@ -33,7 +33,7 @@ CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_PART_OBJ := $(CLI_PART_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg62-turbo-dev help2man pkg-config
+DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
@@ -95,7 +95,7 @@ demo: deps
 	$(BUILD)/imgrad -o out --outputs gray,gx,gy,magnitude,direction assets/*.png
 	@echo "demo: outputs written to out/"
 
-test: deps
+test: deps-test
 	$(MAKE) all $(TEST_BIN) $(REPLAY_BIN)
 	$(MAKE) check-unit check-cli check-shared check-install check-corpus
 
@@ -147,5 +147,6 @@ clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) out
 
 include mk/robust.mk
+include mk/fresh.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -7,7 +7,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 SAN_FLAGS     = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
 # what a fresh machine needs for the fuzzers and valgrind
-FUZZ_PACKAGES     = clang libclang-rt-14-dev libomp-dev python3-numpy python3-pil
+FUZZ_PACKAGES     = clang libclang-rt-dev libomp-dev python3-numpy python3-pil
 VALGRIND_PACKAGES = valgrind
 
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
@@ -40,7 +40,7 @@ check-corpus: $(REPLAY_BIN)
 
 # The whole test suite again, built with ASan and UBSan in its own folder;
 # any report aborts the run (leaks included).
-check-sanitize: deps
+check-sanitize: deps-test
 	$(MAKE) BUILD=$(SAN_BUILD) CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    all $(TEST_BIN:$(BUILD)/%=$(SAN_BUILD)/%) $(REPLAY_BIN:$(BUILD)/%=$(SAN_BUILD)/%)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -49,8 +49,9 @@ check-sanitize: deps
 
 # The CLI tests with every imgrad run under valgrind's memcheck: an error or
 # a definite leak makes that run exit 99, which fails the test it is in.
-check-valgrind: all
+check-valgrind: deps-test
 	@scripts/deps.sh $(VALGRIND_PACKAGES)
+	$(MAKE) all
 	@mkdir -p $(BUILD)/valgrind
 	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "%s" "$$@"\n' \
 	    "$(abspath $(BUILD)/imgrad)" > $(BUILD)/valgrind/imgrad
@@ -74,7 +75,7 @@ fuzz-seeds:
 	$(PYTHON) scripts/fuzz_seeds.py assets $(FUZZ_BUILD)/seeds
 
 # make fuzz FUZZ_SECONDS=N: each harness in turn for N seconds.
-fuzz:
+fuzz: deps
 	@scripts/deps.sh $(FUZZ_PACKAGES)
 	$(MAKE) fuzz-build fuzz-seeds
 	scripts/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)

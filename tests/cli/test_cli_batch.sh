@@ -9,7 +9,7 @@ A=$(cd "$(dirname "$0")/../../assets" && pwd)
 HELPER=$(cd "$(dirname "$0")" && pwd)/batch_helper.py
 PY=/usr/bin/python3
 if ! $PY -c 'import numpy, PIL' 2>/dev/null; then
-    echo "$SUITE: needs $PY with numpy and PIL (make deps-python)" >&2
+    echo "$SUITE: needs $PY with numpy and PIL (make deps-test)" >&2
     exit 1
 fi
 
