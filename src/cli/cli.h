@@ -16,6 +16,11 @@ void cli_error(const char *what, const char *fmt, ...);
 /* Prints "imgrad: message" to stderr (for -v lines). */
 void cli_note(const char *fmt, ...);
 
+/* The message of this thread's last cli_error or cli_note (without the
+ * "imgrad: what: " part), "" after cli_forget_last_error. */
+const char *cli_last_error(void);
+void cli_forget_last_error(void);
+
 /* While on, messages first erase the progress line on the terminal. */
 void cli_clear_line_before_messages(int on);
 
