@@ -833,10 +833,6 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
         char *path;
         if (!j->want[p])
             continue;
-        if (cli_stop_signal()) { /* stopping: abandon the rest of this input */
-            ok = 0;
-            break;
-        }
         path = output_path(j, in->key, p);
         if (path == NULL) {
             ok = 0;

@@ -3,9 +3,10 @@
  *
  * Every file the program writes goes through cli_out_open/commit/abort
  * (imgrad_file underneath), which enter its temporary path in a table.
- * The first signal only sets a flag (the handler does nothing else): the
- * workers see it, finish or abandon the file in hand, abort its
- * temporaries, and the batch writes the stats and the summary.  A second
+ * The first signal only sets a flag (and says so with write(2)): the
+ * workers see it, finish the input in hand (its outputs and records; the
+ * kernel has done most of the work by then) and take no other, and the
+ * batch writes the stats and the summary.  A second
  * signal is an order to stop now: the handler unlink()s every temporary in
  * the table and _exit()s; both are async-signal-safe.
  *
@@ -78,8 +79,14 @@ int cli_signals_start(int live_files)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART; /* workers' reads and writes go on undisturbed */
-    for (i = 0; i < sizeof handled / sizeof handled[0]; i++)
+    for (i = 0; i < sizeof handled / sizeof handled[0]; i++) {
+        struct sigaction old;
+        /* a signal ignored from the start stays ignored: nohup's SIGHUP,
+         * SIGINT of a shell script's background job */
+        if (sigaction(handled[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
         sigaction(handled[i], &sa, NULL);
+    }
     return 1;
 }
 
