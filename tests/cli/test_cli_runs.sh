@@ -163,7 +163,7 @@ expect_status 2 "bad auto" "$IMGRAD" --shard auto/0 "$S"
 
 # ---- threads: the CPUs this process may use, counted in /proc while it works
 B=$TMP/big; mkdir -p "$B"
-$PY "$HELPER" big "$B" 4 2400
+$PY "$HELPER" big "$B" 1 1600
 # max_threads CMD...: runs CMD, prints the most threads it had at once
 max_threads() {
     "$@" >/dev/null 2>&1 &
@@ -195,7 +195,7 @@ taskset -c 0 "$IMGRAD" -v $RUN 2>"$TMP/err"
 expect_grep "1 CPU (.*1 in the affinity mask" "$TMP/err" "-v names the affinity mask"
 
 # ---- signals: SIGTERM and SIGINT during a -j 2 batch of large images
-$PY "$HELPER" big "$B" 8 2400
+$PY "$HELPER" big "$B" 8 1600
 set -m # background jobs keep SIGINT (a script's would ignore it)
 # stop_run SIG NAME [second]: starts a batch, signals it once an output exists
 stop_run() {
