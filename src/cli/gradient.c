@@ -160,8 +160,9 @@ static void usage(FILE *to)
 "      --x-coords FILE    x position of each column (text or .npy; as many\n"
 "                         values as the width, strictly increasing)\n"
 "      --y-coords FILE    y position of each row, likewise\n"
-"  -t, --threads N        threads for the kernel (default: all cores,\n"
-"                         shared among the -j files at once)\n"
+"  -t, --threads N        threads for the kernel (default: OMP_NUM_THREADS,\n"
+"                         else the CPUs this process may use, shared among\n"
+"                         the -j files at once; -v says what it chose)\n"
 "\n", to);
     /* in pieces: C99 promises string literals of only 4095 characters */
     fputs(
@@ -917,7 +918,6 @@ int cli_gradient_main(int argc, char **argv)
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else {
-        j.load.orient = !j.batch.no_orient;
         /* float64 arithmetic changes only digits that 8-bit pictures cannot
          * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
         j.load.residual = j.format == IMGRAD_FORMAT_NPY;
