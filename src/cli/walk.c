@@ -35,6 +35,10 @@ typedef struct walk {
     int have_outdir;
     folder_set seen;
     char *root_real;    /* the given folder, resolved: links out of it are not followed */
+    /* linked folders, walked after the real ones (in the order met), so a
+     * folder reached both ways keeps its real path in the outputs' names */
+    char **later_path, **later_rel;
+    size_t later_count, later_cap, later_next;
 } walk;
 
 static size_t folder_hash(dev_t dev, ino_t ino, size_t cap)
@@ -130,6 +134,7 @@ fail:
 }
 
 static int walk_folder(walk *w, const char *dir, const char *rel);
+static int walk_later(walk *w, char **path, const char *rel);
 
 void cli_list_failure(cli_input_list *list, const char *path, const char *fmt, ...)
 {
@@ -198,7 +203,7 @@ static int walk_entry(walk *w, const char *dir, const char *rel, const char *nam
                          path);
         } else {
             sub = *rel ? join(rel, "/", name) : join("", "", name);
-            ok = sub != NULL && walk_folder(w, path, sub);
+            ok = sub != NULL && (link ? walk_later(w, &path, sub) : walk_folder(w, path, sub));
             free(sub);
         }
     } else if (S_ISREG(st.st_mode) && has_image_extension(name)) {
@@ -208,6 +213,50 @@ static int walk_entry(walk *w, const char *dir, const char *rel, const char *nam
         return ok;
     }
     free(path);
+    return ok;
+}
+
+/* Queues the linked folder *path (taken: *path becomes NULL) as rel. */
+static int walk_later(walk *w, char **path, const char *rel)
+{
+    char *copy = join("", "", rel);
+
+    if (copy == NULL)
+        return 0;
+    if (w->later_count == w->later_cap) {
+        size_t cap = w->later_cap ? 2 * w->later_cap : 16;
+        char **p = realloc(w->later_path, cap * sizeof *p), **r;
+        if (p != NULL)
+            w->later_path = p;
+        if (p == NULL || (r = realloc(w->later_rel, cap * sizeof *r)) == NULL) {
+            free(copy);
+            return 0;
+        }
+        w->later_rel = r;
+        w->later_cap = cap;
+    }
+    w->later_path[w->later_count] = *path;
+    w->later_rel[w->later_count++] = copy;
+    *path = NULL;
+    return 1;
+}
+
+/* Walks the queued linked folders (which may queue more), then empties
+ * the queue. */
+static int walk_linked(walk *w)
+{
+    int ok = 1;
+
+    for (; w->later_next < w->later_count; w->later_next++) {
+        size_t i = w->later_next;
+        ok = ok && walk_folder(w, w->later_path[i], w->later_rel[i]);
+        free(w->later_path[i]);
+        free(w->later_rel[i]);
+    }
+    free(w->later_path);
+    free(w->later_rel);
+    w->later_path = w->later_rel = NULL;
+    w->later_count = w->later_cap = w->later_next = 0;
     return ok;
 }
 
@@ -306,6 +355,7 @@ static int add_argument(walk *w, const char *arg)
         *--end = '\0'; /* "photos/" -> "photos", so paths read "photos/x.jpg" */
     w->root_real = realpath(root, NULL);
     ok = walk_folder(w, root, "");
+    ok = walk_linked(w) && ok;
     free(w->root_real);
     w->root_real = NULL;
     free(w->seen.slot);
