@@ -13,9 +13,16 @@
  * Why the slots hold copies of the paths in place, not pointers: the
  * handler may run while a worker closes a file.  A slot's text is only
  * rewritten while its flag is 0, and freeing nothing means the handler
- * never reads freed memory.  A temporary created a moment before its entry
- * (between open and register) can escape a second signal; the stale
- * temporary sweep of the next run removes it. */
+ * never reads freed memory.
+ *
+ * Other threads run on while the handler works, so a worker could create
+ * a temporary just after the handler looked at the table.  Opening is
+ * fenced: a worker counts itself in (opening) before it creates a file
+ * and out once the file is in the table, and opens nothing once dying is
+ * set; the handler sets dying, waits (up to 0.2 s, nanosleep is
+ * async-signal-safe) until no worker is between the two, then unlinks.
+ * Only a worker interrupted by the handler itself inside that window can
+ * leave a temporary; the next run's stale temporary sweep removes it. */
 #include "cli.h"
 #include "batch.h"
 
@@ -25,6 +32,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef PATH_MAX
@@ -40,6 +48,8 @@ static temp_slot *slots;        /* the table; set before the handlers */
 static int slot_count;
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t stop_signal;
+static int opening;  /* workers creating a temporary now (__atomic) */
+static int dying;    /* the second signal came: open nothing (__atomic) */
 
 static const int handled[] = { SIGINT, SIGTERM, SIGHUP };
 
@@ -58,6 +68,11 @@ static void on_signal(int sig)
         stop_signal = sig;
         say("\nimgrad: stopping: finishing the files in progress (signal again to stop now)\n");
         return;
+    }
+    __atomic_store_n(&dying, 1, __ATOMIC_SEQ_CST);
+    for (i = 0; i < 200 && __atomic_load_n(&opening, __ATOMIC_SEQ_CST) > 0; i++) {
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
     }
     for (i = 0; i < slot_count; i++)
         if (slots[i].used)
@@ -137,10 +152,16 @@ static void leave(const char *path)
 
 imgrad_status cli_out_open(imgrad_file *f, const char *path)
 {
-    imgrad_status st = imgrad_file_open(f, path);
+    imgrad_status st = IMGRAD_EIO;
 
-    if (st == IMGRAD_OK)
+    __atomic_add_fetch(&opening, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&dying, __ATOMIC_SEQ_CST)) {
+        memset(f, 0, sizeof *f);
+        errno = EINTR; /* the process is about to exit */
+    } else if ((st = imgrad_file_open(f, path)) == IMGRAD_OK) {
         enter(f->tmp_path);
+    }
+    __atomic_sub_fetch(&opening, 1, __ATOMIC_SEQ_CST);
     return st;
 }
 
