@@ -72,7 +72,7 @@ typedef enum imgrad_status {
     IMGRAD_EUNSUPPORTED,/* a valid file imgrad does not handle (dtype, rank) */
     IMGRAD_ETOOLARGE,   /* the image exceeds the pixel or dimension limit */
     IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order */
-    IMGRAD_ECOORDS,     /* coordinates: wrong length, not finite or not increasing */
+    IMGRAD_ECOORDS,     /* coordinates: wrong length */
     IMGRAD_EEMPTY       /* the image or grid has a zero dimension */
 } imgrad_status;
 
@@ -125,7 +125,13 @@ typedef enum imgrad_gray_weights {
     IMGRAD_GRAY_REC709,  /* 0.2126 R + 0.7152 G + 0.0722 B */
     IMGRAD_GRAY_AVERAGE, /* (R + G + B) / 3 */
     IMGRAD_GRAY_LINEAR,  /* sRGB decoded to linear light, then Rec.709 */
-    IMGRAD_GRAY_SKIMAGE  /* 0.2125 R + 0.7154 G + 0.0721 B (skimage rgb2gray) */
+    IMGRAD_GRAY_SKIMAGE, /* 0.2125 R + 0.7154 G + 0.0721 B (skimage rgb2gray) */
+    IMGRAD_GRAY_OPENCV   /* cv2.imread(path, IMREAD_GRAYSCALE) exactly: whole
+                            8-bit levels, a JPEG's luma plane by libjpeg-turbo,
+                            a PNG's grey by libpng's rgb_to_gray as OpenCV asks
+                            for it, other colour images (4899 R + 9617 G +
+                            1868 B + 8192) >> 14, 16-bit samples their high
+                            byte; float (HDR) samples by Rec.601 (docs/compat.md) */
 } imgrad_gray_weights;
 
 typedef struct imgrad_load_options {
@@ -146,10 +152,14 @@ typedef struct imgrad_load_options {
                                  rather than the Rec.601 sum of the RGB that
                                  stb_image decodes; they differ by the colour
                                  planes' rounding, a few 1/255 at most */
+    int raw_range;            /* nonzero: 8-bit grey kept in 0..255 and 16-bit
+                                 in 0..65535 (OpenCV's units) instead of
+                                 scaled to [0, 1]; default 0 */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
- * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1, jpeg_luma = 0. */
+ * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1, jpeg_luma = 0,
+ * raw_range = 0. */
 IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
 
 typedef enum imgrad_source_kind {
@@ -268,6 +278,21 @@ typedef enum imgrad_border {
     IMGRAD_BORDER_WRAP        /* cdefgh|abcdefgh|abcdefg */
 } imgrad_border;
 
+/* Which Canny imgrad_gradient runs for the edges product. */
+typedef enum imgrad_canny_mode {
+    IMGRAD_CANNY_OWN,     /* on this call's gx, gy and magnitude (its operator,
+                             norm and smoothing), OpenCV's suppression */
+    IMGRAD_CANNY_OPENCV,  /* cv2.Canny(img, low, high, L2gradient=canny_l2):
+                             raw Sobel with replicated borders, no smoothing,
+                             |gx| + |gy| unless canny_l2, OpenCV's suppression */
+    IMGRAD_CANNY_SKIMAGE  /* skimage.feature.canny(img, canny_sigma): Gaussian
+                             with mode "constant" normalised by the weight
+                             inside, raw Sobel with reflected borders, hypot,
+                             interpolated suppression, thresholds inclusive
+                             (automatic: 0.1 and 0.2), never on the outer
+                             one-pixel frame */
+} imgrad_canny_mode;
+
 typedef struct imgrad_gradient_options {
     imgrad_operator op;      /* default IMGRAD_OP_CENTRAL */
     int edge_order;          /* central only: 1 or 2, default 1 */
@@ -287,6 +312,13 @@ typedef struct imgrad_gradient_options {
     double canny_low;        /* edges: hysteresis thresholds in magnitude */
     double canny_high;       /* units; both < 0 (default): automatic */
     int threads;             /* OpenMP threads, 0 = OpenMP's default */
+    int canny_mode;          /* an imgrad_canny_mode, default IMGRAD_CANNY_OWN */
+    int canny_l2;            /* IMGRAD_CANNY_OPENCV: L2gradient */
+    double canny_sigma;      /* IMGRAD_CANNY_SKIMAGE: its sigma (default 1) */
+    int coords_float32;      /* nonzero: x_coords and y_coords hold float32
+                                values (a float32 .npy); on a grid without
+                                residual (float32) numpy then computes the
+                                steps and weights in float32, as here */
 } imgrad_gradient_options;
 
 /* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,

@@ -45,13 +45,17 @@ static const struct {
     { "tga", IMGRAD_FORMAT_TGA },
 };
 
+/* --gray: luma is rec601 except that a YCbCr JPEG's grey is its luma
+ * plane (imgrad_load_options.jpeg_luma), whatever the output format. */
 static const struct {
     const char *name;
     imgrad_gray_weights weights;
+    int jpeg_luma;
 } grays[] = {
-    { "rec601", IMGRAD_GRAY_REC601 }, { "rec709", IMGRAD_GRAY_REC709 },
-    { "average", IMGRAD_GRAY_AVERAGE }, { "linear", IMGRAD_GRAY_LINEAR },
-    { "skimage", IMGRAD_GRAY_SKIMAGE },
+    { "luma", IMGRAD_GRAY_REC601, 1 }, { "rec601", IMGRAD_GRAY_REC601, 0 },
+    { "rec709", IMGRAD_GRAY_REC709, 0 }, { "average", IMGRAD_GRAY_AVERAGE, 0 },
+    { "linear", IMGRAD_GRAY_LINEAR, 0 }, { "skimage", IMGRAD_GRAY_SKIMAGE, 0 },
+    { "opencv", IMGRAD_GRAY_OPENCV, 0 },
 };
 
 static const struct {
@@ -63,22 +67,30 @@ static const struct {
     { "wrap", IMGRAD_BORDER_WRAP },
 };
 
-/* --compat: what each library gives for its common call (README has the
- * table).  skimage.filters.sobel is sqrt((h^2 + v^2) / 2) with h and v twice
- * imgrad's normalised Sobel, hence the factor sqrt(2). */
+/* --compat: what each library gives for its common call (docs/compat.md
+ * names the calls).  opencv: cv2.imread's grey in 0..255 (raw_range),
+ * cv2.Sobel, cartToPolar's angles, cv2.Canny.  skimage: rgb2gray, the
+ * filters (scaled by compat_scale once the operator is known), and
+ * feature.canny.  numpy: the RGB weighted as numpy code does. */
+enum compat { COMPAT_NONE, COMPAT_OPENCV, COMPAT_SKIMAGE, COMPAT_NUMPY };
+
 static const struct {
     const char *name;
+    enum compat id;
     imgrad_operator op;
     int raw_scale;
     imgrad_border border;
     imgrad_gray_weights gray;
+    int raw_range;
     int angle_positive;
-    double magnitude_factor;
+    imgrad_canny_mode canny;
 } compats[] = {
-    { "opencv", IMGRAD_OP_SOBEL, 1, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 1, 1.0 },
-    { "skimage", IMGRAD_OP_SOBEL, 0, IMGRAD_BORDER_REFLECT, IMGRAD_GRAY_SKIMAGE, 0,
-      1.41421356237309504880 },
-    { "numpy", IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 0, 1.0 },
+    { "opencv", COMPAT_OPENCV, IMGRAD_OP_SOBEL, 1, IMGRAD_BORDER_REFLECT101,
+      IMGRAD_GRAY_OPENCV, 1, 1, IMGRAD_CANNY_OPENCV },
+    { "skimage", COMPAT_SKIMAGE, IMGRAD_OP_SOBEL, 0, IMGRAD_BORDER_REFLECT,
+      IMGRAD_GRAY_SKIMAGE, 0, 0, IMGRAD_CANNY_SKIMAGE },
+    { "numpy", COMPAT_NUMPY, IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101,
+      IMGRAD_GRAY_REC601, 0, 0, IMGRAD_CANNY_OWN },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -98,6 +110,9 @@ typedef struct job {
     int quiver_step;            /* pixels between arrows, 0 = width / 32 */
     int isoline_levels;
     double isoline_sigma;       /* smoothing before the level lines */
+    enum compat compat;         /* the last --compat */
+    int norm_given;             /* --norm was given */
+    double component_factor;    /* gx and gy multiplied by this before writing */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
 } job;
 
@@ -307,12 +322,34 @@ static int parse_count(const char *s, uint64_t *out)
 /* Sets j to the --compat preset k. */
 static void apply_compat(job *j, int k)
 {
+    j->compat = compats[k].id;
     j->grad.op = compats[k].op;
     j->grad.raw_scale = compats[k].raw_scale;
     j->grad.border = compats[k].border;
     j->load.gray = compats[k].gray;
+    j->load.jpeg_luma = 0;
+    j->load.raw_range = compats[k].raw_range;
     j->grad.angle_positive = compats[k].angle_positive;
-    j->grad.magnitude_factor = compats[k].magnitude_factor;
+    j->grad.canny_mode = compats[k].canny;
+    j->grad.canny_sigma = 1;
+}
+
+/* What depends on the final operator and norm, once all options are read.
+ * skimage.filters.sobel_v and sobel_h (scharr, prewitt too) are twice
+ * imgrad's unit components and its magnitude is sqrt((v^2 + h^2) / 2), so
+ * hypot times sqrt(2); its roberts is sqrt((d1^2 + d2^2) / 2), imgrad's own
+ * hypot.  cv2.Canny's L2gradient is false unless --norm l2 says so. */
+static void finish_compat(job *j)
+{
+    const int roberts = j->grad.op == IMGRAD_OP_ROBERTS;
+
+    j->component_factor = 1;
+    if (j->compat == COMPAT_SKIMAGE && !j->grad.raw_scale) {
+        j->grad.magnitude_factor = roberts ? 1.0 : 1.41421356237309504880;
+        j->component_factor = roberts ? 1.0 : 2.0;
+    }
+    if (j->compat == COMPAT_OPENCV)
+        j->grad.canny_l2 = j->norm_given && !j->grad.norm_l1;
 }
 
 /* A word option: one of two names (flag set to 0 or 1); 0 after a message. */
@@ -348,7 +385,9 @@ static int apply_operator_option(job *j, int c, const char *arg)
                                           "got '%s'", arg), 0);
     case OPT_KERNEL_SCALE:
         return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
-    case OPT_NORM: return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
+    case OPT_NORM:
+        j->norm_given = 1;
+        return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
     case OPT_ANGLE: return word_option("angle", arg, "rad", "deg", &j->grad.angle_degrees);
     case OPT_ANGLE_RANGE:
         return word_option("angle-range", arg, "signed", "positive", &j->grad.angle_positive);
@@ -386,9 +425,12 @@ static int apply_option(job *j, int c, char *arg)
         return k >= 0 || (cli_error(NULL, "--format: unknown format '%s'", arg), 0);
     case OPT_GRAY:
         LOOKUP(grays, arg, k);
-        if (k >= 0)
+        if (k >= 0) {
             j->load.gray = grays[k].weights;
-        return k >= 0 || (cli_error(NULL, "--gray: unknown weights '%s'", arg), 0);
+            j->load.jpeg_luma = grays[k].jpeg_luma;
+        }
+        return k >= 0 || (cli_error(NULL, "--gray: expected luma, rec601, rec709, average, "
+                                          "linear, skimage or opencv, got '%s'", arg), 0);
     case OPT_SCALE:
         if (cli_parse_double(arg, &d) && d > 0)
             return j->scale = d, 1;
@@ -459,6 +501,7 @@ static int parse_args(job *j, int argc, char **argv)
         if (!apply_option(j, c, optarg))
             return EXIT_USAGE;
     }
+    finish_compat(j);
     if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
@@ -610,10 +653,14 @@ static imgrad_status write_product(const job *j, const imgrad_grid *grids, int p
         return imgrad_write_npy(path, g);
     if ((px = malloc(len)) == NULL)
         return IMGRAD_ENOMEM;
-    /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
+    /* grey of an 8- or 16-bit photo is already in [0, 1] (OpenCV's whole
+     * levels in 0..255 with raw_range); edges are 0 or 1 */
     if (product == P_GRAY)
-        scale = info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT
-                    ? 1.0 : imgrad_auto_scale(g);
+        scale = info->kind != IMGRAD_SOURCE_8BIT && info->kind != IMGRAD_SOURCE_16BIT
+                    ? imgrad_auto_scale(g)
+                : !j->load.raw_range ? 1.0
+                : info->kind == IMGRAD_SOURCE_8BIT || j->load.gray == IMGRAD_GRAY_OPENCV
+                    ? 255.0 : 65535.0;
     else if (product == P_EDGES)
         scale = 1.0;
     else if (scale == 0)
@@ -640,6 +687,16 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
             return 0;
         }
     return 1;
+}
+
+/* g multiplied by f (exactly, for the powers of two finish_compat uses). */
+static void scale_grid(imgrad_grid *g, double f)
+{
+    int x, y;
+
+    for (y = 0; f != 1 && g->data != NULL && y < g->height; y++)
+        for (x = 0; x < g->width; x++)
+            g->data[(size_t)y * g->stride + x] *= (float)f;
 }
 
 /* Computes the requested products of gray (and gx, gy, magnitude for
@@ -673,6 +730,10 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
         else
             cli_error(input, "%s", cli_reason(st));
         ok = 0;
+    }
+    if (ok) {
+        scale_grid(&grids[P_GX], j->component_factor);
+        scale_grid(&grids[P_GY], j->component_factor);
     }
     if (ok && want.edges && j->verbose > 0)
         cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
@@ -752,6 +813,7 @@ int cli_gradient_main(int argc, char **argv)
     j.outdir = "imgrad-out";
     j.isoline_levels = 8;
     j.isoline_sigma = 2;
+    j.load.jpeg_luma = 1; /* --gray luma, for every output format */
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
     if (!load_coords(&j))
@@ -762,11 +824,9 @@ int cli_gradient_main(int argc, char **argv)
     } else {
         j.load.orient = !j.batch.no_orient;
         /* float64 arithmetic changes only digits that 8-bit pictures cannot
-         * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
-        j.load.residual = j.format == IMGRAD_FORMAT_NPY;
-        /* 8-bit pictures of a JPEG take its luma plane as the Rec.601 grey,
-         * as OpenCV does (README, Inputs); .npy keeps numpy's RGB sum */
-        j.load.jpeg_luma = j.format != IMGRAD_FORMAT_NPY;
+         * show: keep the grey's residual (4 bytes a pixel) for .npy and for
+         * --stats, whose figures must not depend on the picture format */
+        j.load.residual = j.format == IMGRAD_FORMAT_NPY || j.batch.stats_path != NULL;
         j.batch.verbose = j.verbose;
         j.batch.threads = j.grad.threads;
         j.batch.outdir = j.outdir;

@@ -22,6 +22,7 @@ void imgrad_load_options_default(imgrad_load_options *o)
     o->orient = 1;
     o->residual = 1;
     o->jpeg_luma = 0;
+    o->raw_range = 0;
 }
 
 /* A .npy 2-D array as a grid; C order, or Fortran order read transposed
@@ -105,7 +106,7 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
         imgrad_load_options_default(&defaults);
         o = &defaults;
     }
-    if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_SKIMAGE
+    if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_OPENCV
         || o->max_dimension <= 0)
         return IMGRAD_EINVAL;
     if (len == 0)

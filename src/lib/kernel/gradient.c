@@ -431,6 +431,7 @@ void imgrad_gradient_options_default(imgrad_gradient_options *o)
     o->border = IMGRAD_BORDER_REFLECT101;
     o->magnitude_factor = 1.0;
     o->canny_low = o->canny_high = -1; /* automatic */
+    o->canny_sigma = 1;
 }
 
 static int any_product(const imgrad_products *out)
