@@ -49,6 +49,15 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t
 IMGRAD_HIDDEN imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
                                               const imgrad_load_options *o, imgrad_grid *out);
 
+/* A JPEG decoded by libjpeg-turbo to 8-bit RGB (grey for a one-component
+ * file), packed, with libjpeg's defaults: the pixels PIL (so skimage.io)
+ * and OpenCV's IMREAD_COLOR decode.  px->data is malloc'ed (free it with
+ * imgrad__pixels_free).  ETOOLARGE, ENOMEM, or EDECODE for anything libjpeg
+ * errs or warns about (CMYK too); *px empty then. */
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_pixels(const unsigned char *data, size_t len,
+                                                const imgrad_load_options *o,
+                                                imgrad_pixels *px);
+
 /* Frees px's samples; safe after a failed decode. */
 IMGRAD_HIDDEN void imgrad__pixels_free(imgrad_pixels *px);
 

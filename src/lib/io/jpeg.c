@@ -103,3 +103,52 @@ imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
         imgrad_grid_free(out);
     return st;
 }
+
+imgrad_status imgrad__jpeg_pixels(const unsigned char *data, size_t len,
+                                  const imgrad_load_options *o, imgrad_pixels *px)
+{
+    struct jpeg_decompress_struct d;
+    quiet_error err;
+    unsigned char *volatile pixels = NULL; /* set after setjmp, freed after a jump */
+    imgrad_status st;
+
+    memset(px, 0, sizeof *px);
+    d.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jump_out;
+    err.mgr.emit_message = on_message;
+    err.mgr.output_message = no_output;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&d);
+        free(pixels);
+        memset(px, 0, sizeof *px);
+        return IMGRAD_EDECODE;
+    }
+    jpeg_create_decompress(&d);
+    jpeg_mem_src(&d, data, (unsigned long)len);
+    jpeg_read_header(&d, TRUE);
+    st = imgrad__check_size((long)d.image_width, (long)d.image_height, o);
+    if (st == IMGRAD_OK) {
+        /* what PIL and OpenCV ask for: RGB (grey for one component) */
+        d.out_color_space = d.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+        jpeg_start_decompress(&d);
+        pixels = malloc((size_t)d.output_width * d.output_height * (size_t)d.output_components);
+        st = pixels == NULL ? IMGRAD_ENOMEM : IMGRAD_OK;
+    }
+    if (st == IMGRAD_OK) {
+        const size_t row = (size_t)d.output_width * (size_t)d.output_components;
+        while (d.output_scanline < d.output_height) {
+            JSAMPROW r = pixels + d.output_scanline * row;
+            jpeg_read_scanlines(&d, &r, 1);
+        }
+        jpeg_finish_decompress(&d);
+        px->data = pixels;
+        px->sample = IMGRAD_SAMPLE_U8;
+        px->width = (int)d.output_width;
+        px->height = (int)d.output_height;
+        px->channels = d.output_components;
+    }
+    jpeg_destroy_decompress(&d);
+    if (st != IMGRAD_OK)
+        free(pixels);
+    return st;
+}

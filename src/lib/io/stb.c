@@ -176,7 +176,16 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
         }
         return st;
     }
-    if ((st = imgrad__stb_decode(data, len, o, luma, &px, &kind)) != IMGRAD_OK)
+    /* any other JPEG: libjpeg-turbo's RGB, the pixels numpy users read
+     * through PIL, skimage or OpenCV; stb_image for what libjpeg refuses */
+    kind = IMGRAD_SOURCE_8BIT;
+    st = IMGRAD_EDECODE;
+    if (decoder == 0 && container_of(data, len > INT_MAX ? INT_MAX : (int)len) == IMGRAD__JPEG
+        && (st = imgrad__preflight(IMGRAD__JPEG, data, len)) == IMGRAD_OK)
+        st = imgrad__jpeg_pixels(data, len, o, &px);
+    if (st == IMGRAD_EDECODE)
+        st = imgrad__stb_decode(data, len, o, luma, &px, &kind);
+    if (st != IMGRAD_OK)
         return st;
     st = imgrad__grid_alloc(out, px.width, px.height); /* every pixel is written */
     /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32

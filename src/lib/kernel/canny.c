@@ -11,7 +11,10 @@
  *   output       1 on edges, 0 elsewhere
  *
  * Suppression looks at one of 4 neighbour pairs by the gradient's sector,
- * with tan(22.5) = 0.41421 and tan(67.5) = 2.41421 as the sector limits:
+ * with OpenCV's fixed-point sector limits, tan(22.5) = 13573 / 2^15 and
+ * tan(67.5) = tan(22.5) + 2: |gy| 2^15 < |gx| 13573 is horizontal,
+ * |gy| 2^15 > |gx| (13573 + 2^16) vertical (compared in double, where both
+ * products are exact, so integer Sobel values sort as in cv2.Canny):
  *
  *     sector      neighbours            test (OpenCV's, ties included)
  *     horizontal  (x-1,y) (x+1,y)       m > left  and m >= right
@@ -74,6 +77,10 @@ static void thresholds(const imgrad_grid *mag, const imgrad_gradient_options *o,
 {
     double low = o->canny_low, high = o->canny_high;
 
+    if (low < 0 && high < 0 && o->canny_mode == IMGRAD_CANNY_SKIMAGE) {
+        low = 0.1; /* skimage's defaults for a float image */
+        high = 0.2;
+    }
     if (low < 0 && high < 0)
         high = imgrad__otsu(mag);
     if (low < 0)
@@ -96,7 +103,6 @@ static void suppress_row(const float *restrict gx, const float *restrict gy,
                          const float *restrict down, float low, float high,
                          unsigned char *restrict map, int w)
 {
-    const float tan22 = 0.414213562f, tan67 = 2.414213562f;
     int x;
 
 #define M(row, i) ((row) != NULL && (i) >= 0 && (i) < w ? (row)[i] : 0.0f)
@@ -106,9 +112,9 @@ static void suppress_row(const float *restrict gx, const float *restrict gy,
         map[x] = NONE;
         if (!(m > low))
             continue;
-        if (ay < ax * tan22)
+        if ((double)ay * 32768.0 < (double)ax * 13573.0)
             keep = m > M(mid, x - 1) && m >= M(mid, x + 1);
-        else if (ay > ax * tan67)
+        else if ((double)ay * 32768.0 > (double)ax * (13573.0 + 65536.0))
             keep = m > M(up, x) && m >= M(down, x);
         else {
             const int s = (gx[x] < 0) == (gy[x] < 0) ? 1 : -1;
@@ -120,8 +126,49 @@ static void suppress_row(const float *restrict gx, const float *restrict gy,
 #undef M
 }
 
+/* scikit-image's interpolated suppression (feature._canny._get_local_maxima)
+ * for one row y of h, not on the outer frame: the magnitude m must be > 0
+ * and at least the value interpolated between the two neighbours on each
+ * side across the edge, weight w = min(|gx|, |gy|) / max(|gx|, |gy|) on
+ * the diagonal one.  Of the four sectors a pixel may fall in at a tie,
+ * the last in skimage's order decides, as its assignments overwrite. */
+static void suppress_interp_row(const float *restrict gx, const float *restrict gy,
+                                const float *restrict up, const float *restrict mid,
+                                const float *restrict down, float low, float high,
+                                unsigned char *restrict map, int w, int frame)
+{
+    int x;
+
+    for (x = 0; x < w; x++) {
+        const double m = mid[x], jx = gx[x], iy = gy[x];
+        const double ax = fabs(jx), ay = fabs(iy);
+        const int same = (iy >= 0 && jx >= 0) || (iy <= 0 && jx <= 0);
+        const int opposite = (iy <= 0 && jx >= 0) || (iy >= 0 && jx <= 0);
+        double w8, a1, a2, b1, b2;
+        int sector = 0, keep;
+        map[x] = NONE;
+        if (frame || x == 0 || x == w - 1 || !(m > 0) || !(m >= low))
+            continue;
+        if (same && ay >= ax) sector = 1;
+        if (same && ay <= ax) sector = 2;
+        if (opposite && ay <= ax) sector = 3;
+        if (opposite && ay >= ax) sector = 4;
+        /* (a1, a2) on one side, (b1, b2) on the other: axial, then diagonal */
+        switch (sector) {
+        case 1: w8 = ax / ay; a1 = down[x]; a2 = down[x + 1]; b1 = up[x]; b2 = up[x - 1]; break;
+        case 2: w8 = ay / ax; a1 = mid[x + 1]; a2 = down[x + 1]; b1 = mid[x - 1]; b2 = up[x - 1]; break;
+        case 3: w8 = ay / ax; a1 = mid[x + 1]; a2 = up[x + 1]; b1 = mid[x - 1]; b2 = down[x - 1]; break;
+        case 4: w8 = ax / ay; a1 = up[x]; a2 = up[x + 1]; b1 = down[x]; b2 = down[x - 1]; break;
+        default: continue;
+        }
+        keep = a2 * w8 + a1 * (1 - w8) <= m && b2 * w8 + b1 * (1 - w8) <= m;
+        if (keep)
+            map[x] = m >= high ? STRONG : WEAK;
+    }
+}
+
 static void suppress(const imgrad_grid *gx, const imgrad_grid *gy, const imgrad_grid *mag,
-                     const double used[2], int threads, unsigned char *map)
+                     const double used[2], int interp, int threads, unsigned char *map)
 {
     const int w = mag->width, h = mag->height;
     int y;
@@ -129,10 +176,15 @@ static void suppress(const imgrad_grid *gx, const imgrad_grid *gy, const imgrad_
 #pragma omp parallel for num_threads(IMGRAD__THREADS(threads)) schedule(static)
     for (y = 0; y < h; y++) {
         const float *mid = mag->data + (size_t)y * mag->stride;
-        suppress_row(gx->data + (size_t)y * gx->stride, gy->data + (size_t)y * gy->stride,
-                     y > 0 ? mid - mag->stride : NULL, mid,
-                     y + 1 < h ? mid + mag->stride : NULL, (float)used[0],
-                     (float)used[1], map + (size_t)y * w, w);
+        const float *ry = gx->data + (size_t)y * gx->stride, *cy = gy->data + (size_t)y * gy->stride;
+        if (interp)
+            suppress_interp_row(ry, cy, y > 0 ? mid - mag->stride : NULL, mid,
+                                y + 1 < h ? mid + mag->stride : NULL, (float)used[0],
+                                (float)used[1], map + (size_t)y * w, w, y == 0 || y == h - 1);
+        else
+            suppress_row(ry, cy, y > 0 ? mid - mag->stride : NULL, mid,
+                         y + 1 < h ? mid + mag->stride : NULL, (float)used[0],
+                         (float)used[1], map + (size_t)y * w, w);
     }
 }
 
@@ -191,7 +243,7 @@ imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
     if (map == NULL)
         return IMGRAD_ENOMEM;
     thresholds(mag, o, used);
-    suppress(gx, gy, mag, used, o->threads, map);
+    suppress(gx, gy, mag, used, o->canny_mode == IMGRAD_CANNY_SKIMAGE, o->threads, map);
     if (!hysteresis(map, w, h)) {
         free(map);
         return IMGRAD_ENOMEM;
@@ -206,4 +258,35 @@ imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
     }
     free(map);
     return IMGRAD_OK;
+}
+
+imgrad_status imgrad__canny_compat(const imgrad_grid *in, const imgrad_gradient_options *o,
+                                   imgrad_grid *edges, double used[2])
+{
+    const int skimage = o->canny_mode == IMGRAD_CANNY_SKIMAGE;
+    imgrad_gradient_options g;
+    imgrad_grid smoothed, gx, gy, mag;
+    imgrad_status st = IMGRAD_OK;
+
+    memset(&smoothed, 0, sizeof smoothed);
+    imgrad_gradient_options_default(&g);
+    g.op = IMGRAD_OP_SOBEL;
+    g.raw_scale = 1;
+    g.threads = o->threads;
+    /* cv2.Canny: Sobel with replicated borders; skimage: ndi.sobel, reflect */
+    g.border = skimage ? IMGRAD_BORDER_REFLECT : IMGRAD_BORDER_REPLICATE;
+    g.norm_l1 = !skimage && !o->canny_l2;
+    if (skimage && o->canny_sigma > 0)
+        st = imgrad__gaussian_normalised(in, o->canny_sigma, o->threads, &smoothed);
+    if (st == IMGRAD_OK)
+        st = imgrad_gradient(smoothed.data != NULL ? &smoothed : in, &g,
+                             &(imgrad_products){ .gx = &gx, .gy = &gy, .magnitude = &mag });
+    imgrad_grid_free(&smoothed);
+    if (st != IMGRAD_OK)
+        return st;
+    st = imgrad__canny(&gx, &gy, &mag, o, edges, used);
+    imgrad_grid_free(&gx);
+    imgrad_grid_free(&gy);
+    imgrad_grid_free(&mag);
+    return st;
 }

@@ -451,7 +451,9 @@ static imgrad_status check_options(const imgrad_grid *in, const imgrad_gradient_
         || (o->edge_order != 1 && o->edge_order != 2) || o->threads < 0
         || !isfinite(o->dx) || !isfinite(o->dy) || o->dx == 0 || o->dy == 0
         || !(o->sigma >= 0) || !isfinite(o->sigma) || !isfinite(o->border_value)
-        || !isfinite(o->magnitude_factor) || isnan(o->canny_low) || isnan(o->canny_high))
+        || !isfinite(o->magnitude_factor) || isnan(o->canny_low) || isnan(o->canny_high)
+        || o->canny_mode < IMGRAD_CANNY_OWN || o->canny_mode > IMGRAD_CANNY_SKIMAGE
+        || !(o->canny_sigma >= 0) || !isfinite(o->canny_sigma))
         return IMGRAD_EINVAL;
     return IMGRAD_OK;
 }
@@ -719,6 +721,34 @@ static imgrad_status run(const kernel *k, const imgrad_gradient_options *o, cons
     return st;
 }
 
+/* The edges of a library's own Canny (o->canny_mode), after the other
+ * products by o: two gradients of the same input. */
+static imgrad_status gradient_and_compat_canny(const imgrad_grid *in,
+                                               const imgrad_gradient_options *o,
+                                               const imgrad_products *out)
+{
+    imgrad_products rest = *out;
+    double used[2];
+    imgrad_status st = IMGRAD_OK;
+
+    rest.edges = NULL;
+    rest.thresholds = NULL;
+    if (any_product(&rest) && (st = imgrad_gradient(in, o, &rest)) != IMGRAD_OK)
+        return st;
+    if (!out->in_place)
+        st = imgrad__grid_alloc(out->edges, in->width, in->height);
+    if (st == IMGRAD_OK)
+        st = imgrad__canny_compat(in, o, out->edges, used);
+    if (st != IMGRAD_OK) {
+        release(out, out, 0);
+        empty_products(out);
+        return st;
+    }
+    if (out->thresholds != NULL)
+        memcpy(out->thresholds, used, sizeof used);
+    return IMGRAD_OK;
+}
+
 imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_gradient_options *o,
                               const imgrad_products *out)
 {
@@ -731,6 +761,8 @@ imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_gradient_optio
     if ((st = check_options(in, o, out)) != IMGRAD_OK
         || (st = check_in_place(out, in->width, in->height)) != IMGRAD_OK)
         return st;
+    if (out->edges != NULL && o->canny_mode != IMGRAD_CANNY_OWN)
+        return gradient_and_compat_canny(in, o, out);
     memset(&smoothed, 0, sizeof smoothed);
     if (o->sigma > 0
         && (st = imgrad_gaussian(in, o->sigma, o->border, o->border_value, o->threads,

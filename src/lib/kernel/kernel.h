@@ -91,6 +91,13 @@ IMGRAD_HIDDEN void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *i
  * scipy.ndimage's rule, at least 1. */
 IMGRAD_HIDDEN int imgrad__gauss_radius(double sigma);
 
+/* The Gaussian of sigma with a constant 0 border, divided at each pixel by
+ * the kernel's weight inside the image (plus float64's epsilon): what
+ * skimage.feature.canny smooths with (mode "constant", its "bleed over"
+ * correction).  The contract of imgrad_gaussian otherwise. */
+IMGRAD_HIDDEN imgrad_status imgrad__gaussian_normalised(const imgrad_grid *in, double sigma,
+                                                        int threads, imgrad_grid *out);
+
 /* ---- Canny (canny.c) */
 
 /* Edges from full gx, gy and magnitude grids by o's thresholds (automatic
@@ -99,6 +106,13 @@ IMGRAD_HIDDEN int imgrad__gauss_radius(double sigma);
 IMGRAD_HIDDEN imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
                                           const imgrad_grid *mag, const imgrad_gradient_options *o,
                                           imgrad_grid *edges, double used[2]);
+
+/* Edges of in into the allocated grid edges by o->canny_mode's own
+ * gradient (IMGRAD_CANNY_OPENCV or IMGRAD_CANNY_SKIMAGE, see imgrad.h),
+ * whatever o's operator; used receives the thresholds.  ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__canny_compat(const imgrad_grid *in,
+                                                 const imgrad_gradient_options *o,
+                                                 imgrad_grid *edges, double used[2]);
 
 /* Otsu's threshold of the values of g (>= 0) over 256 bins from 0 to the
  * largest; 0 for an all-zero grid. */
