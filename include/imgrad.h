@@ -248,6 +248,11 @@ IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
 IMGRAD_API imgrad_status imgrad_read_coords(const char *path, double **values,
                                             size_t *count);
 
+/* The same, and *float32 (may be NULL) set nonzero when the file is a
+ * float32 .npy, whose values numpy computes with in float32. */
+IMGRAD_API imgrad_status imgrad_read_coords_dtype(const char *path, double **values,
+                                                  size_t *count, int *float32);
+
 /* ------------------------------------------------------------ gradients */
 
 /* The derivative operators.  The 3x3 ones are correlations with OpenCV's
@@ -315,10 +320,11 @@ typedef struct imgrad_gradient_options {
     int canny_mode;          /* an imgrad_canny_mode, default IMGRAD_CANNY_OWN */
     int canny_l2;            /* IMGRAD_CANNY_OPENCV: L2gradient */
     double canny_sigma;      /* IMGRAD_CANNY_SKIMAGE: its sigma (default 1) */
-    int coords_float32;      /* nonzero: x_coords and y_coords hold float32
-                                values (a float32 .npy); on a grid without
-                                residual (float32) numpy then computes the
-                                steps and weights in float32, as here */
+    int coords_float32;      /* bit 0 (1): x_coords, bit 1 (2): y_coords
+                                hold float32 values (a float32 .npy, see
+                                imgrad_read_coords_dtype): their steps and
+                                weights are then computed in float32, as
+                                numpy does */
 } imgrad_gradient_options;
 
 /* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,

@@ -126,9 +126,8 @@ static void usage(FILE *to)
 "Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR and PNM images at\n"
 "8 or 16 bits (or float, HDR), and .npy 2-D arrays (float32, float64, uint8,\n"
 "uint16, int16, int32, int64; C or Fortran order) used as they are.  8-bit\n"
-"values are divided by 255, 16-bit by 65535.  Alpha is ignored.  For 8-bit\n"
-"outputs with --gray rec601, a colour JPEG's grey is its luma plane (as\n"
-"OpenCV's IMREAD_GRAYSCALE); .npy outputs weight the decoded RGB.\n"
+"values are divided by 255, 16-bit by 65535.  Alpha is ignored.  The grey\n"
+"depends on the input and --gray only, never on the output format.\n"
 "\n"
 "Outputs:\n"
 "  -o, --output-dir DIR   write into DIR (default imgrad-out; created)\n"
@@ -156,16 +155,21 @@ static void usage(FILE *to)
 "      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
 "\n"
 "Gradient (numpy.gradient's conventions):\n"
-"      --gray WEIGHTS     rec601 (default: 0.299 R + 0.587 G + 0.114 B),\n"
+"      --gray WEIGHTS     luma (default: a colour JPEG's luma plane, as\n"
+"                         OpenCV and PIL read grey, else rec601),\n"
+"                         rec601 (0.299 R + 0.587 G + 0.114 B of the RGB),\n"
 "                         rec709 (0.2126, 0.7152, 0.0722), average,\n"
 "                         linear (sRGB decoded to linear light, then rec709),\n"
-"                         skimage (0.2125, 0.7154, 0.0721)\n"
+"                         skimage (0.2125, 0.7154, 0.0721), opencv (exactly\n"
+"                         cv2.imread(IMREAD_GRAYSCALE)'s whole levels)\n"
 "      --edge-order N     1 (default) or 2: accuracy of the one-sided\n"
 "                         differences on the first and last row and column\n"
 "      --dx H, --dy H     sample spacing along x (columns) and y (rows),\n"
 "                         default 1; negative values are allowed, 0 is not\n"
 "      --x-coords FILE    x position of each column (text or .npy; as many\n"
-"                         values as the width, strictly increasing)\n"
+"                         values as the width; any order, as numpy: steps\n"
+"                         are signed, a repeated value gives inf or nan;\n"
+"                         a float32 .npy is computed in float32 as numpy)\n"
 "      --y-coords FILE    y position of each row, likewise\n"
 "  -t, --threads N        threads for the kernel (default: all cores,\n"
 "                         shared among the -j files at once)\n"
@@ -198,9 +202,10 @@ static void usage(FILE *to)
 "                         default: high = Otsu's threshold of the magnitude\n"
 "                         histogram, low = high / 2 (one given: the other is\n"
 "                         half or twice it); -v prints them\n"
-"      --compat LIB       opencv, skimage or numpy: operator, kernel scale,\n"
-"                         border, grey weights and angle range of that\n"
-"                         library (see README); later options override\n"
+"      --compat LIB       opencv, skimage or numpy: grey, units, operator,\n"
+"                         border, angle range and Canny of that library\n"
+"                         (docs/compat.md names the calls each product\n"
+"                         equals); later options override\n"
 "\n"
 "Limits (checked from the file header, before any pixel is decoded):\n"
 "      --max-pixels N     refuse an input of more than N pixels\n"
@@ -517,9 +522,12 @@ static int load_coords(job *j)
 
     for (axis = 0; axis < 2; axis++) {
         imgrad_status st;
+        int f32;
         if (j->coords_path[axis] == NULL)
             continue;
-        st = imgrad_read_coords(j->coords_path[axis], &j->coords[axis], &j->coords_len[axis]);
+        st = imgrad_read_coords_dtype(j->coords_path[axis], &j->coords[axis],
+                                      &j->coords_len[axis], &f32);
+        j->grad.coords_float32 |= f32 << axis; /* numpy's float32 steps */
         if (st != IMGRAD_OK) {
             cli_error(j->coords_path[axis], "cannot read coordinates: %s", cli_reason(st));
             return 0;
