@@ -149,3 +149,4 @@ clean:
 include mk/robust.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+include mk/compat.mk

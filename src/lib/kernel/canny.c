@@ -72,8 +72,99 @@ double imgrad__otsu(const imgrad_grid *g)
     return top * (cut + 1) / OTSU_BINS; /* the upper edge of the lower class */
 }
 
-/* The thresholds: as given, or derived by the rule in imgrad.h. */
-static void thresholds(const imgrad_grid *mag, const imgrad_gradient_options *o, double used[2])
+/* Immerkaer's estimate of the standard deviation of white noise in g (Fast
+ * Noise Variance Estimation, 1996): the mean |value| of the difference of
+ * two Laplacians, [1 -2 1; -2 4 -2; 1 -2 1], which cancels edges and ramps
+ * to first order, times sqrt(pi / 2) / 6.  0 below 3x3. */
+static double noise_sigma(const imgrad_grid *g)
+{
+    static const int k[3][3] = { { 1, -2, 1 }, { -2, 4, -2 }, { 1, -2, 1 } };
+    double sum = 0;
+    int x, y, i, j;
+
+    if (g->width < 3 || g->height < 3)
+        return 0;
+    for (y = 1; y < g->height - 1; y++)
+        for (x = 1; x < g->width - 1; x++) {
+            double v = 0;
+            for (i = 0; i < 3; i++)
+                for (j = 0; j < 3; j++)
+                    v += k[i][j] * (double)g->data[(size_t)(y + i - 1) * g->stride + x + j - 1];
+            sum += isfinite(v) ? fabs(v) : 0;
+        }
+    return sqrt(3.14159265358979323846 / 2) / 6 * sum / ((g->width - 2.0) * (g->height - 2.0));
+}
+
+/* The largest and smallest finite values of g. */
+static double value_range(const imgrad_grid *g)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    int x, y;
+
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++) {
+            const double v = g->data[(size_t)y * g->stride + x];
+            lo = v < lo ? v : lo; /* NaN compares false: skipped */
+            hi = v > hi ? v : hi;
+        }
+    return hi > lo && isfinite(hi - lo) ? hi - lo : 0;
+}
+
+/* The magnitudes o gives a 9 x 9 grid in: a unit impulse at the centre,
+ * then a unit step between columns 3 and 4: resp[0] = sqrt(sum of gx^2)
+ * over the impulse's response (white noise of deviation s gives gx of
+ * deviation s resp[0]), resp[1] = the largest step magnitude.  Coordinates
+ * are replaced by their mean steps.  0 when out of memory. */
+static int unit_responses(const imgrad_gradient_options *o, double resp[2])
+{
+    imgrad_gradient_options u = *o;
+    imgrad_grid g, gx, mag;
+    int x, y, ok;
+
+    if (u.x_coords != NULL)
+        u.dx = 1; /* the caller's mean step is not known here; see imgrad.h */
+    u.x_coords = u.y_coords = NULL;
+    u.canny_mode = IMGRAD_CANNY_OWN;
+    u.threads = 1;
+    if (imgrad_grid_init(&g, 9, 9) != IMGRAD_OK)
+        return 0;
+    g.data[4 * 9 + 4] = 1;
+    ok = imgrad_gradient(&g, &u, &(imgrad_products){ .gx = &gx }) == IMGRAD_OK;
+    resp[0] = 0;
+    for (y = 0; ok && y < 9; y++)
+        for (x = 0; x < 9; x++)
+            resp[0] += (double)gx.data[y * 9 + x] * gx.data[y * 9 + x];
+    resp[0] = sqrt(resp[0]);
+    if (ok)
+        imgrad_grid_free(&gx);
+    for (y = 0; y < 9; y++)
+        for (x = 0; x < 9; x++)
+            g.data[y * 9 + x] = x >= 4 ? 1.0f : 0.0f;
+    ok = ok && imgrad_gradient(&g, &u, &(imgrad_products){ .magnitude = &mag }) == IMGRAD_OK;
+    resp[1] = 0;
+    for (x = 0; ok && x < 9; x++)
+        resp[1] = fmax(resp[1], mag.data[4 * 9 + x]);
+    if (ok)
+        imgrad_grid_free(&mag);
+    imgrad_grid_free(&g);
+    return ok;
+}
+
+double imgrad__canny_floor(const imgrad_grid *in, const imgrad_gradient_options *o)
+{
+    double resp[2];
+
+    if (!unit_responses(o, resp))
+        return 0;
+    /* white noise: gx and gy of deviation s, magnitude above 4 s sqrt(2)
+     * about once in 3000 pixels (Rayleigh); a step of 1/32 of the range */
+    return fmax(4 * sqrt(2.0) * noise_sigma(in) * resp[0], value_range(in) / 32 * resp[1]);
+}
+
+/* The thresholds: as given, or derived by the rule in imgrad.h (floor from
+ * imgrad__canny_floor). */
+static void thresholds(const imgrad_grid *mag, const imgrad_gradient_options *o, double floor,
+                       double used[2])
 {
     double low = o->canny_low, high = o->canny_high;
 
@@ -82,7 +173,7 @@ static void thresholds(const imgrad_grid *mag, const imgrad_gradient_options *o,
         high = 0.2;
     }
     if (low < 0 && high < 0)
-        high = imgrad__otsu(mag);
+        high = fmax(imgrad__otsu(mag), floor);
     if (low < 0)
         low = high / 2;
     if (high < 0)
@@ -234,7 +325,7 @@ static int hysteresis(unsigned char *map, int w, int h)
 
 imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
                             const imgrad_grid *mag, const imgrad_gradient_options *o,
-                            imgrad_grid *edges, double used[2])
+                            double floor, imgrad_grid *edges, double used[2])
 {
     const int w = mag->width, h = mag->height;
     unsigned char *map = malloc((size_t)w * (size_t)h);
@@ -242,7 +333,7 @@ imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
 
     if (map == NULL)
         return IMGRAD_ENOMEM;
-    thresholds(mag, o, used);
+    thresholds(mag, o, floor, used);
     suppress(gx, gy, mag, used, o->canny_mode == IMGRAD_CANNY_SKIMAGE, o->threads, map);
     if (!hysteresis(map, w, h)) {
         free(map);
@@ -284,7 +375,10 @@ imgrad_status imgrad__canny_compat(const imgrad_grid *in, const imgrad_gradient_
     imgrad_grid_free(&smoothed);
     if (st != IMGRAD_OK)
         return st;
-    st = imgrad__canny(&gx, &gy, &mag, o, edges, used);
+    st = imgrad__canny(&gx, &gy, &mag, o,
+                       o->canny_low < 0 && o->canny_high < 0 && !skimage
+                           ? imgrad__canny_floor(in, &g) : 0,
+                       edges, used);
     imgrad_grid_free(&gx);
     imgrad_grid_free(&gy);
     imgrad_grid_free(&mag);

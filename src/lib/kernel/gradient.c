@@ -748,7 +748,8 @@ static imgrad_status plan_kernel(kernel *k, const imgrad_grid *in, const imgrad_
 
 /* The products from the planned kernel, then edges.  Canny needs whole gx, gy
  * and magnitude grids, so work holds them (the caller's or temporary ones). */
-static imgrad_status run(const kernel *k, const imgrad_gradient_options *o, const imgrad_products *out)
+static imgrad_status run(const kernel *k, const imgrad_gradient_options *o,
+                         const imgrad_products *out, double floor)
 {
     imgrad_grid tmp[3];
     imgrad_products work = *out;
@@ -766,7 +767,7 @@ static imgrad_status run(const kernel *k, const imgrad_gradient_options *o, cons
     if (!gradient_pass(k, o, &work))
         st = IMGRAD_ENOMEM;
     else if (out->edges != NULL)
-        st = imgrad__canny(work.gx, work.gy, work.magnitude, o, out->edges, used);
+        st = imgrad__canny(work.gx, work.gy, work.magnitude, o, floor, out->edges, used);
     release(&work, out, st == IMGRAD_OK);
     if (st == IMGRAD_OK && out->edges != NULL && out->thresholds != NULL)
         memcpy(out->thresholds, used, sizeof used);
@@ -821,7 +822,9 @@ imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_gradient_optio
                                   &smoothed)) != IMGRAD_OK)
         return st;
     if ((st = plan_kernel(&k, o->sigma > 0 ? &smoothed : in, o)) == IMGRAD_OK)
-        st = run(&k, o, out);
+        st = run(&k, o, out,
+                 out->edges != NULL && o->canny_low < 0 && o->canny_high < 0
+                     ? imgrad__canny_floor(in, o) : 0);
     plan_free(&k.px);
     plan_free(&k.py);
     imgrad_grid_free(&smoothed);

@@ -101,11 +101,17 @@ IMGRAD_HIDDEN imgrad_status imgrad__gaussian_normalised(const imgrad_grid *in, d
 /* ---- Canny (canny.c) */
 
 /* Edges from full gx, gy and magnitude grids by o's thresholds (automatic
- * when negative) into the allocated grid edges (0 or 1); used receives the
+ * when negative: Otsu, at least floor) into the allocated grid edges (0 or 1); used receives the
  * thresholds applied.  ENOMEM on failure. */
 IMGRAD_HIDDEN imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
                                           const imgrad_grid *mag, const imgrad_gradient_options *o,
-                                          imgrad_grid *edges, double used[2]);
+                                          double floor, imgrad_grid *edges, double used[2]);
+
+/* The least automatic high threshold for input in (unsmoothed) under o's
+ * gradient: the larger of 4 sqrt(2) times the deviation of white noise in
+ * in (Immerkaer's estimate) carried through o's operator, and the
+ * magnitude of a step of 1/32 of in's value range.  0 when out of memory. */
+IMGRAD_HIDDEN double imgrad__canny_floor(const imgrad_grid *in, const imgrad_gradient_options *o);
 
 /* Edges of in into the allocated grid edges by o->canny_mode's own
  * gradient (IMGRAD_CANNY_OPENCV or IMGRAD_CANNY_SKIMAGE, see imgrad.h),

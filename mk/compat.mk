@@ -1,0 +1,10 @@
+# Issue 13's parity checks: --compat opencv / skimage, numpy's dtype and
+# coordinate rules, extreme values, --stats per format, automatic Canny on
+# noise (scripts/crosscheck_compat.py; docs/compat.md).  About 2 minutes.
+.PHONY: crosscheck-compat
+crosscheck: crosscheck-compat
+
+crosscheck-compat: deps deps-python
+	$(MAKE) all
+	$(PYTHON) scripts/crosscheck_compat.py --imgrad $(BUILD)/imgrad \
+	    assets/*.png $(wildcard $(HELDOUT))
