@@ -359,12 +359,17 @@ typedef struct imgrad_products {
  * 4 direction sectors of 45 degrees); pixels above the high threshold seed
  * edges that grow through 8-connected survivors.  Automatic thresholds
  * (canny_low and canny_high both < 0): high = Otsu's threshold on the
- * magnitude histogram (256 bins from 0 to the largest magnitude), low =
- * high / 2; only one given: the other is twice or half of it.
+ * magnitude histogram (256 bins from 0 to the largest magnitude), but at
+ * least a floor that keeps noise out: 4 sqrt(2) times the deviation of
+ * white noise in `in` (Immerkaer's estimate) carried through the operator,
+ * or the magnitude of a step of 1/32 of in's value range, whichever is
+ * larger (docs/compat.md has figures); low = high / 2; only one given: the
+ * other is twice or half of it.  canny_mode picks another library's whole
+ * Canny instead (IMGRAD_CANNY_SKIMAGE's automatic pair is 0.1, 0.2).
  *
  * Fails with EINVAL (bad options, all products NULL), ETOOSMALL (an axis
- * shorter than edge_order + 1 for central), ECOORDS (coordinates not finite
- * or not strictly increasing) or ENOMEM; every product is then empty (in
+ * shorter than edge_order + 1 for central) or ENOMEM (coordinates may be
+ * anything numpy takes: decreasing or repeated ones give its inf and nan); every product is then empty (in
  * place: EINVAL also for a product of another size; the caller's grids then
  * hold unspecified values). */
 IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
@@ -504,8 +509,9 @@ typedef enum imgrad_map {
 } imgrad_map;
 
 /* The display scale of g for map: the 99th percentile of |value| over the
- * grid (so a few outliers do not darken the rest), or the largest |value| if
- * that percentile is 0, or 1 if the grid is all zero.  Never fails on a valid
+ * grid's finite values, exactly numpy.percentile(|g|, 99) (linear rule), so
+ * a few outliers do not darken the rest; or the largest |value| if that
+ * percentile is 0, or 1 if the grid is all zero.  Never fails on a valid
  * grid; returns 1 for an empty one. */
 IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
 
