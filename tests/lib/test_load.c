@@ -242,8 +242,12 @@ static void test_residual(void **state)
     assert_int_equal(imgrad_load_gray_memory(ppm, sizeof ppm - 1, &o, &g, NULL), IMGRAD_OK);
     assert_null(g.residual);
     imgrad_grid_free(&g);
-    g = load(DIR "camera_u8.npy", IMGRAD_GRAY_REC601, NULL); /* exact in float32 */
-    assert_null(g.residual);
+    /* exact in float32, but numpy computes integer arrays in float64: a
+     * residual of zeros makes the central operator do so too */
+    g = load(DIR "camera_u8.npy", IMGRAD_GRAY_REC601, NULL);
+    assert_non_null(g.residual);
+    for (i = 0; i < g.width * g.height; i++)
+        assert_float_equal(g.residual[i], 0, 0);
     imgrad_grid_free(&g);
     g = load(DIR "camera_f64_fortran.npy", IMGRAD_GRAY_REC601, NULL);
     assert_non_null(g.residual);
