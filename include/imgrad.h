@@ -362,8 +362,9 @@ typedef struct imgrad_products {
  * magnitude histogram (256 bins from 0 to the largest magnitude), but at
  * least a floor that keeps noise out: 4 sqrt(2) times the deviation of
  * white noise in `in` (Immerkaer's estimate) carried through the operator,
- * or the magnitude of a step of 1/32 of in's value range, whichever is
- * larger (docs/compat.md has figures); low = high / 2; only one given: the
+ * or the magnitude of a step of 5 quantisation levels of in (its least
+ * positive difference between neighbours), whichever is larger
+ * (docs/compat.md has figures); low = high / 2; only one given: the
  * other is twice or half of it.  canny_mode picks another library's whole
  * Canny instead (IMGRAD_CANNY_SKIMAGE's automatic pair is 0.1, 0.2).
  *

@@ -146,6 +146,22 @@ static int grey_decoder(const unsigned char *data, size_t len, const imgrad_load
            && imgrad__jpeg_is_ycbcr(data, len);
 }
 
+/* The samples of data: a JPEG by libjpeg-turbo when try_libjpeg (the
+ * pixels numpy users read through PIL, skimage or OpenCV), else or when
+ * libjpeg refuses it by stb_image (luma: a JPEG's first component). */
+static imgrad_status decode_samples(const unsigned char *data, size_t len,
+                                    const imgrad_load_options *o, int try_libjpeg, int luma,
+                                    imgrad_pixels *px, imgrad_source_kind *kind)
+{
+    imgrad_status st = IMGRAD_EDECODE;
+
+    *kind = IMGRAD_SOURCE_8BIT;
+    if (try_libjpeg && container_of(data, len > INT_MAX ? INT_MAX : (int)len) == IMGRAD__JPEG
+        && (st = imgrad__preflight(IMGRAD__JPEG, data, len)) == IMGRAD_OK)
+        st = imgrad__jpeg_pixels(data, len, o, px);
+    return st == IMGRAD_EDECODE ? imgrad__stb_decode(data, len, o, luma, px, kind) : st;
+}
+
 imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
                                       const imgrad_load_options *o,
                                       imgrad_grid *out, imgrad_source_info *info)
@@ -171,21 +187,13 @@ imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
         if (st == IMGRAD_OK && info != NULL) {
             info->width = out->width;
             info->height = out->height;
-            info->channels = stbi_info_from_memory(data, (int)len, &w, &h, &ch) ? ch : 3;
+            info->channels = len <= INT_MAX && stbi_info_from_memory(data, (int)len, &w, &h, &ch)
+                                 ? ch : 3;
             info->kind = IMGRAD_SOURCE_8BIT;
         }
         return st;
     }
-    /* any other JPEG: libjpeg-turbo's RGB, the pixels numpy users read
-     * through PIL, skimage or OpenCV; stb_image for what libjpeg refuses */
-    kind = IMGRAD_SOURCE_8BIT;
-    st = IMGRAD_EDECODE;
-    if (decoder == 0 && container_of(data, len > INT_MAX ? INT_MAX : (int)len) == IMGRAD__JPEG
-        && (st = imgrad__preflight(IMGRAD__JPEG, data, len)) == IMGRAD_OK)
-        st = imgrad__jpeg_pixels(data, len, o, &px);
-    if (st == IMGRAD_EDECODE)
-        st = imgrad__stb_decode(data, len, o, luma, &px, &kind);
-    if (st != IMGRAD_OK)
+    if ((st = decode_samples(data, len, o, decoder == 0, luma, &px, &kind)) != IMGRAD_OK)
         return st;
     st = imgrad__grid_alloc(out, px.width, px.height); /* every pixel is written */
     /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32

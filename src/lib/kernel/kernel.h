@@ -110,7 +110,8 @@ IMGRAD_HIDDEN imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_gr
 /* The least automatic high threshold for input in (unsmoothed) under o's
  * gradient: the larger of 4 sqrt(2) times the deviation of white noise in
  * in (Immerkaer's estimate) carried through o's operator, and the
- * magnitude of a step of 1/32 of in's value range.  0 when out of memory. */
+ * magnitude of a step of 5 quantisation levels of in (the least positive
+ * difference of neighbours).  0 when out of memory. */
 IMGRAD_HIDDEN double imgrad__canny_floor(const imgrad_grid *in, const imgrad_gradient_options *o);
 
 /* Edges of in into the allocated grid edges by o->canny_mode's own
