@@ -18,7 +18,8 @@ from the first ones here:
            skimage.filters.OP(rgb2gray(img)) for sobel, scharr, prewitt,
            roberts (gx, gy against OP_v, OP_h for the first three);
            --outputs edges against skimage.feature.canny F1 >= 0.99
-  stats    --stats rows equal for --format png and --format npy
+  stats    --stats rows equal for --format png and --format npy; each preset
+           bit-identical on 1, 2 and 3 threads
 Then numpy.gradient on int16 / uint8 / uint16 grids (spacings and
 coordinates), float32 grids with float32 coordinates, decreasing,
 non-monotonic and repeated coordinates: >= 99.999% of gx, gy bit-identical
@@ -137,6 +138,15 @@ def check_stats(imgrad, tmp, photo):
     check(rows[0] == rows[1], f"{stem(photo)}: --stats rows equal for png and npy")
 
 
+def check_threads(imgrad, tmp, photo):
+    products = ["gx", "gy", "magnitude", "direction", "edges"]
+    for preset in ("opencv", "skimage", "numpy"):
+        runs = [outputs(imgrad, tmp, photo, ["--compat", preset, "-t", t], products)
+                for t in ("1", "2", "3")]
+        same = all(np.array_equal(r[k], runs[0][k], equal_nan=True) for r in runs for k in products)
+        check(same, f"{stem(photo)}: --compat {preset} bit-identical on 1, 2 and 3 threads")
+
+
 def made_photos(photos, tmp):
     """Colour and greyscale JPEGs (4:2:0 and progressive) and PNGs."""
     colour = next(p for p in photos if (cv2.imread(p, cv2.IMREAD_UNCHANGED) is not None
@@ -250,6 +260,7 @@ def main():
             check_skimage(a.imgrad, tmp, p)
         for p in photos[:3] + photos[-5:]:
             check_stats(a.imgrad, tmp, p)
+        check_threads(a.imgrad, tmp, photos[0])
         base = cv2.imread(photos[0], cv2.IMREAD_GRAYSCALE).astype(np.float64)
         check_numpy(a.imgrad, tmp, base)
         check_extremes(a.imgrad, tmp, base)
