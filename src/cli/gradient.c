@@ -93,6 +93,14 @@ static const struct {
       IMGRAD_GRAY_REC601, 0, 0, IMGRAD_CANNY_OWN },
 };
 
+static const struct {
+    const char *name;
+    imgrad_canny_mode mode;
+} cannys[] = {
+    { "own", IMGRAD_CANNY_OWN }, { "opencv", IMGRAD_CANNY_OPENCV },
+    { "skimage", IMGRAD_CANNY_SKIMAGE },
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct job {
@@ -200,8 +208,14 @@ static void usage(FILE *to)
 "                         ([0, 2pi), OpenCV's cartToPolar)\n"
 "      --low T, --high T  Canny hysteresis thresholds in magnitude units;\n"
 "                         default: high = Otsu's threshold of the magnitude\n"
-"                         histogram, low = high / 2 (one given: the other is\n"
-"                         half or twice it); -v prints them\n"
+"                         histogram but at least a noise floor, low =\n"
+"                         high / 2 (one given: the other is half or twice\n"
+"                         it); -v prints them\n"
+"      --canny C          own (default: on this run's gradient, OpenCV's\n"
+"                         suppression), opencv (cv2.Canny: raw Sobel, L1\n"
+"                         unless --norm l2), skimage (skimage.feature.canny:\n"
+"                         --canny-sigma smoothing, interpolated suppression)\n"
+"      --canny-sigma S    the Gaussian of --canny skimage (default 1)\n"
 "      --compat LIB       opencv, skimage or numpy: grey, units, operator,\n"
 "                         border, angle range and Canny of that library\n"
 "                         (docs/compat.md names the calls each product\n"
@@ -267,7 +281,7 @@ enum {
     OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
     OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
     OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
-    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION
+    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_CANNY, OPT_CANNY_SIGMA
 };
 
 static const struct option long_options[] = {
@@ -297,6 +311,8 @@ static const struct option long_options[] = {
     { "low", required_argument, NULL, OPT_LOW },
     { "high", required_argument, NULL, OPT_HIGH },
     { "compat", required_argument, NULL, OPT_COMPAT },
+    { "canny", required_argument, NULL, OPT_CANNY },
+    { "canny-sigma", required_argument, NULL, OPT_CANNY_SIGMA },
     { "threads", required_argument, NULL, 't' },
     { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
     { "max-dimension", required_argument, NULL, OPT_MAX_DIMENSION },
@@ -353,7 +369,7 @@ static void finish_compat(job *j)
         j->grad.magnitude_factor = roberts ? 1.0 : 1.41421356237309504880;
         j->component_factor = roberts ? 1.0 : 2.0;
     }
-    if (j->compat == COMPAT_OPENCV)
+    if (j->compat == COMPAT_OPENCV || j->grad.canny_mode == IMGRAD_CANNY_OPENCV)
         j->grad.canny_l2 = j->norm_given && !j->grad.norm_l1;
 }
 
@@ -390,6 +406,16 @@ static int apply_operator_option(job *j, int c, const char *arg)
                                           "got '%s'", arg), 0);
     case OPT_KERNEL_SCALE:
         return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
+    case OPT_CANNY:
+        LOOKUP(cannys, arg, k);
+        if (k >= 0)
+            j->grad.canny_mode = cannys[k].mode;
+        return k >= 0 || (cli_error(NULL, "--canny: expected own, opencv or skimage, "
+                                          "got '%s'", arg), 0);
+    case OPT_CANNY_SIGMA:
+        if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
+            return j->grad.canny_sigma = d, 1;
+        return cli_error(NULL, "--canny-sigma: expected 0..100, got '%s'", arg), 0;
     case OPT_NORM:
         j->norm_given = 1;
         return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
