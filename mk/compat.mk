@@ -1,6 +1,7 @@
 # Issue 13's parity checks: --compat opencv / skimage, numpy's dtype and
 # coordinate rules, extreme values, --stats per format, automatic Canny on
-# noise (scripts/crosscheck_compat.py; docs/compat.md).  About 2 minutes.
+# noise (scripts/crosscheck_compat.py; docs/compat.md).  Under a minute
+# on a quiet 2-core machine; the whole `make crosscheck` 1 min 45 s.
 .PHONY: crosscheck-compat
 crosscheck: crosscheck-compat
 
