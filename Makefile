@@ -97,7 +97,7 @@ demo: deps
 
 test: deps
 	$(MAKE) all $(TEST_BIN) $(REPLAY_BIN)
-	$(MAKE) check-unit check-cli check-shared check-install check-corpus
+	$(MAKE) check-unit check-cli check-shared check-install check-corpus check-python
 
 check-unit: $(TEST_BIN)
 	@scripts/run_unit_tests.sh $(TEST_BIN)

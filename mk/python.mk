@@ -28,5 +28,6 @@ $(PY_EXT): python/imgrad/_core.c include/imgrad.h $(BUILD)/libimgrad.a
 
 # The package's own tests, numpy's TestGradient and scikit-image's edge and
 # Canny tests with imgrad's functions substituted (python/tests/).
-check-python: $(PY_EXT)
+check-python: deps-python-build
+	$(MAKE) python
 	PYTHONPATH=python $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
