@@ -16,8 +16,13 @@ from numpy.core.multiarray import normalize_axis_index as _nai  # noqa: F401
 from numpy.core.numeric import normalize_axis_tuple as _normalize_axis_tuple
 
 from . import _core
+from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v,  # noqa: F401
+                     prewitt, prewitt_h, prewitt_v, roberts, roberts_pos_diag,
+                     roberts_neg_diag)
 
-__all__ = ["gradient"]
+__all__ = ["gradient", "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
+           "prewitt", "prewitt_h", "prewitt_v", "roberts", "roberts_pos_diag",
+           "roberts_neg_diag"]
 __version__ = _core.LIB_VERSION
 
 # numpy's own function, for the types imgrad does not compute (see

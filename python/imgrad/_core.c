@@ -7,6 +7,11 @@
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <omp.h>
+
 #include "imgrad.h"
 
 /* The imgrad dtype of numpy type number num, or -1. */
@@ -123,11 +128,261 @@ static PyObject *gradient_nd(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+
+/* ------------------------------------------------ scikit-image's filters
+ *
+ * skimage 0.19's edge filters are scipy.ndimage.convolve with an N-D
+ * kernel: for each output element scipy sums, in double and starting from
+ * 0.0, input * weight over the kernel's nonzero weights in C order of the
+ * flipped kernel (the caller passes it flipped), then casts the sum to the
+ * output type; skimage then squares, adds, takes the square root and divides
+ * in the output type.  This does the same operations in the same order,
+ * reading rows of the input through the boundary mode. */
+
+enum { MODE_REFLECT, MODE_MIRROR, MODE_NEAREST, MODE_WRAP, MODE_CONSTANT };
+
+typedef struct tap { int row; int col; double w; } tap;
+
+typedef struct edge_job {
+    const char *data;
+    int ndim, k, center, mode, type, f32, magnitude;
+    npy_intp shape[NPY_MAXDIMS], strides[NPY_MAXDIMS];
+    double scale;     /* integers: skimage's img_as_float factor, else 0 */
+    int clamp;        /* signed integers: np.maximum(image, -1.0) */
+    int nk;           /* kernels */
+    tap *taps;        /* nk lists of ntap[k] taps */
+    int ntap[8];
+    double div;       /* magnitude divisor, already of the output type */
+    size_t rows;      /* K^(ndim-1) neighbour rows */
+} edge_job;
+
+/* index i (any) of an axis of n values through the mode, or -1 for a
+ * constant (0.0) value; scipy's rules for the one-element reach of these
+ * kernels. */
+static npy_intp map_index(npy_intp i, npy_intp n, int mode)
+{
+    if (i >= 0 && i < n)
+        return i;
+    switch (mode) {
+    case MODE_MIRROR:   return n == 1 ? 0 : i < 0 ? -i : 2 * n - 2 - i;
+    case MODE_WRAP:     return i < 0 ? i + n : i - n;
+    case MODE_CONSTANT: return -1;
+    default:            return i < 0 ? 0 : n - 1;   /* reflect, nearest */
+    }
+}
+
+/* The value of IEEE binary16 bits h (exact in double). */
+static double half_value(npy_half h)
+{
+    int e = (h >> 10) & 31, m = h & 1023;
+    double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(m + 1024, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+/* One input element as skimage's float image holds it. */
+static double load_value(const edge_job *j, const char *p)
+{
+    double v;
+    switch (j->type) {
+    case NPY_FLOAT64: return *(const double *)p;
+    case NPY_FLOAT32: return *(const float *)p;
+    case NPY_FLOAT16: return half_value(*(const npy_half *)p);
+    case NPY_BOOL:    return *(const npy_bool *)p ? 1.0 : 0.0;
+    case NPY_BYTE:    v = *(const npy_byte *)p; break;
+    case NPY_UBYTE:   v = *(const npy_ubyte *)p; break;
+    case NPY_SHORT:   v = *(const npy_short *)p; break;
+    case NPY_USHORT:  v = *(const npy_ushort *)p; break;
+    case NPY_INT:     v = *(const npy_int *)p; break;
+    case NPY_UINT:    v = *(const npy_uint *)p; break;
+    case NPY_LONG:    v = (double)*(const npy_long *)p; break;
+    case NPY_ULONG:   v = (double)*(const npy_ulong *)p; break;
+    case NPY_LONGLONG:  v = (double)*(const npy_longlong *)p; break;
+    default:          v = (double)*(const npy_ulonglong *)p; break;
+    }
+    v *= j->scale;
+    return j->clamp && v < -1.0 ? -1.0 : v;
+}
+
+/* Neighbour row r (0 .. rows) of outer index o, padded by the mode:
+ * buf[x] is column x - center, x in [0, width + k - 1). */
+static void load_row(const edge_job *j, npy_intp o, size_t r, double *buf)
+{
+    int d, last = j->ndim - 1;
+    npy_intp w = j->shape[last], x;
+    const char *p = j->data;
+    for (d = last - 1; d >= 0; d--) {          /* outer index and row offset */
+        npy_intp i = o % j->shape[d] + (npy_intp)(r % (size_t)j->k) - j->center;
+        o /= j->shape[d];
+        r /= (size_t)j->k;
+        i = map_index(i, j->shape[d], j->mode);
+        if (i < 0) {
+            for (x = 0; x < w + j->k - 1; x++)
+                buf[x] = 0.0;
+            return;
+        }
+        p += i * j->strides[d];
+    }
+    for (x = 0; x < w + j->k - 1; x++) {
+        npy_intp c = map_index(x - j->center, w, j->mode);
+        buf[x] = c < 0 ? 0.0 : load_value(j, p + c * j->strides[last]);
+    }
+}
+
+static double to_out(const edge_job *j, double v)
+{
+    return j->f32 ? (double)(float)v : v;
+}
+
+/* Output row o: every kernel's correlation, squared and summed for the
+ * magnitude, into out (C-contiguous, float32 or float64). */
+static void edge_row(const edge_job *j, npy_intp o, double *bufs, double *acc, double *c,
+                     char *out)
+{
+    npy_intp w = j->shape[j->ndim - 1], x;
+    size_t r, stride = (size_t)(w + j->k - 1);
+    const tap *t = j->taps;
+    int kk, q;
+    for (r = 0; r < j->rows; r++)
+        load_row(j, o, r, bufs + r * stride);
+    for (x = 0; x < w; x++)
+        acc[x] = 0.0;
+    for (kk = 0; kk < j->nk; t += j->ntap[kk], kk++) {
+        for (x = 0; x < w; x++)
+            c[x] = 0.0;
+        for (q = 0; q < j->ntap[kk]; q++) {
+            const double *b = bufs + (size_t)t[q].row * stride + t[q].col, wq = t[q].w;
+            for (x = 0; x < w; x++)
+                c[x] += b[x] * wq;
+        }
+        for (x = 0; x < w; x++) {
+            double v = to_out(j, c[x]);
+            acc[x] = j->magnitude ? to_out(j, acc[x] + to_out(j, v * v)) : to_out(j, acc[x] + v);
+        }
+    }
+    for (x = 0; x < w; x++) {
+        double v = j->magnitude ? to_out(j, to_out(j, sqrt(acc[x])) / j->div) : acc[x];
+        if (j->f32)
+            ((float *)out)[x] = (float)v;
+        else
+            ((double *)out)[x] = v;
+    }
+}
+
+/* The taps of the flipped kernels (C order, zero weights skipped, as
+ * scipy's footprint).  0 with an exception set on a bad kernel. */
+static int edge_taps(edge_job *j, PyObject *kernels)
+{
+    Py_ssize_t nk = PyList_GET_SIZE(kernels), i, total = 1, n = 0;
+    int d, kk;
+    for (d = 0; d < j->ndim; d++)
+        total *= j->k;
+    if (nk < 1 || nk > 8) {
+        PyErr_SetString(PyExc_ValueError, "imgrad: 1 to 8 kernels");
+        return 0;
+    }
+    j->taps = PyMem_RawMalloc((size_t)(nk * total) * sizeof *j->taps);
+    if (!j->taps) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    j->nk = (int)nk;
+    for (kk = 0; kk < nk; kk++) {
+        PyArrayObject *a = (PyArrayObject *)PyList_GET_ITEM(kernels, kk);
+        const double *w;
+        if (!PyArray_Check(a) || PyArray_TYPE(a) != NPY_FLOAT64 || !PyArray_IS_C_CONTIGUOUS(a)
+            || PyArray_SIZE(a) != total) {
+            PyErr_SetString(PyExc_ValueError, "imgrad: kernels must be float64 K^ndim");
+            return 0;
+        }
+        w = PyArray_DATA(a);
+        j->ntap[kk] = 0;
+        for (i = 0; i < total; i++)
+            if (w[i] != 0) {
+                j->taps[n].row = (int)(i / j->k);
+                j->taps[n].col = (int)(i % j->k);
+                j->taps[n++].w = w[i];
+                j->ntap[kk]++;
+            }
+    }
+    return 1;
+}
+
+/* edges(image, kernels, k, center, mode, magnitude, div, scale, clamp, out,
+ * threads): see the section comment.  out is C-contiguous float32/64. */
+static PyObject *edges(PyObject *self, PyObject *args)
+{
+    PyObject *image, *kernels, *outobj;
+    edge_job j;
+    int threads, d, failed = 0;
+    npy_intp outer = 1, w;
+    (void)self;
+    memset(&j, 0, sizeof j);
+    if (!PyArg_ParseTuple(args, "O!O!iiiiddiO!i", &PyArray_Type, &image, &PyList_Type, &kernels,
+                          &j.k, &j.center, &j.mode, &j.magnitude, &j.div, &j.scale, &j.clamp,
+                          &PyArray_Type, &outobj, &threads))
+        return NULL;
+    PyArrayObject *a = (PyArrayObject *)image, *out = (PyArrayObject *)outobj;
+    j.ndim = PyArray_NDIM(a);
+    j.type = PyArray_TYPE(a);
+    j.f32 = PyArray_TYPE(out) == NPY_FLOAT32;
+    if (j.ndim < 1 || !PyArray_ISNOTSWAPPED(a) || (j.k != 2 && j.k != 3)
+        || !PyArray_IS_C_CONTIGUOUS(out) || PyArray_NDIM(out) != j.ndim
+        || (!j.f32 && PyArray_TYPE(out) != NPY_FLOAT64)) {
+        PyErr_SetString(PyExc_ValueError, "imgrad: bad arguments to edges");
+        return NULL;
+    }
+    j.data = PyArray_DATA(a);
+    for (d = 0; d < j.ndim; d++) {
+        j.shape[d] = PyArray_DIMS(a)[d];
+        j.strides[d] = PyArray_STRIDES(a)[d];
+        if (PyArray_DIMS(out)[d] != j.shape[d]) {
+            PyErr_SetString(PyExc_ValueError, "imgrad: output shape");
+            return NULL;
+        }
+        if (d < j.ndim - 1)
+            outer *= j.shape[d];
+    }
+    if (!edge_taps(&j, kernels)) {
+        PyMem_RawFree(j.taps);
+        return NULL;
+    }
+    j.rows = 1;
+    for (d = 0; d < j.ndim - 1; d++)
+        j.rows *= (size_t)j.k;
+    w = j.shape[j.ndim - 1];
+    if (PyArray_SIZE(a) > 0) {
+        size_t each = (j.rows * (size_t)(w + j.k - 1) + 2 * (size_t)w) * sizeof(double);
+        Py_BEGIN_ALLOW_THREADS
+#pragma omp parallel num_threads(threads > 0 ? threads : omp_get_max_threads()) reduction(|| : failed)
+        {
+            double *buf = malloc(each);
+            npy_intp o;
+            if (!buf)
+                failed = 1;
+#pragma omp for schedule(static)
+            for (o = 0; o < outer; o++)
+                if (buf)
+                    edge_row(&j, o, buf, buf + j.rows * (size_t)(w + j.k - 1),
+                             buf + j.rows * (size_t)(w + j.k - 1) + w,
+                             (char *)PyArray_DATA(out) + o * w * (j.f32 ? 4 : 8));
+            free(buf);
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyMem_RawFree(j.taps);
+    if (failed)
+        return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     { "gradient_nd", gradient_nd, METH_VARARGS,
       "gradient_nd(f, axes, spacing, edge_order, outs, threads): numpy.gradient's "
       "derivatives of f along axes into the arrays outs (the C library's "
       "imgrad_gradient_nd)." },
+    { "edges", edges, METH_VARARGS,
+      "edges(image, kernels, k, center, mode, magnitude, div, scale, clamp, out, threads): "
+      "scikit-image's convolution edge filters (see imgrad.skimage)." },
     { NULL, NULL, 0, NULL }
 };
 
