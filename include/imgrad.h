@@ -529,6 +529,10 @@ typedef struct imgrad_spacing {
     const imgrad_array *coords; /* NULL, or 1-D coordinates (float or integer,
                                    any stride) of length shape[axis]; numpy
                                    checks no order, nor does imgrad */
+    int keep_coords;          /* nonzero: the coordinate formulas even when
+                                 the steps are all equal (numpy then uses the
+                                 uniform ones, with a different rounding); for
+                                 a piece of a larger non-uniform axis */
 } imgrad_spacing;
 
 typedef struct imgrad_nd_options {

@@ -80,7 +80,8 @@ static PyObject *raise_status(imgrad_status st)
 }
 
 /* gradient_nd(f, axes, spacing, edge_order, outs, threads): spacing is a
- * sequence of (step, step_type, coords-or-None), one per axis; outs the
+ * sequence of (step, step_type, coords-or-None[, keep_coords]), one per
+ * axis; outs the
  * output arrays, written in place.  Returns None. */
 static PyObject *gradient_nd(PyObject *self, PyObject *args)
 {
@@ -107,9 +108,11 @@ static PyObject *gradient_nd(PyObject *self, PyObject *args)
     for (k = 0; k < n; k++) {
         PyObject *c = NULL;
         o.axes[k] = (int)PyLong_AsLong(PyTuple_GET_ITEM(axes, k));
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(spacing, k), "diO", &o.spacing[k].step,
-                              (int *)&o.spacing[k].step_type, &c))
+        int step_type = 0;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(spacing, k), "diO|i", &o.spacing[k].step,
+                              &step_type, &c, &o.spacing[k].keep_coords))
             return NULL;
+        o.spacing[k].step_type = (imgrad_dtype)step_type;
         if (c != Py_None) {
             if (!describe(c, &coords[k], 0))
                 return NULL;

@@ -331,8 +331,10 @@ static void plan_coord_edges(axis_plan *a, prec t, const double *dx, size_t n,
 }
 
 /* numpy's coordinate branch: dx = np.diff(x) in x's float type (float64 for
- * integers); constant dx falls back to the uniform branch with dx[0]. */
-static imgrad_status plan_coords(axis_plan *a, prec t, int order, const imgrad_array *x)
+ * integers); constant dx falls back to the uniform branch with dx[0]
+ * (unless keep). */
+static imgrad_status plan_coords(axis_plan *a, prec t, int order, const imgrad_array *x,
+                                 int keep)
 {
     size_t n = a->n, i;
     imgrad_dtype at = is_float(x->dtype) ? x->dtype : IMGRAD_DT_FLOAT64;
@@ -346,7 +348,7 @@ static imgrad_status plan_coords(axis_plan *a, prec t, int order, const imgrad_a
         v[i] = rnd(v[i + 1] - v[i], pa);           /* np.diff, in place */
         uniform &= v[i] == v[0];
     }
-    if (uniform) {
+    if (uniform && !keep) {
         plan_uniform(a, t, order, v[0], at);
         free(v);
         return IMGRAD_OK;
@@ -807,7 +809,7 @@ static imgrad_status one_axis(const imgrad_array *in, int k, const imgrad_spacin
     a.n = in->shape[k];
     a.plain = in->ndim == 1;
     if (sp->coords)
-        st = plan_coords(&a, t, order, sp->coords);
+        st = plan_coords(&a, t, order, sp->coords, sp->keep_coords);
     else
         plan_uniform(&a, t, order, sp->step, sp->step_type);
     if (st == IMGRAD_OK) {
