@@ -12,7 +12,7 @@ PY_INCLUDES   = $(shell $(PYTHON) -c 'import sysconfig, numpy; \
                 print("-I" + sysconfig.get_paths()["include"], "-I" + numpy.get_include())')
 PY_EXT        = python/imgrad/_core$(PY_EXT_SUFFIX)
 
-.PHONY: python check-python deps-python-build
+.PHONY: python check-python check-python-install deps-python-build
 
 deps-python-build:
 	@scripts/deps.sh $(PY_BUILD_PACKAGES) $(PY_TEST_PACKAGES)
@@ -31,3 +31,15 @@ $(PY_EXT): python/imgrad/_core.c include/imgrad.h $(BUILD)/libimgrad.a
 check-python: deps-python-build
 	$(MAKE) python
 	PYTHONPATH=python $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+	$(MAKE) check-python-install
+
+# The offline install a user does: a venv over Debian's packages, pip without
+# the network or build isolation, then an import from outside the repo.
+check-python-install: $(BUILD)/libimgrad.a
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"; rm -rf python/build python/imgrad.egg-info' EXIT && \
+	$(PYTHON) -m venv --system-site-packages "$$tmp/venv" && \
+	"$$tmp/venv/bin/pip" install -q --no-index --no-build-isolation ./python && \
+	cd "$$tmp" && "$$tmp/venv/bin/python" -c 'import imgrad; \
+	assert imgrad.__file__.startswith("'"$$tmp"'"), imgrad.__file__; \
+	assert list(imgrad.gradient([3, 7, 14, 23, 36, 47])) == [4, 5.5, 8, 11, 12, 11]' && \
+	echo "check-python-install: pip install into a venv and import: ok"
