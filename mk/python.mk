@@ -23,7 +23,7 @@ deps-python-build:
 python: $(PY_EXT)
 
 $(PY_EXT): python/imgrad/_core.c include/imgrad.h $(BUILD)/libimgrad.a
-	$(CC) -shared -fPIC -fopenmp -O2 -g -Wall -Wextra -Iinclude $(PY_INCLUDES) $(CPPFLAGS) \
+	$(CC) -shared -fPIC -fopenmp -ffp-contract=off -O2 -g -Wall -Wextra -Iinclude $(PY_INCLUDES) $(CPPFLAGS) \
 	    $(LDFLAGS) python/imgrad/_core.c $(BUILD)/libimgrad.a -o $@ $(LIBS)
 
 # The package's own tests, numpy's TestGradient and scikit-image's edge and

@@ -38,7 +38,7 @@ setup(
         include_dirs=[os.path.join(ROOT, "include"), numpy.get_include()],
         extra_objects=[LIB],
         libraries=["jpeg", "deflate", "m"],
-        extra_compile_args=["-fopenmp"],
+        extra_compile_args=["-fopenmp", "-ffp-contract=off"],
         extra_link_args=["-fopenmp"],
     )],
     python_requires=">=3.9",

@@ -19,10 +19,11 @@ from . import _core
 from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v,  # noqa: F401
                      prewitt, prewitt_h, prewitt_v, roberts, roberts_pos_diag,
                      roberts_neg_diag)
+from ._canny import canny  # noqa: F401
 
 __all__ = ["gradient", "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "roberts", "roberts_pos_diag",
-           "roberts_neg_diag"]
+           "roberts_neg_diag", "canny"]
 __version__ = _core.LIB_VERSION
 
 # numpy's own function, for the types imgrad does not compute (see

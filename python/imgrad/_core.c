@@ -378,6 +378,283 @@ static PyObject *edges(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+
+/* --------------------------------------------- scipy.ndimage for Canny
+ *
+ * skimage.feature.canny smooths with scipy.ndimage.gaussian_filter and
+ * differentiates with scipy.ndimage.sobel: 1-D correlations along an axis
+ * (scipy's correlate1d).  scipy sums a line in double as
+ *     out = in[0] w[0] + sum over j = -r .. -1 of (in[j] +- in[-j]) w[j]
+ * when the weights are symmetric (+) or antisymmetric (-) within DBL_EPSILON,
+ * else in[r] w[r] + sum over j = -r .. r - 1 of in[j] w[j]; the line is
+ * extended beyond its ends by the mode; the sum is cast to the output type. */
+
+#include <float.h>
+
+/* Index i of a line of n values through scipy's boundary mode (any reach),
+ * or -1 for the constant value. */
+static npy_intp map_far(npy_intp i, npy_intp n, int mode)
+{
+    npy_intp p;
+    if (i >= 0 && i < n)
+        return i;
+    switch (mode) {
+    case MODE_CONSTANT: return -1;
+    case MODE_NEAREST:  return i < 0 ? 0 : n - 1;
+    case MODE_WRAP:     p = i % n; return p < 0 ? p + n : p;
+    case MODE_MIRROR:
+        if (n == 1)
+            return 0;
+        p = i % (2 * n - 2);
+        if (p < 0)
+            p += 2 * n - 2;
+        return p < n ? p : 2 * n - 2 - p;
+    default:                                     /* reflect */
+        p = i % (2 * n);
+        if (p < 0)
+            p += 2 * n;
+        return p < n ? p : 2 * n - 1 - p;
+    }
+}
+
+/* correlate1d(input, weights, axis, mode, cval, output, threads) on 2-D
+ * C-contiguous float32/float64 arrays of one dtype, weights float64 of odd
+ * length.  The input is read through rows, so axis 0 works row by row too. */
+static PyObject *correlate1d(PyObject *self, PyObject *args)
+{
+    PyArrayObject *in, *wa, *out;
+    int axis, mode, threads, sym = 0, f32;
+    double cval;
+    npy_intp h, w, r, k, y;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O!iidO!i", &PyArray_Type, &in, &PyArray_Type, &wa, &axis,
+                          &mode, &cval, &PyArray_Type, &out, &threads))
+        return NULL;
+    f32 = PyArray_TYPE(in) == NPY_FLOAT32;
+    if (PyArray_NDIM(in) != 2 || !PyArray_IS_C_CONTIGUOUS(in) || !PyArray_IS_C_CONTIGUOUS(out)
+        || PyArray_TYPE(out) != PyArray_TYPE(in) || (!f32 && PyArray_TYPE(in) != NPY_FLOAT64)
+        || PyArray_NDIM(out) != 2 || PyArray_DIMS(out)[0] != PyArray_DIMS(in)[0]
+        || PyArray_DIMS(out)[1] != PyArray_DIMS(in)[1] || PyArray_TYPE(wa) != NPY_FLOAT64
+        || !PyArray_IS_C_CONTIGUOUS(wa) || !(PyArray_SIZE(wa) & 1) || (axis != 0 && axis != 1)) {
+        PyErr_SetString(PyExc_ValueError, "imgrad: bad arguments to correlate1d");
+        return NULL;
+    }
+    h = PyArray_DIMS(in)[0];
+    w = PyArray_DIMS(in)[1];
+    r = PyArray_SIZE(wa) / 2;
+    const double *fw = (const double *)PyArray_DATA(wa) + r;   /* fw[-r .. r] */
+    if (r > 0) {
+        sym = 1;
+        for (k = 1; k <= r; k++)
+            if (fabs(fw[k] - fw[-k]) > DBL_EPSILON) { sym = 0; break; }
+        if (!sym) {
+            sym = -1;
+            for (k = 1; k <= r; k++)
+                if (fabs(fw[k] + fw[-k]) > DBL_EPSILON) { sym = 0; break; }
+        }
+    }
+    const char *src = PyArray_DATA(in);
+    char *dst = PyArray_DATA(out);
+    npy_intp n = axis ? w : h, lines = axis ? h : w;
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+#pragma omp parallel num_threads(threads > 0 ? threads : omp_get_max_threads()) reduction(|| : failed)
+    {
+        double *line = malloc((size_t)(n + 2 * r) * sizeof *line), *acc = malloc((size_t)n * sizeof *acc);
+        if (!line || !acc)
+            failed = 1;
+#pragma omp for schedule(static)
+        for (y = 0; y < lines; y++) {
+            npy_intp x, j;
+            if (failed || !line || !acc)
+                continue;
+            for (x = -r; x < n + r; x++) {           /* the extended line */
+                npy_intp i = map_far(x, n, mode), e = axis ? y * w + i : i * w + y;
+                line[x + r] = i < 0 ? cval : f32 ? (double)((const float *)src)[e]
+                                                 : ((const double *)src)[e];
+            }
+            for (x = 0; x < n; x++) {
+                const double *il = line + r + x;
+                double t;
+                if (sym > 0) {
+                    t = il[0] * fw[0];
+                    for (j = -r; j < 0; j++)
+                        t += (il[j] + il[-j]) * fw[j];
+                } else if (sym < 0) {
+                    t = il[0] * fw[0];
+                    for (j = -r; j < 0; j++)
+                        t += (il[j] - il[-j]) * fw[j];
+                } else {
+                    t = il[r] * fw[r];
+                    for (j = -r; j < r; j++)
+                        t += il[j] * fw[j];
+                }
+                acc[x] = t;
+            }
+            for (x = 0; x < n; x++) {
+                npy_intp e = axis ? y * w + x : x * w + y;
+                if (f32)
+                    ((float *)dst)[e] = (float)acc[x];
+                else
+                    ((double *)dst)[e] = acc[x];
+            }
+        }
+        free(line);
+        free(acc);
+    }
+    Py_END_ALLOW_THREADS
+    if (failed)
+        return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
+/* The magnitude m at (y, x) beats the interpolation between its neighbours
+ * a and b at weight w: b w + a (1 - w) <= m, in the arrays' type. */
+#define BEATS(T, a, b, wt, m) ((T)((T)((b) * (wt)) + (T)((a) * (T)(1 - (wt)))) <= (m))
+
+/* skimage's non-maximum suppression at one pixel: the four direction cases
+ * in skimage's order, a later case overriding an earlier one. */
+#define NMS_PIXEL(T)                                                              \
+    do {                                                                          \
+        T I = gi[p], J = gj[p], aI = I < 0 ? -I : I, aJ = J < 0 ? -J : J, m = M[p]; \
+        int hor = aI >= aJ, ver = aI <= aJ, up = I >= 0, down = I <= 0;            \
+        int right = J >= 0, left = J <= 0, res = 0;                               \
+        if (((up && right) || (down && left)) && hor) {                           \
+            T wt = aJ / aI;                                                       \
+            res = BEATS(T, M[p + w], M[p + w + 1], wt, m)                         \
+                  && BEATS(T, M[p - w], M[p - w - 1], wt, m);                     \
+        }                                                                         \
+        if (((up && right) || (down && left)) && ver) {                           \
+            T wt = aI / aJ;                                                       \
+            res = BEATS(T, M[p + 1], M[p + w + 1], wt, m)                         \
+                  && BEATS(T, M[p - 1], M[p - w - 1], wt, m);                     \
+        }                                                                         \
+        if (((down && right) || (up && left)) && ver) {                           \
+            T wt = aI / aJ;                                                       \
+            res = BEATS(T, M[p + 1], M[p - w + 1], wt, m)                         \
+                  && BEATS(T, M[p - 1], M[p + w - 1], wt, m);                     \
+        }                                                                         \
+        if (((down && right) || (up && left)) && hor) {                           \
+            T wt = aJ / aI;                                                       \
+            res = BEATS(T, M[p - w], M[p - w + 1], wt, m)                         \
+                  && BEATS(T, M[p + w], M[p + w - 1], wt, m);                     \
+        }                                                                         \
+        keep[p] = (npy_bool)res;                                                  \
+    } while (0)
+
+static void nms_f64(const double *gi, const double *gj, const double *M, const npy_bool *mask,
+                    npy_bool *keep, npy_intp h, npy_intp w, int nt)
+{
+    npy_intp y;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (y = 0; y < h; y++) {
+        npy_intp x;
+        for (x = 0; x < w; x++) {
+            npy_intp p = y * w + x;
+            if (!mask[p] || !(M[p] > 0) || y == 0 || x == 0 || y == h - 1 || x == w - 1)
+                keep[p] = 0;
+            else
+                NMS_PIXEL(double);
+        }
+    }
+}
+
+static void nms_f32(const float *gi, const float *gj, const float *M, const npy_bool *mask,
+                    npy_bool *keep, npy_intp h, npy_intp w, int nt)
+{
+    npy_intp y;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (y = 0; y < h; y++) {
+        npy_intp x;
+        for (x = 0; x < w; x++) {
+            npy_intp p = y * w + x;
+            if (!mask[p] || !(M[p] > 0) || y == 0 || x == 0 || y == h - 1 || x == w - 1)
+                keep[p] = 0;
+            else
+                NMS_PIXEL(float);
+        }
+    }
+}
+
+/* Hysteresis: out = pixels of keep with magnitude >= low whose 8-connected
+ * component (of such pixels) holds one with magnitude >= high; a flood fill
+ * from those seeds, which selects the components skimage's labels do. */
+static int hysteresis(const char *M, int f32, const npy_bool *keep, double low, double high,
+                      npy_bool *out, npy_intp h, npy_intp w)
+{
+    npy_intp n = h * w, p, top = 0, *stack = malloc((size_t)(n ? n : 1) * sizeof *stack);
+    if (!stack)
+        return 0;
+#define MAG(q) (f32 ? (double)((const float *)M)[q] : ((const double *)M)[q])
+    for (p = 0; p < n; p++)
+        out[p] = 0;
+    for (p = 0; p < n; p++)
+        if (keep[p] && MAG(p) >= high && MAG(p) >= low && !out[p]) {
+            out[p] = 1;
+            stack[top++] = p;
+            while (top) {
+                npy_intp q = stack[--top], qy = q / w, qx = q % w, dy, dx;
+                for (dy = -1; dy <= 1; dy++)
+                    for (dx = -1; dx <= 1; dx++) {
+                        npy_intp ny = qy + dy, nx = qx + dx, nq = ny * w + nx;
+                        if (ny < 0 || nx < 0 || ny >= h || nx >= w || out[nq] || !keep[nq]
+                            || !(MAG(nq) >= low))
+                            continue;
+                        out[nq] = 1;
+                        stack[top++] = nq;
+                    }
+            }
+        }
+#undef MAG
+    free(stack);
+    return 1;
+}
+
+/* canny_edges(isobel, jsobel, magnitude, eroded_mask, low, high, out,
+ * threads): skimage's local maxima and hysteresis into the bool array out.
+ * All 2-D C-contiguous of one shape; the three float arrays one dtype. */
+static PyObject *canny_edges(PyObject *self, PyObject *args)
+{
+    PyArrayObject *gi, *gj, *mag, *mask, *out;
+    double low, high;
+    int threads, ok = 1;
+    npy_bool *keep;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!ddO!i", &PyArray_Type, &gi, &PyArray_Type, &gj,
+                          &PyArray_Type, &mag, &PyArray_Type, &mask, &low, &high,
+                          &PyArray_Type, &out, &threads))
+        return NULL;
+    PyArrayObject *all[5] = { gi, gj, mag, mask, out };
+    int t = PyArray_TYPE(mag), k;
+    for (k = 0; k < 5; k++)
+        if (PyArray_NDIM(all[k]) != 2 || !PyArray_IS_C_CONTIGUOUS(all[k])
+            || PyArray_DIMS(all[k])[0] != PyArray_DIMS(mag)[0]
+            || PyArray_DIMS(all[k])[1] != PyArray_DIMS(mag)[1]
+            || PyArray_TYPE(all[k]) != (k < 3 ? t : NPY_BOOL)
+            || (t != NPY_FLOAT32 && t != NPY_FLOAT64)) {
+            PyErr_SetString(PyExc_ValueError, "imgrad: bad arguments to canny_edges");
+            return NULL;
+        }
+    npy_intp h = PyArray_DIMS(mag)[0], w = PyArray_DIMS(mag)[1];
+    keep = malloc((size_t)(h * w > 0 ? h * w : 1));
+    if (!keep)
+        return PyErr_NoMemory();
+    Py_BEGIN_ALLOW_THREADS
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    if (t == NPY_FLOAT64)
+        nms_f64(PyArray_DATA(gi), PyArray_DATA(gj), PyArray_DATA(mag), PyArray_DATA(mask), keep,
+                h, w, nt);
+    else
+        nms_f32(PyArray_DATA(gi), PyArray_DATA(gj), PyArray_DATA(mag), PyArray_DATA(mask), keep,
+                h, w, nt);
+    ok = hysteresis(PyArray_DATA(mag), t == NPY_FLOAT32, keep, low, high, PyArray_DATA(out), h, w);
+    Py_END_ALLOW_THREADS
+    free(keep);
+    if (!ok)
+        return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     { "gradient_nd", gradient_nd, METH_VARARGS,
       "gradient_nd(f, axes, spacing, edge_order, outs, threads): numpy.gradient's "
@@ -386,6 +663,12 @@ static PyMethodDef methods[] = {
     { "edges", edges, METH_VARARGS,
       "edges(image, kernels, k, center, mode, magnitude, div, scale, clamp, out, threads): "
       "scikit-image's convolution edge filters (see imgrad.skimage)." },
+    { "correlate1d", correlate1d, METH_VARARGS,
+      "correlate1d(input, weights, axis, mode, cval, output, threads): "
+      "scipy.ndimage.correlate1d on 2-D float arrays, bit for bit." },
+    { "canny_edges", canny_edges, METH_VARARGS,
+      "canny_edges(isobel, jsobel, magnitude, mask, low, high, out, threads): "
+      "scikit-image's Canny non-maximum suppression and hysteresis." },
     { NULL, NULL, 0, NULL }
 };
 
