@@ -63,7 +63,15 @@ def main():
         t_ig = median_time(lambda: mine(photo), args.repeat)
         print("| skimage.filters.%s, 4096x4096 uint8 | %.1f | %.1f | %.1fx |"
               % (fname, 1e3 * t_sk, 1e3 * t_ig, t_sk / t_ig))
+    from skimage import feature
+    small = photo[:2048, :2048]
+    assert np.array_equal(imgrad.canny(small), feature.canny(small)), "canny"
+    t_sk = median_time(lambda: feature.canny(small), args.repeat)
+    t_ig = median_time(lambda: imgrad.canny(small), args.repeat)
+    print("| skimage.feature.canny, 2048x2048 uint8 | %.1f | %.1f | %.1fx |"
+          % (1e3 * t_sk, 1e3 * t_ig, t_sk / t_ig))
     print()
+    print("load average before the run: %s" % " ".join("%.2f" % v for v in os.getloadavg()))
     print("OMP_NUM_THREADS=%s, numpy %s, %d runs each (median)"
           % (os.environ.get("OMP_NUM_THREADS", "unset"), np.__version__, args.repeat))
 

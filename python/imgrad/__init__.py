@@ -20,10 +20,11 @@ from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v,  # noq
                      prewitt, prewitt_h, prewitt_v, roberts, roberts_pos_diag,
                      roberts_neg_diag)
 from ._canny import canny  # noqa: F401
+from ._products import load_gray, gradients, stats  # noqa: F401
 
 __all__ = ["gradient", "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "roberts", "roberts_pos_diag",
-           "roberts_neg_diag", "canny"]
+           "roberts_neg_diag", "canny", "load_gray", "gradients", "stats"]
 __version__ = _core.LIB_VERSION
 
 # numpy's own function, for the types imgrad does not compute (see

@@ -7,6 +7,7 @@
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,180 @@ static PyObject *canny_edges(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+
+/* ------------------------------------------- libimgrad's 2-D products */
+
+/* A float32 2-D numpy array as an imgrad_grid that borrows its memory (rows
+ * contiguous, row stride a whole number of floats); 0 with an exception. */
+static int borrow_grid(PyObject *obj, imgrad_grid *g, int writable)
+{
+    PyArrayObject *a = (PyArrayObject *)obj;
+    if (!PyArray_Check(obj) || PyArray_TYPE(a) != NPY_FLOAT32 || PyArray_NDIM(a) != 2
+        || !PyArray_ISNOTSWAPPED(a) || PyArray_STRIDES(a)[1] != 4 || PyArray_STRIDES(a)[0] < 0
+        || PyArray_STRIDES(a)[0] % 4 || (writable && !PyArray_ISWRITEABLE(a))
+        || PyArray_DIMS(a)[0] < 1 || PyArray_DIMS(a)[1] < 1
+        || PyArray_DIMS(a)[0] > INT_MAX || PyArray_DIMS(a)[1] > INT_MAX) {
+        PyErr_SetString(PyExc_ValueError, "imgrad: expected a non-empty 2-D float32 array "
+                        "with contiguous rows");
+        return 0;
+    }
+    g->width = (int)PyArray_DIMS(a)[1];
+    g->height = (int)PyArray_DIMS(a)[0];
+    g->stride = (size_t)(PyArray_STRIDES(a)[0] / 4);
+    if (g->stride < (size_t)g->width)
+        g->stride = (size_t)g->width;      /* a single row */
+    g->data = PyArray_DATA(a);
+    g->residual = NULL;
+    return 1;
+}
+
+/* gradients_2d(image, outs, thresholds, op, edge_order, dx, dy, xc, yc,
+ * raw_scale, border, border_value, sigma, norm_l1, factor, degrees,
+ * positive, canny_low, canny_high, threads): imgrad_gradient into the
+ * caller's float32 arrays outs = [gx, gy, magnitude, direction, edges]
+ * (None: not computed); thresholds a float64 array of 2 or None. */
+static PyObject *gradients_2d(PyObject *self, PyObject *args)
+{
+    PyObject *img, *outs, *thr, *xc, *yc;
+    imgrad_gradient_options o;
+    imgrad_grid in, g[5];
+    imgrad_grid *slots[5] = { NULL };
+    imgrad_products p;
+    imgrad_status st;
+    int op, border, k;
+    (void)self;
+    imgrad_gradient_options_default(&o);
+    if (!PyArg_ParseTuple(args, "OO!OiiddOOiiddidiiddi", &img, &PyList_Type, &outs, &thr, &op,
+                          &o.edge_order, &o.dx, &o.dy, &xc, &yc, &o.raw_scale, &border,
+                          &o.border_value, &o.sigma, &o.norm_l1, &o.magnitude_factor,
+                          &o.angle_degrees, &o.angle_positive, &o.canny_low, &o.canny_high,
+                          &o.threads))
+        return NULL;
+    o.op = (imgrad_operator)op;
+    o.border = (imgrad_border)border;
+    if (!borrow_grid(img, &in, 0) || PyList_GET_SIZE(outs) != 5)
+        return NULL;
+    if (xc != Py_None) {
+        if (!PyArray_Check(xc) || PyArray_TYPE((PyArrayObject *)xc) != NPY_FLOAT64
+            || !PyArray_IS_C_CONTIGUOUS((PyArrayObject *)xc)
+            || PyArray_SIZE((PyArrayObject *)xc) != in.width)
+            return PyErr_Format(PyExc_ValueError, "imgrad: x_coords must have %d values",
+                                in.width);
+        o.x_coords = PyArray_DATA((PyArrayObject *)xc);
+    }
+    if (yc != Py_None) {
+        if (!PyArray_Check(yc) || PyArray_TYPE((PyArrayObject *)yc) != NPY_FLOAT64
+            || !PyArray_IS_C_CONTIGUOUS((PyArrayObject *)yc)
+            || PyArray_SIZE((PyArrayObject *)yc) != in.height)
+            return PyErr_Format(PyExc_ValueError, "imgrad: y_coords must have %d values",
+                                in.height);
+        o.y_coords = PyArray_DATA((PyArrayObject *)yc);
+    }
+    for (k = 0; k < 5; k++) {
+        PyObject *a = PyList_GET_ITEM(outs, k);
+        if (a == Py_None)
+            continue;
+        if (!borrow_grid(a, &g[k], 1))
+            return NULL;
+        slots[k] = &g[k];
+    }
+    memset(&p, 0, sizeof p);
+    p.gx = slots[0];
+    p.gy = slots[1];
+    p.magnitude = slots[2];
+    p.direction = slots[3];
+    p.edges = slots[4];
+    p.in_place = 1;
+    if (thr != Py_None) {
+        if (!PyArray_Check(thr) || PyArray_TYPE((PyArrayObject *)thr) != NPY_FLOAT64
+            || PyArray_SIZE((PyArrayObject *)thr) != 2
+            || !PyArray_IS_C_CONTIGUOUS((PyArrayObject *)thr))
+            return PyErr_Format(PyExc_ValueError, "imgrad: thresholds: 2 float64");
+        p.thresholds = PyArray_DATA((PyArrayObject *)thr);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    st = imgrad_gradient(&in, &o, &p);
+    Py_END_ALLOW_THREADS
+    if (st != IMGRAD_OK)
+        return raise_status(st);
+    Py_RETURN_NONE;
+}
+
+/* load_gray(path, weights, orient, jpeg_luma, float64) -> (array, width,
+ * height, channels, kind): imgrad_load_gray, the grey as float32 (or, with
+ * float64, data + residual in double). */
+static PyObject *load_gray(PyObject *self, PyObject *args)
+{
+    const char *path;
+    imgrad_load_options lo;
+    imgrad_grid g;
+    imgrad_source_info info;
+    imgrad_status st;
+    int weights, f64, y, x;
+    PyObject *arr;
+    (void)self;
+    imgrad_load_options_default(&lo);
+    if (!PyArg_ParseTuple(args, "siiii", &path, &weights, &lo.orient, &lo.jpeg_luma, &f64))
+        return NULL;
+    lo.gray = (imgrad_gray_weights)weights;
+    lo.residual = f64;
+    Py_BEGIN_ALLOW_THREADS
+    st = imgrad_load_gray(path, &lo, &g, &info);
+    Py_END_ALLOW_THREADS
+    if (st != IMGRAD_OK) {
+        if (st == IMGRAD_EIO)
+            return PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);
+        return PyErr_Format(PyExc_ValueError, "imgrad: %s: %s", path, imgrad_strerror(st));
+    }
+    npy_intp dims[2] = { g.height, g.width };
+    arr = PyArray_SimpleNew(2, dims, f64 ? NPY_FLOAT64 : NPY_FLOAT32);
+    if (arr) {
+        for (y = 0; y < g.height; y++)
+            for (x = 0; x < g.width; x++) {
+                size_t i = (size_t)y * g.stride + (size_t)x;
+                if (f64)
+                    ((double *)PyArray_DATA((PyArrayObject *)arr))[(size_t)y * g.width + x] =
+                        (double)g.data[i] + (g.residual ? (double)g.residual[i] : 0.0);
+                else
+                    ((float *)PyArray_DATA((PyArrayObject *)arr))[(size_t)y * g.width + x] =
+                        g.data[i];
+            }
+    }
+    imgrad_grid_free(&g);
+    if (!arr)
+        return NULL;
+    return Py_BuildValue("(Niiii)", arr, info.width, info.height, info.channels, (int)info.kind);
+}
+
+/* gradient_stats(magnitude, gx, gy, threshold) -> tuple of imgrad_stats. */
+static PyObject *gradient_stats(PyObject *self, PyObject *args)
+{
+    PyObject *m, *x, *y, *orient;
+    imgrad_grid gm, gx, gy;
+    imgrad_stats s;
+    imgrad_status st;
+    double thr;
+    int k;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOd", &m, &x, &y, &thr))
+        return NULL;
+    if (!borrow_grid(m, &gm, 0) || !borrow_grid(x, &gx, 0) || !borrow_grid(y, &gy, 0))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    st = imgrad_gradient_stats(&gm, &gx, &gy, thr, &s);
+    Py_END_ALLOW_THREADS
+    if (st != IMGRAD_OK)
+        return raise_status(st);
+    orient = PyTuple_New(IMGRAD_STATS_BINS);
+    if (!orient)
+        return NULL;
+    for (k = 0; k < IMGRAD_STATS_BINS; k++)
+        PyTuple_SET_ITEM(orient, k, PyFloat_FromDouble(s.orientation[k]));
+    return Py_BuildValue("{s:i,s:i,s:d,s:d,s:d,s:d,s:d,s:N}", "width", s.width, "height",
+                         s.height, "mean", s.mean, "median", s.median, "p95", s.p95, "max",
+                         s.max, "edge_density", s.edge_density, "orientation", orient);
+}
+
 static PyMethodDef methods[] = {
     { "gradient_nd", gradient_nd, METH_VARARGS,
       "gradient_nd(f, axes, spacing, edge_order, outs, threads): numpy.gradient's "
@@ -669,6 +844,9 @@ static PyMethodDef methods[] = {
     { "canny_edges", canny_edges, METH_VARARGS,
       "canny_edges(isobel, jsobel, magnitude, mask, low, high, out, threads): "
       "scikit-image's Canny non-maximum suppression and hysteresis." },
+    { "gradients_2d", gradients_2d, METH_VARARGS, "imgrad_gradient into float32 arrays." },
+    { "load_gray", load_gray, METH_VARARGS, "imgrad_load_gray." },
+    { "gradient_stats", gradient_stats, METH_VARARGS, "imgrad_gradient_stats." },
     { NULL, NULL, 0, NULL }
 };
 

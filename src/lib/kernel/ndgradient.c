@@ -38,8 +38,9 @@ typedef enum prec { P16, P32, P64 } prec;
 /* Lines along a contiguous axis are cut into segments this long, so a single
  * long vector is still shared between threads. */
 #define SEG 16384
-/* Arrays smaller than this run on one thread (the region costs more). */
-#define SERIAL_ELEMS 32768
+/* Arrays smaller than this run on one thread: a parallel region costs more
+ * than it saves on them, and far more when the cores are busy. */
+#define SERIAL_ELEMS 262144
 
 /* One of numpy's expressions for the derivative at a position i:
  *   diff:  (f[i + t1] - f[i + t0]) / w[0], the division in precision p[0]
