@@ -71,7 +71,7 @@ def main():
     print("| skimage.feature.canny, 2048x2048 uint8 | %.1f | %.1f | %.1fx |"
           % (1e3 * t_sk, 1e3 * t_ig, t_sk / t_ig))
     print()
-    print("load average before the run: %s" % " ".join("%.2f" % v for v in os.getloadavg()))
+    print("load average (1, 5, 15 min) at the end of the run: %s" % " ".join("%.2f" % v for v in os.getloadavg()))
     print("OMP_NUM_THREADS=%s, numpy %s, %d runs each (median)"
           % (os.environ.get("OMP_NUM_THREADS", "unset"), np.__version__, args.repeat))
 

@@ -178,8 +178,10 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0):
                 "at least (edge_order + 1) elements are required.")
         if edge_order == 2 and step is _PYTHON_ZERO:
             raise ZeroDivisionError("float division by zero")  # -1.5 / dx in Python
-    otype = fa.dtype if fa.dtype.kind == "f" else _np.dtype(_np.float64)
-    outs = [_np.empty_like(fa, dtype=otype) for _ in axes]
+    # numpy allocates empty_like(f) after converting integers with astype,
+    # which is empty_like too: the same strides, even along length-1 axes
+    like = fa if fa.dtype.kind == "f" else _np.empty_like(fa, dtype=_np.float64)
+    outs = [_np.empty_like(like) for _ in axes]
     if not axes:
         return outs
     _core.gradient_nd(fa, axes, spacing, int(edge_order), outs, int(threads))

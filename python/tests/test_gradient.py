@@ -206,3 +206,48 @@ def test_gil_released_threads_agree():
         got = list(ex.map(lambda a: imgrad.gradient(a, threads=2), arrs))
     for g, a in zip(got, arrs):
         assert_same(g, NP_GRADIENT(a))
+
+
+def test_random_calls():
+    """Random ranks, dtypes, transposes, reversed and strided views, axis
+    subsets, spacing kinds and edge orders: numpy's bits, strides and errors."""
+    rng = np.random.default_rng(42)
+    checked = 0
+    for _ in range(600):
+        nd = int(rng.integers(1, 6))
+        shape = tuple(int(s) for s in rng.integers(1, 7, nd))
+        dt = str(rng.choice(["f2", "f4", "f8", "i1", "u1", "i8", "u8", "u2"]))
+        if dt[0] == "f":
+            a = (rng.standard_normal(shape) * rng.choice([1, 100, 1e4])).astype(dt)
+        else:
+            a = rng.integers(0, 100, shape).astype(dt)
+        a = np.transpose(a, rng.permutation(nd))
+        a = a[tuple(slice(None, None, int(rng.choice([1, -1, 2, -2]))) for _ in range(nd))]
+        eo = int(rng.integers(1, 3))
+        axes = tuple(int(x) for x in rng.permutation(nd)[:rng.integers(1, nd + 1)])
+        args = []
+        for k in axes:
+            c = rng.integers(0, 5)
+            if c == 0:
+                args.append(float(rng.choice([0.5, 3.0, 1e5, 7e4, 1e-3])))
+            elif c == 1:
+                args.append(int(rng.choice([1, 3, 300, 70000])))
+            elif c == 2:
+                args.append(np.float32(rng.random() + 0.1))
+            elif c == 3:
+                args.append(np.cumsum(rng.random(a.shape[k]) + 0.1).astype(
+                    str(rng.choice(["f2", "f4", "f8"]))))
+            else:
+                args.append(np.arange(a.shape[k]) * int(rng.integers(1, 4)))
+        if rng.random() < 0.3 and np.ndim(args[0]) == 0:
+            args = [args[0]]
+        with np.errstate(all="ignore"):
+            try:
+                want = NP_GRADIENT(a, *args, axis=axes, edge_order=eo)
+            except Exception as e:          # numpy's error, raised by imgrad too
+                with pytest.raises(type(e)):
+                    imgrad.gradient(a, *args, axis=axes, edge_order=eo)
+                continue
+            assert_same(imgrad.gradient(a, *args, axis=axes, edge_order=eo), want)
+            checked += 1
+    assert checked > 200
