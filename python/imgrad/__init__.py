@@ -116,7 +116,7 @@ def _spacing(f, varargs, axes):
     return out
 
 
-def gradient(f, *varargs, axis=None, edge_order=1, threads=0):
+def gradient(f, *varargs, axis=None, edge_order=1, threads=0, out=None):
     """Return the gradient of an N-dimensional array, as numpy.gradient.
 
     Second order accurate central differences in the interior points and
@@ -139,6 +139,11 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0):
     threads : int, optional
         OpenMP threads for this call (imgrad only; 0, the default, means
         OMP_NUM_THREADS or every core).  Results do not depend on it.
+    out : list of ndarray, optional
+        imgrad only: arrays to write the derivatives into (one per
+        differentiated axis, f's shape, the result dtype, any strides), and
+        to return.  Reusing them across calls saves the page faults of new
+        arrays, which cost more than the arithmetic on large inputs.
 
     Returns
     -------
@@ -166,10 +171,15 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0):
     """
     fa = _np.asanyarray(f)
     if _numpy_only(fa, edge_order):
+        if out is not None:
+            raise TypeError("imgrad.gradient: out= needs an array imgrad computes "
+                            "(float16/32/64 or integer ndarray, edge_order 1 or 2)")
         return _np_gradient(f, *varargs, axis=axis, edge_order=edge_order)
     axes = tuple(range(fa.ndim)) if axis is None else _normalize_axis_tuple(axis, fa.ndim)
     spacing = _spacing(fa, varargs, axes)
     if spacing is None:
+        if out is not None:
+            raise TypeError("imgrad.gradient: out= needs float or integer spacing")
         return _np_gradient(f, *varargs, axis=axis, edge_order=edge_order)
     for ax, (step, step_type, coords) in zip(axes, spacing):
         if fa.shape[ax] < edge_order + 1:
@@ -180,8 +190,17 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0):
             raise ZeroDivisionError("float division by zero")  # -1.5 / dx in Python
     # numpy allocates empty_like(f) after converting integers with astype,
     # which is empty_like too: the same strides, even along length-1 axes
-    like = fa if fa.dtype.kind == "f" else _np.empty_like(fa, dtype=_np.float64)
-    outs = [_np.empty_like(like) for _ in axes]
+    if out is not None:
+        outs = list(out)
+        otype = fa.dtype if fa.dtype.kind == "f" else _np.dtype(_np.float64)
+        if len(outs) != len(axes) or any(
+                type(o) is not _np.ndarray or o.shape != fa.shape or o.dtype != otype
+                or not o.flags.writeable for o in outs):
+            raise ValueError("imgrad.gradient: out must be %d writable arrays of shape %s and "
+                             "dtype %s" % (len(axes), fa.shape, otype))
+    else:
+        like = fa if fa.dtype.kind == "f" else _np.empty_like(fa, dtype=_np.float64)
+        outs = [_np.empty_like(like) for _ in axes]
     if not axes:
         return outs
     _core.gradient_nd(fa, axes, spacing, int(edge_order), outs, int(threads))

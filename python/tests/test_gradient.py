@@ -251,3 +251,16 @@ def test_random_calls():
             assert_same(imgrad.gradient(a, *args, axis=axes, edge_order=eo), want)
             checked += 1
     assert checked > 200
+
+
+def test_out_buffers():
+    """out= writes into the caller's arrays (any strides) and returns them."""
+    rng = np.random.default_rng(17)
+    a = rng.standard_normal((30, 20)).astype(np.float32)
+    outs = [np.empty((20, 30), np.float32).T, np.empty_like(a)]
+    got = imgrad.gradient(a, 0.5, out=outs)
+    assert got[0] is outs[0] and got[1] is outs[1]
+    for g, w in zip(got, NP_GRADIENT(a, 0.5)):
+        np.testing.assert_array_equal(bits(g), bits(w))
+    with pytest.raises(ValueError, match="out must be"):
+        imgrad.gradient(a, out=[np.empty_like(a, dtype=np.float64)] * 2)

@@ -396,31 +396,40 @@ static const op *op_at(const axis_plan *a, prec t, size_t i, op *tmp)
 
 /* ------------------------------------------------------------- kernels */
 
+/* The typed loops below are compiled three times (baseline, AVX2, AVX-512,
+ * as polar.c's) and vectorised by `omp simd`; vector subtraction, product
+ * and quotient round as the scalar ones do, so every build gives the same
+ * bits. */
+#define LOOP static inline __attribute__((always_inline))
+
 /* One output row from the tap rows r[0..2] (for a difference r[0] and r[1]
  * are f[i + t0] and f[i + t1]), n elements of the computing type: float
  * when k32, else double. */
-static void row_kernel(const op *o, prec t, int k32, const void *const r[3], void *out,
-                       size_t n)
+LOOP void row_body(const op *o, prec t, int k32, const void *const r[3], void *out, size_t n)
 {
     size_t x;
     if (k32 && o->diff) {
         const float *restrict a = r[0], *restrict b = r[1];
         float *restrict y = out, d = (float)o->w[0];
+#pragma omp simd
         for (x = 0; x < n; x++)
             y[x] = (b[x] - a[x]) / d;
     } else if (k32) {
         const float *restrict a = r[0], *restrict b = r[1], *restrict c = r[2];
         float *restrict y = out, w0 = (float)o->w[0], w1 = (float)o->w[1], w2 = (float)o->w[2];
+#pragma omp simd
         for (x = 0; x < n; x++)
             y[x] = w0 * a[x] + w1 * b[x] + w2 * c[x];
     } else if (o->fast && t == P64 && o->diff) {
         const double *restrict a = r[0], *restrict b = r[1];
         double *restrict y = out, d = o->w[0];
+#pragma omp simd
         for (x = 0; x < n; x++)
             y[x] = (b[x] - a[x]) / d;
     } else if (o->fast && t == P64) {
         const double *restrict a = r[0], *restrict b = r[1], *restrict c = r[2];
         double *restrict y = out, w0 = o->w[0], w1 = o->w[1], w2 = o->w[2];
+#pragma omp simd
         for (x = 0; x < n; x++)
             y[x] = w0 * a[x] + w1 * b[x] + w2 * c[x];
     } else {
@@ -442,29 +451,33 @@ static double tap(const op *o, int k32, const void *f, size_t f0, size_t x, int 
 }
 
 /* Positions [x0, x1) (all interior) of a line as above into y[x - x0]. */
-static void line_interior(const axis_plan *a, prec t, int k32, const void *f, size_t f0,
-                          void *y, size_t x0, size_t x1)
+LOOP void line_body(const axis_plan *a, prec t, int k32, const void *f, size_t f0, void *y,
+                    size_t x0, size_t x1)
 {
     size_t x, m = x1 - x0;
     if (k32 && !a->abc) {
         const float *restrict p = (const float *)f + (x0 - f0);
         float *restrict q = y, d = (float)a->inner.w[0];
+#pragma omp simd
         for (x = 0; x < m; x++)
             q[x] = (p[x + 1] - p[x - 1]) / d;
     } else if (!a->abc && a->inner.fast && t == P64) {
         const double *restrict p = (const double *)f + (x0 - f0);
         double *restrict q = y, d = a->inner.w[0];
+#pragma omp simd
         for (x = 0; x < m; x++)
             q[x] = (p[x + 1] - p[x - 1]) / d;
     } else if (a->abc && a->pabc == t && t == P64) {
         const double *restrict p = (const double *)f + (x0 - f0), *restrict w = a->abc + 3 * (x0 - 1);
         double *restrict q = y;
+#pragma omp simd
         for (x = 0; x < m; x++)
             q[x] = w[3 * x] * p[x - 1] + w[3 * x + 1] * p[x] + w[3 * x + 2] * p[x + 1];
     } else if (a->abc && k32) {
         const float *restrict p = (const float *)f + (x0 - f0);
         const double *restrict w = a->abc + 3 * (x0 - 1);
         float *restrict q = y;
+#pragma omp simd
         for (x = 0; x < m; x++)
             q[x] = (float)w[3 * x] * p[x - 1] + (float)w[3 * x + 1] * p[x]
                    + (float)w[3 * x + 2] * p[x + 1];
@@ -481,9 +494,79 @@ static void line_interior(const axis_plan *a, prec t, int k32, const void *f, si
     }
 }
 
-/* Positions [x0, x1) of a line (see tap) into y[x - x0]. */
-static void line_kernel(const axis_plan *a, prec t, int k32, const void *f, size_t f0,
+static void row_base(const op *o, prec t, int k32, const void *const r[3], void *out, size_t n)
+{
+    row_body(o, t, k32, r, out, n);
+}
+
+static void line_base(const axis_plan *a, prec t, int k32, const void *f, size_t f0, void *y,
+                      size_t x0, size_t x1)
+{
+    line_body(a, t, k32, f, f0, y, x0, x1);
+}
+
+#ifdef IMGRAD__MULTI_ISA
+IMGRAD__TARGET_AVX2
+static void row_avx2(const op *o, prec t, int k32, const void *const r[3], void *out, size_t n)
+{
+    row_body(o, t, k32, r, out, n);
+}
+
+IMGRAD__TARGET_AVX2
+static void line_avx2(const axis_plan *a, prec t, int k32, const void *f, size_t f0, void *y,
+                      size_t x0, size_t x1)
+{
+    line_body(a, t, k32, f, f0, y, x0, x1);
+}
+
+IMGRAD__TARGET_AVX512
+static void row_avx512(const op *o, prec t, int k32, const void *const r[3], void *out,
+                       size_t n)
+{
+    row_body(o, t, k32, r, out, n);
+}
+
+IMGRAD__TARGET_AVX512
+static void line_avx512(const axis_plan *a, prec t, int k32, const void *f, size_t f0,
                         void *y, size_t x0, size_t x1)
+{
+    line_body(a, t, k32, f, f0, y, x0, x1);
+}
+#endif
+
+/* row_body in the build of isa. */
+static void row_kernel(imgrad__isa isa, const op *o, prec t, int k32, const void *const r[3],
+                       void *out, size_t n)
+{
+#ifdef IMGRAD__MULTI_ISA
+    if (isa == IMGRAD__ISA_AVX512)
+        row_avx512(o, t, k32, r, out, n);
+    else if (isa == IMGRAD__ISA_AVX2)
+        row_avx2(o, t, k32, r, out, n);
+    else
+#endif
+        row_base(o, t, k32, r, out, n);
+    (void)isa;
+}
+
+/* line_body in the build of isa. */
+static void line_interior(imgrad__isa isa, const axis_plan *a, prec t, int k32, const void *f,
+                          size_t f0, void *y, size_t x0, size_t x1)
+{
+#ifdef IMGRAD__MULTI_ISA
+    if (isa == IMGRAD__ISA_AVX512)
+        line_avx512(a, t, k32, f, f0, y, x0, x1);
+    else if (isa == IMGRAD__ISA_AVX2)
+        line_avx2(a, t, k32, f, f0, y, x0, x1);
+    else
+#endif
+        line_base(a, t, k32, f, f0, y, x0, x1);
+    (void)isa;
+}
+
+/* Positions [x0, x1) of a line (see tap) into y[x - x0]. */
+static void line_kernel(imgrad__isa isa, const axis_plan *a, prec t, int k32, const void *f,
+                        size_t f0, void *y, size_t x0, size_t x1)
 {
     size_t lo = x0 > 1 ? x0 : 1, hi = x1 < a->n - 1 ? x1 : a->n - 1, e[2];
     int k, m = 0;
@@ -504,7 +587,7 @@ static void line_kernel(const axis_plan *a, prec t, int k32, const void *f, size
             ((double *)y)[e[k] - x0] = eval_op(o, t, v);
     }
     if (lo < hi)
-        line_interior(a, t, k32, f, f0, (char *)y + (lo - x0) * (k32 ? 4 : 8), lo, hi);
+        line_interior(isa, a, t, k32, f, f0, (char *)y + (lo - x0) * (k32 ? 4 : 8), lo, hi);
 }
 
 /* ------------------------------------------------------------- driver */
@@ -559,6 +642,7 @@ typedef struct pass {
     size_t rn;          /* row length, or segment length */
     ptrdiff_t ris, ros; /* row strides (rows) or line strides (lines) */
     int in_direct, out_direct; /* rows read / written in place */
+    imgrad__isa isa;    /* the build of the typed loops */
     outer u;
     size_t items, per;  /* items, and items per outer index */
 } pass;
@@ -608,7 +692,8 @@ static void do_row(const pass *ps, size_t w, char *scratch)
                         scratch + k * n * ps->es);
     }
     y = (char *)ps->out->data + oo + (ptrdiff_t)i * ps->out->strides[a->k];
-    row_kernel(o, ps->t, ps->k32, r, ps->out_direct ? (void *)y : scratch + 3 * n * ps->es, n);
+    row_kernel(ps->isa, o, ps->t, ps->k32, r, ps->out_direct ? (void *)y : scratch + 3 * n * ps->es,
+               n);
     store_row(ps, y, ps->ros, n, scratch + 3 * n * ps->es);
 }
 
@@ -625,7 +710,7 @@ static void do_line(const pass *ps, size_t w, char *scratch)
     f = load_row(ps, (const char *)ps->in->data + io + (ptrdiff_t)g0 * ps->ris, ps->ris,
                  g1 - g0, scratch);
     y = (char *)ps->out->data + oo + (ptrdiff_t)x0 * ps->ros;
-    line_kernel(a, ps->t, ps->k32, f, g0, ps->out_direct ? (void *)y : ybuf, x0, x1);
+    line_kernel(ps->isa, a, ps->t, ps->k32, f, g0, ps->out_direct ? (void *)y : ybuf, x0, x1);
     store_row(ps, y, ps->ros, x1 - x0, ybuf);
 }
 
@@ -639,6 +724,7 @@ static void pass_init(pass *ps, const axis_plan *a, const imgrad_array *in,
     ps->in = in;
     ps->out = out;
     ps->t = t;
+    ps->isa = imgrad__cpu_isa();
     ps->k32 = t == P32 && a->first.fast && a->last.fast
               && (a->abc ? a->pabc == P32 : a->inner.fast);
     ps->es = ps->k32 ? 4 : 8;
