@@ -716,15 +716,15 @@ static void do_line(const pass *ps, size_t w, char *scratch)
 
 /* Sets up the pass of the derivative a of in into out. */
 static void pass_init(pass *ps, const axis_plan *a, const imgrad_array *in,
-                      const imgrad_array *out, prec t)
+                      const imgrad_array *out, prec t, imgrad__isa isa)
 {
     int d, k = a->k;
     imgrad_dtype kt;
     ps->a = a;
+    ps->isa = isa;
     ps->in = in;
     ps->out = out;
     ps->t = t;
-    ps->isa = imgrad__cpu_isa();
     ps->k32 = t == P32 && a->first.fast && a->last.fast
               && (a->abc ? a->pabc == P32 : a->inner.fast);
     ps->es = ps->k32 ? 4 : 8;
@@ -885,7 +885,8 @@ static imgrad_status alloc_out(const imgrad_array *in, imgrad_array *out, size_t
 
 /* One derivative: plans axis k with spacing sp and runs its pass. */
 static imgrad_status one_axis(const imgrad_array *in, int k, const imgrad_spacing *sp,
-                              int order, int threads, imgrad_array *out, size_t elems)
+                              int order, int threads, imgrad__isa isa, imgrad_array *out,
+                              size_t elems)
 {
     prec t = prec_of(imgrad_gradient_nd_dtype(in->dtype));
     axis_plan a;
@@ -900,15 +901,15 @@ static imgrad_status one_axis(const imgrad_array *in, int k, const imgrad_spacin
     else
         plan_uniform(&a, t, order, sp->step, sp->step_type);
     if (st == IMGRAD_OK) {
-        pass_init(&ps, &a, in, out, t);
+        pass_init(&ps, &a, in, out, t, isa);
         st = run_pass(&ps, elems, threads);
     }
     free(a.abc);
     return st;
 }
 
-imgrad_status imgrad_gradient_nd(const imgrad_array *in, const imgrad_nd_options *o,
-                                 imgrad_array *out)
+imgrad_status imgrad__gradient_nd_isa(const imgrad_array *in, const imgrad_nd_options *o,
+                                      imgrad_array *out, imgrad__isa isa)
 {
     int axes[IMGRAD_MAX_NDIM], count = 0, k, mine[IMGRAD_MAX_NDIM] = { 0 };
     size_t elems = 0;
@@ -918,7 +919,8 @@ imgrad_status imgrad_gradient_nd(const imgrad_array *in, const imgrad_nd_options
         st = alloc_out(in, &out[k], &elems);
     }
     for (k = 0; k < count && st == IMGRAD_OK; k++)
-        st = one_axis(in, axes[k], &o->spacing[k], o->edge_order, o->threads, &out[k], elems);
+        st = one_axis(in, axes[k], &o->spacing[k], o->edge_order, o->threads, isa, &out[k],
+                      elems);
     if (st != IMGRAD_OK)
         for (k = 0; k < count; k++)
             if (mine[k]) {
@@ -926,4 +928,10 @@ imgrad_status imgrad_gradient_nd(const imgrad_array *in, const imgrad_nd_options
                 out[k].data = NULL;
             }
     return st;
+}
+
+imgrad_status imgrad_gradient_nd(const imgrad_array *in, const imgrad_nd_options *o,
+                                 imgrad_array *out)
+{
+    return imgrad__gradient_nd_isa(in, o, out, imgrad__cpu_isa());
 }
