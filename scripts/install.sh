@@ -34,7 +34,7 @@ Name: imgrad
 Description: image gradients and edges (numpy.gradient-exact, OpenMP)
 Version: $version
 Libs: -L\${libdir} -limgrad
-Libs.private: -ljpeg -ldeflate -lm -fopenmp
+Libs.private: -ljpeg -ldeflate -ltiff -lwebp -lheif -lspng -lm -fopenmp
 Cflags: -I\${includedir}
 PC
 help2man --no-info --name="image gradients, magnitude, direction and edges" \

@@ -14,6 +14,7 @@
 /* File name extensions picked up in folders (compared ignoring case). */
 static const char *const image_extensions[] = {
     "png", "jpg", "jpeg", "bmp", "tga", "gif", "psd", "hdr", "pnm", "pgm", "ppm", "npy",
+    "tif", "tiff", "webp", "heic", "heif", "avif",
 };
 
 /* A folder on the way down, to notice a symbolic link back to an ancestor. */

@@ -1,5 +1,5 @@
 /* load.c - from a file or memory to a grey float32 grid, and coordinate files. */
-#include "io.h"
+#include "formats.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +22,7 @@ void imgrad_load_options_default(imgrad_load_options *o)
     o->orient = 1;
     o->residual = 1;
     o->jpeg_luma = 0;
+    o->page = 0;
 }
 
 /* A .npy 2-D array as a grid; C order, or Fortran order read transposed
@@ -110,6 +111,9 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
         return IMGRAD_EINVAL;
     if (len == 0)
         return IMGRAD_EEMPTY;
+    /* TIFF, WebP, HEIF by content (and pages), before .npy and stb */
+    if (imgrad__formats_gray(data, len, o, out, info, &st))
+        return st;
     if (imgrad__is_npy(data, len))
         return npy_to_grid(data, len, o, out, info);
     st = imgrad__stb_decode_gray(data, len, o, out, info);
@@ -123,6 +127,7 @@ imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
 {
     imgrad_load_options defaults;
     imgrad_source_kind kind;
+    imgrad_status st;
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
@@ -136,6 +141,8 @@ imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
         return IMGRAD_EINVAL;
     if (len == 0)
         return IMGRAD_EEMPTY;
+    if (imgrad__formats_pixels(data, len, o, out, &st))
+        return st;
     if (imgrad__is_npy(data, len))
         return IMGRAD_EUNSUPPORTED; /* a grid of numbers, not pixels */
     return imgrad__stb_decode(data, len, o, 0, out, &kind);
