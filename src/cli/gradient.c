@@ -3,6 +3,7 @@
  * and each written as OUTDIR/<key>.<product>.<ext> (cli_batch.c finds the inputs). */
 #include "cli.h"
 #include "batch.h"
+#include "output.h"
 #include "plot/plot.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum product {
     P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_EDGES, P_HSV,
@@ -42,8 +44,20 @@ static const struct {
 } formats[] = {
     { "npy", IMGRAD_FORMAT_NPY }, { "png", IMGRAD_FORMAT_PNG },
     { "jpg", IMGRAD_FORMAT_JPG }, { "bmp", IMGRAD_FORMAT_BMP },
-    { "tga", IMGRAD_FORMAT_TGA },
+    { "tga", IMGRAD_FORMAT_TGA }, { "tiff", IMGRAD_FORMAT_TIFF },
 };
+
+/* --color: what a colour image's gradient is (formats.md) */
+enum { COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO };
+static const struct {
+    const char *name;
+    int color;
+} colors[] = {
+    { "luma", COLOR_LUMA }, { "channels", COLOR_CHANNELS }, { "dizenzo", COLOR_DIZENZO },
+};
+
+/* An image piped in ("-") larger than this is refused. */
+#define MAX_STDIN_BYTES ((size_t)1 << 32)
 
 static const struct {
     const char *name;
@@ -99,6 +113,9 @@ typedef struct job {
     int isoline_levels;
     double isoline_sigma;       /* smoothing before the level lines */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
+    int depth;                  /* pictures: 8 or 16 bits per sample */
+    int color;                  /* COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO */
+    int to_stdout;              /* -o -: the one product to standard output */
 } job;
 
 static void usage(FILE *to)
@@ -114,8 +131,8 @@ static void usage(FILE *to)
     cli_print_commands(to);
     fputs(
 "\n"
-"Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR and PNM images at\n"
-"8 or 16 bits (or float, HDR), and .npy 2-D arrays (float32, float64, uint8,\n"
+"Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR, PNM, TIFF (8/16-bit\n"
+"or float32), WebP, HEIC/HEIF and AVIF images, and .npy 2-D arrays (float32, float64, uint8,\n"
 "uint16, int16, int32, int64; C or Fortran order) used as they are.  8-bit\n"
 "values are divided by 255, 16-bit by 65535.  Alpha is ignored.  For 8-bit\n"
 "outputs with --gray rec601, a colour JPEG's grey is its luma plane (as\n"
@@ -135,7 +152,9 @@ static void usage(FILE *to)
 "      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
 "      --isoline-levels N level lines (default 8)\n"
 "      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
-"      --format FMT       npy, png, jpg, bmp or tga (default png)\n"
+"      --format FMT       npy, png, jpg, bmp, tga or tiff (default png);\n"
+"                         tiff: float32 products exactly as computed\n"
+"                         (GDAL, QGIS, ImageJ), or 16-bit with --depth 16\n"
 "                         files are DIR/<input stem>.<product>.<format>\n"
 "      --scale S          8-bit images: the value shown as full white for\n"
 "                         magnitude, and as 0/255 for -S/+S in gx and gy\n"
@@ -145,8 +164,18 @@ static void usage(FILE *to)
 "                         fast coder (byte runs and Huffman codes, like\n"
 "                         zlib's Z_RLE), 0 and 2..9 are libdeflate's levels\n"
 "      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
+"      --depth D          8 (default) or 16: png and tiff pictures at 65535\n"
+"                         levels (hsv and the pictures stay 8-bit RGB)\n"
+"  -o -                   the one product of the one input to standard\n"
+"                         output; INPUT - reads an image from standard input\n"
 "\n"
 "Gradient (numpy.gradient's conventions):\n"
+"      --color MODE       luma (default: the gradient of the grey),\n"
+"                         channels (each colour channel's own: .npy of\n"
+"                         shape (H, W, 3), RGB pictures), dizenzo (Di\n"
+"                         Zenzo's colour gradient: edges between colours\n"
+"                         of equal brightness too; docs/formats.md)\n"
+"      --page N           the page of a multi-page TIFF, from 0 (default 0)\n"
 "      --gray WEIGHTS     rec601 (default: 0.299 R + 0.587 G + 0.114 B),\n"
 "                         rec709 (0.2126, 0.7152, 0.0722), average,\n"
 "                         linear (sRGB decoded to linear light, then rec709),\n"
@@ -261,7 +290,7 @@ enum {
     OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
     OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
     OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
-    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION
+    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_DEPTH, OPT_COLOR, OPT_PAGE
 };
 
 static const struct option long_options[] = {
@@ -294,6 +323,9 @@ static const struct option long_options[] = {
     { "threads", required_argument, NULL, 't' },
     { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
     { "max-dimension", required_argument, NULL, OPT_MAX_DIMENSION },
+    { "depth", required_argument, NULL, OPT_DEPTH },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "page", required_argument, NULL, OPT_PAGE },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
@@ -444,6 +476,19 @@ static int apply_option(job *j, int c, char *arg)
         if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
             return j->isoline_sigma = d, 1;
         return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
+    case OPT_DEPTH:
+        if (strcmp(arg, "8") == 0 || strcmp(arg, "16") == 0)
+            return j->depth = atoi(arg), 1;
+        return cli_error(NULL, "--depth: expected 8 or 16, got '%s'", arg), 0;
+    case OPT_COLOR:
+        LOOKUP(colors, arg, k);
+        if (k >= 0)
+            j->color = colors[k].color;
+        return k >= 0 || (cli_error(NULL, "--color: expected luma, channels or dizenzo, "
+                                          "got '%s'", arg), 0);
+    case OPT_PAGE:
+        return cli_parse_int(arg, 0, INT_MAX, &j->load.page)
+               || (cli_error(NULL, "--page: expected a page number from 0, got '%s'", arg), 0);
     case 'q': j->verbose = -1; return 1;
     case 'v': j->verbose = 1; return 1;
     }
@@ -494,22 +539,26 @@ static int load_coords(job *j)
     return 1;
 }
 
-/* The format product is written in: hsv and the pictures are colour, so
- * never .npy. */
+/* The format product is written in: hsv and the pictures are 8-bit colour,
+ * so never .npy nor float TIFF (PNG then). */
 static imgrad_format format_of(const job *j, int product)
 {
     const int colour = product == P_HSV || product >= P_QUIVER;
-    return colour && j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format;
+    return colour && (j->format == IMGRAD_FORMAT_NPY || j->format == IMGRAD_FORMAT_TIFF)
+               ? IMGRAD_FORMAT_PNG : j->format;
 }
 
 /* DIR/<key>.<product>.<ext>; key is the input's name below its folder
- * without extension ("sub/cat"), or its stem for a file given directly. */
+ * without extension ("sub/cat"), or its stem for a file given directly
+ * ("stdin" for -). */
 static char *output_path(const job *j, const char *key, int product)
 {
     const char *ext = "npy";
     size_t i, size;
     char *path;
 
+    if (strcmp(key, "-") == 0)
+        key = "stdin";
     for (i = 0; i < COUNT(formats); i++)
         if (formats[i].format == format_of(j, product))
             ext = formats[i].name;
@@ -541,7 +590,7 @@ static int same_file(const char *a, const char *b)
 
 /* quiver or isolines over grids[P_GRAY], as an RGB image. */
 static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int product,
-                                   const char *path)
+                                   cli_sink sink)
 {
     const imgrad_grid *gray = &grids[P_GRAY];
     int step = j->quiver_step ? j->quiver_step : gray->width / 32 > 6 ? gray->width / 32 : 6;
@@ -553,8 +602,7 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
              : plot_render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
     if (st != IMGRAD_OK)
         return st;
-    st = imgrad_write_image8(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format,
-                             c.rgb, c.width, c.height, 3, &j->write);
+    st = cli_put_picture(sink, format_of(j, product), 8, c.rgb, c.width, c.height, 3, &j->write);
     plot_canvas_free(&c);
     return st;
 }
@@ -571,7 +619,7 @@ static int png_filter_for(int product)
 }
 
 /* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
-static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const char *path)
+static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink sink)
 {
     const imgrad_grid *mag = &grids[P_MAGNITUDE];
     const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
@@ -583,54 +631,112 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const cha
     st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
                         3 * (size_t)mag->width * (size_t)mag->height);
     if (st == IMGRAD_OK)
-        st = imgrad_write_image8(path, format_of(j, P_HSV), rgb, mag->width, mag->height, 3,
-                                 &j->write);
+        st = cli_put_picture(sink, format_of(j, P_HSV), 8, rgb, mag->width, mag->height, 3,
+                             &j->write);
     free(rgb);
     return st;
 }
 
-/* direction in 8 bits: the angle range, one full turn, spans 0..255. */
-static imgrad_status direction_to_8bit(const job *j, const imgrad_grid *g, unsigned char *px,
-                                       size_t len)
+/* g mapped to j->depth bits (len samples at out). */
+static imgrad_status map_to(const job *j, const imgrad_grid *g, imgrad_map map, double scale,
+                            void *out, size_t len)
+{
+    return j->depth == 16 ? imgrad_to_16bit(g, map, scale, out, len)
+                          : imgrad_to_8bit(g, map, scale, out, len);
+}
+
+/* direction in pixels: the angle range, one full turn, spans all levels. */
+static imgrad_status direction_to_pixels(const job *j, const imgrad_grid *g, void *px,
+                                         size_t len)
 {
     const double turn = j->grad.angle_degrees ? 360.0 : 2 * 3.14159265358979323846;
 
     if (j->grad.angle_positive)
-        return imgrad_to_8bit(g, IMGRAD_MAP_UNSIGNED, turn, px, len);
+        return map_to(j, g, IMGRAD_MAP_UNSIGNED, turn, px, len);
     if (j->grad.angle_degrees)
-        return imgrad_to_8bit(g, IMGRAD_MAP_SIGNED, turn / 2, px, len);
-    return imgrad_to_8bit(g, IMGRAD_MAP_ANGLE, 1, px, len);
+        return map_to(j, g, IMGRAD_MAP_SIGNED, turn / 2, px, len);
+    return map_to(j, g, IMGRAD_MAP_ANGLE, 1, px, len);
 }
 
-static imgrad_status write_product(const job *j, const imgrad_grid *grids, int product,
-                                   const imgrad_source_info *info, const char *path)
+/* The display scale of a product's count channels: one for all, so that
+ * the channels of a picture compare. */
+static double display_scale(const job *j, const imgrad_grid *g, int count, int product,
+                            const imgrad_source_info *info)
 {
-    const imgrad_grid *g = &grids[product];
-    imgrad_write_options wo = j->write;
-    const size_t len = (size_t)g->width * (size_t)g->height;
-    unsigned char *px;
-    double scale = j->scale;
-    imgrad_status st;
+    double scale = 0, s;
+    int c;
 
+    /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
+    if (product == P_GRAY
+        && (info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT))
+        return 1.0;
+    if (product == P_EDGES)
+        return 1.0;
+    if (product != P_GRAY && j->scale > 0)
+        return j->scale;
+    for (c = 0; c < count; c++)
+        if ((s = imgrad_auto_scale(&g[c])) > scale)
+            scale = s;
+    return scale;
+}
+
+/* "imgrad VERSION: PRODUCT of INPUT ..." for a TIFF's ImageDescription. */
+static void describe(const job *j, const char *input, int product, char *out, size_t size)
+{
+    size_t k;
+    const char *color = "luma";
+
+    for (k = 0; k < COUNT(colors); k++)
+        if (colors[k].color == j->color)
+            color = colors[k].name;
+    snprintf(out, size, "imgrad %s: %s of %s; operator %s, --color %s; float32 values as "
+             "computed", imgrad_version(), products[product].name, input,
+             cli_operator_name(j->grad.op), color);
+}
+
+/* Product p of count channel sets (sets[c][p]) in j's format and depth:
+ * one grid, or count interleaved channels. */
+static imgrad_status write_product(const job *j, imgrad_grid (*sets)[P_COUNT], int count,
+                                   int product, const imgrad_source_info *info,
+                                   const char *input, cli_sink sink)
+{
+    imgrad_grid g[3];
+    imgrad_write_options wo = j->write;
+    const size_t len = (size_t)sets[0][product].width * (size_t)sets[0][product].height;
+    const size_t bytes = j->depth == 16 ? 2 : 1;
+    unsigned char *px, *plane;
+    char desc[1024];
+    double scale;
+    imgrad_status st = IMGRAD_OK;
+    size_t i;
+    int c;
+
+    for (c = 0; c < count; c++)
+        g[c] = sets[c][product];
     wo.png_filter = png_filter_for(product);
     if (product == P_HSV)
-        return write_hsv(j, grids, path);
+        return write_hsv(j, sets[0], sink);
     if (j->format == IMGRAD_FORMAT_NPY)
-        return imgrad_write_npy(path, g);
-    if ((px = malloc(len)) == NULL)
-        return IMGRAD_ENOMEM;
-    /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
-    if (product == P_GRAY)
-        scale = info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT
-                    ? 1.0 : imgrad_auto_scale(g);
-    else if (product == P_EDGES)
-        scale = 1.0;
-    else if (scale == 0)
-        scale = imgrad_auto_scale(g);
-    st = product == P_DIRECTION ? direction_to_8bit(j, g, px, len)
-                                : imgrad_to_8bit(g, products[product].map, scale, px, len);
+        return cli_put_npy(sink, g, count);
+    if (j->format == IMGRAD_FORMAT_TIFF && j->depth != 16) {
+        describe(j, input, product, desc, sizeof desc);
+        return cli_put_tiff(sink, g, count, desc);
+    }
+    scale = display_scale(j, g, count, product, info);
+    px = malloc(len * bytes * (size_t)count);
+    plane = count > 1 ? malloc(len * bytes) : px;
+    for (c = 0; px != NULL && plane != NULL && c < count && st == IMGRAD_OK; c++) {
+        st = product == P_DIRECTION ? direction_to_pixels(j, &g[c], plane, len)
+                                    : map_to(j, &g[c], products[product].map, scale, plane, len);
+        for (i = 0; count > 1 && i < len; i++) /* channel c of each pixel */
+            memcpy(px + (i * (size_t)count + (size_t)c) * bytes, plane + i * bytes, bytes);
+    }
+    if (px == NULL || plane == NULL)
+        st = IMGRAD_ENOMEM;
     if (st == IMGRAD_OK)
-        st = imgrad_write_image8(path, j->format, px, g->width, g->height, 1, &wo);
+        st = cli_put_picture(sink, j->format, j->depth, px, g[0].width, g[0].height, count, &wo);
+    if (plane != px)
+        free(plane);
     free(px);
     return st;
 }
@@ -651,18 +757,18 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
     return 1;
 }
 
-/* Computes the requested products of gray (and gx, gy, magnitude for
- * --stats), writes each requested one unless w->write is 0 (gray
- * included), then measures. */
-static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *grids,
-                             const imgrad_source_info *info, const cli_work *w)
+/* Computes the requested products (and gx, gy, magnitude for --stats)
+ * into grids: of grids[P_GRAY], or with count channels, their colour
+ * gradient (--color dizenzo).  shape is the image's size, for messages. */
+static int compute(const job *j, const char *input, imgrad_grid *grids,
+                   const imgrad_grid *channels, int count, const cli_work *w)
 {
     double used[2];
     imgrad_products want = { .thresholds = used };
     imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude,
                                     &want.direction, &want.edges, NULL };
-    const char *input = in->path;
-    int p, ok = 1;
+    const imgrad_grid *shape = count > 0 ? &channels[0] : &grids[P_GRAY];
+    int p;
     imgrad_status st;
 
     for (p = P_GX; p <= P_EDGES; p++)
@@ -673,45 +779,90 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
         want.magnitude = &grids[P_MAGNITUDE];
         want.direction = &grids[P_DIRECTION];
     }
-    if (ok && (want.gx || want.gy || want.magnitude || want.direction || want.edges)
-        && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
+    if (!(want.gx || want.gy || want.magnitude || want.direction || want.edges))
+        return 1;
+    st = count > 0 ? imgrad_color_gradient(channels, count, &j->grad, &want)
+                   : imgrad_gradient(&grids[P_GRAY], &j->grad, &want);
+    if (st != IMGRAD_OK) {
         if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
             cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
-                      "along each axis", grids[P_GRAY].width, grids[P_GRAY].height,
+                      "along each axis", shape->width, shape->height,
                       j->grad.edge_order, j->grad.edge_order + 1);
         else
             cli_error(input, "%s", cli_reason(st));
-        ok = 0;
+        return 0;
     }
-    if (ok && want.edges && j->verbose > 0)
+    if (want.edges && j->verbose > 0)
         cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
                  j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
+    return 1;
+}
+
+/* Writes each requested product of the count channel sets unless w->write
+ * is 0, then measures sets[0] for --stats. */
+static int write_all(const job *j, const cli_input *in, imgrad_grid (*sets)[P_COUNT], int count,
+                     const imgrad_source_info *info, const cli_work *w)
+{
+    const char *input = in->path;
+    int p, ok = 1;
+    imgrad_status st;
+
     for (p = 0; ok && w->write && p < P_COUNT; p++) {
         char *path;
+        const cli_sink sink = { NULL, j->to_stdout ? stdout : NULL };
         if (!j->want[p])
             continue;
         path = output_path(j, in->key, p);
         if (path == NULL) {
             ok = 0;
-        } else if (same_file(path, input)) {
+        } else if (!j->to_stdout && same_file(path, input)) {
             cli_error(input, "refusing to overwrite the input with %s", path);
             ok = 0;
-        } else if ((st = p >= P_QUIVER ? write_picture(j, grids, p, path)
-                                       : write_product(j, grids, p, info, path)) != IMGRAD_OK) {
-            cli_error(path, "cannot write: %s", cli_reason(st));
+        } else if ((st = p >= P_QUIVER
+                             ? write_picture(j, sets[0], p, (cli_sink){ path, sink.fp })
+                             : write_product(j, sets, count, p, info, input,
+                                             (cli_sink){ path, sink.fp })) != IMGRAD_OK) {
+            cli_error(j->to_stdout ? "standard output" : path, "cannot write: %s",
+                      cli_reason(st));
             ok = 0;
         } else if (j->verbose > 0) {
-            cli_note("wrote %s", path);
+            cli_note("wrote %s", j->to_stdout ? "standard output" : path);
         }
         free(path);
     }
     if (ok && w->stats
-        && (st = imgrad_gradient_stats(&grids[P_MAGNITUDE], &grids[P_GX], &grids[P_GY],
+        && (st = imgrad_gradient_stats(&sets[0][P_MAGNITUDE], &sets[0][P_GX], &sets[0][P_GY],
                                        w->edge_threshold, w->stats)) != IMGRAD_OK) {
         cli_error(input, "statistics: %s", cli_reason(st));
         ok = 0;
     }
     return ok;
+}
+
+/* Decodes one input ("-": standard input) as j's colour mode needs it: the
+ * grey into *gray, the channels into channels[0..*count). */
+static imgrad_status load_input(const job *j, const char *path, imgrad_grid *gray,
+                                imgrad_grid channels[3], int *count, imgrad_source_info *info)
+{
+    const int need_gray = j->color == COLOR_LUMA
+                          || j->want[P_GRAY] || j->want[P_QUIVER] || j->want[P_ISOLINES];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    imgrad_status st = IMGRAD_OK;
+
+    *count = 0;
+    if (strcmp(path, "-") == 0 && (st = cli_read_stdin(MAX_STDIN_BYTES, &data, &len)) != IMGRAD_OK)
+        return st;
+    if (need_gray && j->color != COLOR_CHANNELS)
+        st = data ? imgrad_load_gray_memory(data, len, &j->load, gray, info)
+                  : imgrad_load_gray(path, &j->load, gray, info);
+    if (st == IMGRAD_OK && j->color != COLOR_LUMA)
+        st = data ? imgrad_load_channels_memory(data, len, &j->load, channels, count, info)
+                  : imgrad_load_channels(path, &j->load, channels, count, info);
+    free(data);
+    if (st != IMGRAD_OK)
+        imgrad_grid_free(gray);
+    return st;
 }
 
 /* One input: decode once, compute, write.  1 on success, 0 after a message.
@@ -720,36 +871,85 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
 {
     const job *j = ctx;
     const char *input = in->path;
-    imgrad_grid grids[P_COUNT];
+    imgrad_grid sets[3][P_COUNT], channels[3];
     imgrad_source_info info;
-    imgrad_gradient_options grad = j->grad;
     job local = *j;
     imgrad_status st;
-    int p, ok;
+    int c, p, count, ok;
 
-    memset(grids, 0, sizeof grids);
-    st = imgrad_load_gray(input, &j->load, &grids[P_GRAY], &info);
-    if (st != IMGRAD_OK) {
-        cli_error(input, "%s", cli_reason(st));
+    memset(sets, 0, sizeof sets);
+    st = load_input(j, input, &sets[0][P_GRAY], channels, &count, &info);
+    if (st == IMGRAD_ENOPAGE)
+        cli_error(input, "--page %d: %s", j->load.page, cli_reason(st));
+    else if (st != IMGRAD_OK)
+        cli_error(strcmp(input, "-") == 0 ? "standard input" : input, "%s", cli_reason(st));
+    if (st != IMGRAD_OK)
         return 0;
-    }
     if (j->verbose > 0)
         cli_note("%s: %dx%d, %d channel(s)", input, info.width, info.height, info.channels);
-    ok = coords_fit(j, input, &grids[P_GRAY]);
-    grad.x_coords = j->coords[0];
-    grad.y_coords = j->coords[1];
-    grad.threads = w->threads;
-    local.grad = grad;
-    ok = ok && compute_and_write(&local, in, grids, &info, w);
-    for (p = 0; p < P_COUNT; p++)
-        imgrad_grid_free(&grids[p]);
+    ok = coords_fit(j, input, count > 0 ? &channels[0] : &sets[0][P_GRAY]);
+    local.grad.x_coords = j->coords[0];
+    local.grad.y_coords = j->coords[1];
+    local.grad.threads = w->threads;
+    if (j->color == COLOR_CHANNELS) { /* each channel a grey image of its own */
+        for (c = 0; c < count; c++) {
+            sets[c][P_GRAY] = channels[c];
+            ok = ok && compute(&local, input, sets[c], NULL, 0, w);
+        }
+        ok = ok && write_all(&local, in, sets, count, &info, w);
+    } else {
+        ok = ok && compute(&local, input, sets[0], channels, count, w);
+        ok = ok && write_all(&local, in, sets, 1, &info, w);
+        for (c = 0; c < count; c++)
+            imgrad_grid_free(&channels[c]);
+    }
+    for (c = 0; c < 3; c++)
+        for (p = 0; p < P_COUNT; p++)
+            imgrad_grid_free(&sets[c][p]);
     return ok;
+}
+
+/* Option combinations that cannot work, refused before any input is read;
+ * also turns -o - on.  0 after a message. */
+static int check_combination(job *j, char **args, int count)
+{
+    struct stat st;
+    int p, wanted = 0;
+
+    for (p = 0; p < P_COUNT; p++)
+        wanted += j->want[p];
+    if (j->depth == 16 && j->format != IMGRAD_FORMAT_PNG && j->format != IMGRAD_FORMAT_TIFF)
+        return cli_error(NULL, "--depth 16: only png and tiff pictures have 16 bits"), 0;
+    if (j->color == COLOR_CHANNELS && (j->want[P_HSV] || j->want[P_QUIVER] || j->want[P_ISOLINES]))
+        return cli_error(NULL, "--color channels: hsv, quiver and isolines draw one gradient; "
+                         "use --color luma or dizenzo for them"), 0;
+    if (j->color == COLOR_CHANNELS && j->batch.stats_path != NULL)
+        return cli_error(NULL, "--stats measures one gradient per image: not with "
+                         "--color channels"), 0;
+    if (j->color == COLOR_DIZENZO && j->grad.norm_l1)
+        return cli_error(NULL, "--norm l1: the --color dizenzo magnitude is the root of an "
+                         "eigenvalue, it has no l1 form"), 0;
+    if (strcmp(j->outdir, "-") != 0)
+        return 1;
+    if (count != 1 || j->batch.files_from != NULL
+        || (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)))
+        return cli_error(NULL, "-o -: writes the product of one input file to standard "
+                         "output; give one file (or -), not %s",
+                         count != 1 || j->batch.files_from ? "several" : "a folder"), 0;
+    if (wanted != 1)
+        return cli_error(NULL, "-o -: writes one product to standard output, --outputs "
+                         "names %d", wanted), 0;
+    if (isatty(STDOUT_FILENO))
+        return cli_error(NULL, "-o -: standard output is a terminal; redirect it to a file "
+                         "or a pipe"), 0;
+    j->to_stdout = 1;
+    return 1;
 }
 
 int cli_gradient_main(int argc, char **argv)
 {
     job j;
-    int rc;
+    int rc, exact;
 
     memset(&j, 0, sizeof j);
     cli_batch_default(&j.batch);
@@ -761,21 +961,28 @@ int cli_gradient_main(int argc, char **argv)
     j.outdir = "imgrad-out";
     j.isoline_levels = 8;
     j.isoline_sigma = 2;
+    j.depth = 8;
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
-    if (!load_coords(&j))
+    j.load.orient = !j.batch.no_orient;
+    /* float64 arithmetic changes only digits that pictures cannot show:
+     * keep the grey's residual (4 bytes a pixel) for the float outputs
+     * alone (.npy, float TIFF) */
+    exact = j.format == IMGRAD_FORMAT_NPY || (j.format == IMGRAD_FORMAT_TIFF && j.depth != 16);
+    j.load.residual = exact;
+    /* pictures of a JPEG take its luma plane as the Rec.601 grey, as OpenCV
+     * does (README, Inputs); float outputs keep numpy's RGB sum */
+    j.load.jpeg_luma = !exact;
+    if (!check_combination(&j, argv + optind, argc - optind) || !load_coords(&j)) {
         rc = EXIT_USAGE;
-    else if (cli_mkdir_p(j.outdir) != 0) {
+    } else if (j.to_stdout) { /* one file, no batch: nothing to walk or resume */
+        const cli_input in = { argv[optind], argv[optind], NULL };
+        const cli_work w = { j.grad.threads, 1, NULL, 0 };
+        rc = process_input(&j, &in, &w) ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    } else if (cli_mkdir_p(j.outdir) != 0) {
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else {
-        j.load.orient = !j.batch.no_orient;
-        /* float64 arithmetic changes only digits that 8-bit pictures cannot
-         * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
-        j.load.residual = j.format == IMGRAD_FORMAT_NPY;
-        /* 8-bit pictures of a JPEG take its luma plane as the Rec.601 grey,
-         * as OpenCV does (README, Inputs); .npy keeps numpy's RGB sum */
-        j.load.jpeg_luma = j.format != IMGRAD_FORMAT_NPY;
         j.batch.verbose = j.verbose;
         j.batch.threads = j.grad.threads;
         j.batch.outdir = j.outdir;
