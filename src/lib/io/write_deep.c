@@ -48,22 +48,17 @@ static int spng_sink(spng_ctx *ctx, void *user, void *src, size_t length)
     return fwrite(src, 1, length, user) == length ? 0 : SPNG_IO_ERROR;
 }
 
-/* A 16-bit PNG by libspng: big-endian samples, as PNG stores them. */
+/* A 16-bit PNG by libspng, which takes SPNG_FMT_PNG samples in the
+ * machine's byte order and stores them big-endian, as PNG requires. */
 static imgrad_status png16(FILE *fp, const uint16_t *pixels, int width, int height,
                            int channels, int level)
 {
     struct spng_ihdr ihdr = { 0 };
-    const size_t n = (size_t)width * (size_t)height * (size_t)channels;
-    unsigned char *be = malloc(2 * n);
+    const size_t bytes = (size_t)width * (size_t)height * (size_t)channels * 2;
     spng_ctx *ctx = spng_ctx_new(SPNG_CTX_ENCODER);
-    size_t i;
     int rc = SPNG_EMEM;
 
-    if (be != NULL && ctx != NULL) {
-        for (i = 0; i < n; i++) {
-            be[2 * i] = (unsigned char)(pixels[i] >> 8);
-            be[2 * i + 1] = (unsigned char)(pixels[i] & 0xff);
-        }
+    if (ctx != NULL) {
         ihdr.width = (uint32_t)width;
         ihdr.height = (uint32_t)height;
         ihdr.bit_depth = 16;
@@ -74,10 +69,9 @@ static imgrad_status png16(FILE *fp, const uint16_t *pixels, int width, int heig
         if (rc == 0)
             rc = spng_set_ihdr(ctx, &ihdr);
         if (rc == 0)
-            rc = spng_encode_image(ctx, be, 2 * n, SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE);
+            rc = spng_encode_image(ctx, pixels, bytes, SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE);
     }
     spng_ctx_free(ctx);
-    free(be);
     return rc == 0 ? IMGRAD_OK : rc == SPNG_EMEM ? IMGRAD_ENOMEM : IMGRAD_EIO;
 }
 
