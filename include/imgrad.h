@@ -161,7 +161,8 @@ IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
 
 typedef enum imgrad_source_kind {
     IMGRAD_SOURCE_8BIT,   /* 8-bit image, values / 255 */
-    IMGRAD_SOURCE_16BIT,  /* 16-bit PNG, PSD or PNM, values / 65535 */
+    IMGRAD_SOURCE_16BIT,  /* 16-bit PNG, PSD, PNM or TIFF, 10/12-bit HEIF
+                             scaled to 16 bits; values / 65535 */
     IMGRAD_SOURCE_HDR,    /* Radiance HDR, float values as they are */
     IMGRAD_SOURCE_NPY,    /* .npy 2-D array, values as they are */
     IMGRAD_SOURCE_FLOAT   /* float32 TIFF, values as they are */
@@ -210,8 +211,9 @@ IMGRAD_API imgrad_status imgrad_gray_from_pixels(const imgrad_pixels *px,
                                                  int residual, imgrad_grid *out);
 
 /* Decodes an image in memory (not .npy) to its pixels as stored: 8-bit,
- * 16-bit (PNG, PSD, PNM) or float (HDR) samples, packed rows, its own
- * channels, no EXIF turn.  out->data is freed with imgrad_free.  o (may be
+ * 16-bit (PNG, PSD, PNM, TIFF, deep HEIF) or float (HDR, float TIFF)
+ * samples, packed rows, its own channels, no EXIF or TIFF turn (HEIF comes
+ * turned by libheif); o->page picks a TIFF's page.  out->data is freed with imgrad_free.  o (may be
  * NULL) gives the size limits.  Fails as imgrad_load_gray_memory does, and
  * with EUNSUPPORTED for a .npy array; *out is then empty. */
 IMGRAD_API imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
