@@ -146,6 +146,21 @@ def tiff(width, height, bits=8, strip_at=None, strip_bytes=None):
     return data + (bytes(min(pixels, 1 << 16)) if strip_at is None else b"")
 
 
+def tiled_tiff(width, height, tile):
+    """A grey 8-bit TIFF of one tile of tile x tile pixels (data: 64 zeros)."""
+    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 1),
+               (262, 3, 1, 1), (277, 3, 1, 1), (322, 4, 1, tile), (323, 4, 1, tile),
+               (324, 4, 1, 0), (325, 4, 1, 64)]
+    data_at = 8 + 2 + 12 * len(entries) + 4
+    body = b""
+    for tag, typ, count, value in entries:
+        value = data_at if tag == 324 else value
+        packed = struct.pack("<H", value) + b"\0\0" if typ == 3 else struct.pack("<I", value)
+        body += struct.pack("<HHI", tag, typ, count) + packed
+    return (b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", len(entries)) + body
+            + b"\0" * 4 + bytes(64))
+
+
 def format_headers(out):
     put(out, "huge.tif", tiff(100000, 100000))
     put(out, "zero.tif", tiff(0, 16))
@@ -153,6 +168,8 @@ def format_headers(out):
     put(out, "strip_past_end.tif", tiff(16, 16, strip_at=1 << 30, strip_bytes=256))
     put(out, "short_strip.tif", tiff(64, 64, strip_bytes=64 * 64 - 100)[:-100])
     put(out, "magic_only.tif", b"II*\0")
+    # a 16 x 16 image in one tile of 2^20 x 2^20 pixels (4 TiB of memory)
+    put(out, "huge_tile.tif", tiled_tiff(16, 16, 1 << 20))
     put(out, "ifd_past_end.tif", b"MM\0*" + struct.pack(">I", 1 << 20))
     put(out, "riff_only.webp", b"RIFF\x04\0\0\0WEBP")
     put(out, "vp8l_header.webp", b"RIFF\x16\0\0\0WEBPVP8L\x0a\0\0\0\x2f\xff\xff\xff\x0f" + bytes(5))

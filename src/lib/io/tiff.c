@@ -251,6 +251,10 @@ static imgrad_status read_tiles(TIFF *t, const layout *l, imgrad_pixels *px, siz
     if (tw == 0 || th == 0 || size <= 0
         || (uint64_t)tw * th * l->spp * (l->bps / 8) > (uint64_t)size)
         return IMGRAD_EDECODE;
+    /* a tile need not fit the image, but one far larger is a forged
+     * header asking for memory, not a file */
+    if ((uint64_t)tw * th > 4 * (uint64_t)l->width * l->height + ((uint64_t)1 << 20))
+        return IMGRAD_EDECODE;
     if ((buf = _TIFFmalloc(size)) == NULL)
         return IMGRAD_ENOMEM;
     for (y = 0; y < l->height; y += th)
