@@ -101,6 +101,13 @@ expect_status 2 "-o - two products" "$IMGRAD" -o - --outputs gx,gy "$F/photo.png
 expect_grep "one product" "$TMP/err" "two products message"
 expect_status 2 "-o - folder" "$IMGRAD" -o - "$D"
 expect_no_file "./-"
+if command -v script >/dev/null; then    # standard output on a terminal
+    script -qec "'$IMGRAD' -o - '$F/photo.png'" /dev/null > "$TMP/tty.out" 2>&1; rc=$?
+    if [ $rc -eq 2 ] && grep -q "standard output is a terminal" "$TMP/tty.out"; then ok
+    else bad "-o - on a terminal: exit $rc, $(head -c 300 "$TMP/tty.out")"; fi
+else
+    skip "-o - on a terminal: no script(1)"
+fi
 printf 'junk' | "$IMGRAD" -o - - > "$TMP/junk.out" 2>"$TMP/err"; rc=$?
 if [ $rc -eq 1 ] && [ ! -s "$TMP/junk.out" ] && grep -q "imgrad: standard input: " "$TMP/err"; then ok
 else bad "junk on stdin: exit $rc, $(head -c 300 "$TMP/err")"; fi
