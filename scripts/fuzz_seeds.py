@@ -89,6 +89,9 @@ def format_seeds(out, stem, img, grey, g16):
     save(out, stem + ".palette.tif", image_bytes(img.convert("P"), "TIFF"))
     save(out, stem + ".lossless.webp", image_bytes(img, "WEBP", lossless=True))
     save(out, stem + ".lossy.webp", image_bytes(img.convert("RGBA"), "WEBP", quality=70))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # an EXIF chunk (VP8X container) with an orientation
+    save(out, stem + ".exif.webp", image_bytes(img, "WEBP", quality=50, exif=exif.tobytes()))
     heif_enc = shutil.which("heif-enc")
     if heif_enc is None:
         print("fuzz_seeds.py: no heif-enc (libheif-examples): no HEIF seeds", file=sys.stderr)

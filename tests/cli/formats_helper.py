@@ -32,6 +32,11 @@ def make(out, photo):
     rgb.save(out + "/photo_jpeg.tif", compression="jpeg", quality=90)
     rgb.save(out + "/photo_lossless.webp", lossless=True, exact=True)
     rgb.save(out + "/photo_lossy.webp", quality=90)
+    # EXIF orientation 6 (turn a quarter clockwise) in a WebP, and upright
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rgb.save(out + "/rot6.webp", lossless=True, exif=exif.tobytes())
+    rgb.transpose(Image.ROTATE_270).save(out + "/rot6_upright.png")
     # red beside a green of the same Rec.601 luma (0.299 * 255 = 0.587 g)
     iso = np.zeros((32, 48, 3), np.uint8)
     iso[:, :24, 0] = 255

@@ -49,6 +49,11 @@ for w in photo_lossless photo_cwebp; do
     grey "$F/$w.webp" "$TMP/g"
     check equal "$TMP/g/$w.gray.npy" "$TMP/g/photo.gray.npy"  # lossless: the same grey
 done
+grey "$F/rot6.webp" "$TMP/g"                                # EXIF orientation 6
+grey "$F/rot6_upright.png" "$TMP/g"
+check equal "$TMP/g/rot6.gray.npy" "$TMP/g/rot6_upright.gray.npy"
+grey "$F/rot6.webp" "$TMP/stored" --no-orient
+check equal "$TMP/stored/rot6.gray.npy" "$TMP/g/photo.gray.npy"
 for f in photo_lossy.webp photo_jpeg.tif photo.heic $AVIF; do
     grey "$F/$f" "$TMP/l"
     check close "$TMP/l/${f%.*}.gray.npy" "$TMP/g/photo.gray.npy" 0.2

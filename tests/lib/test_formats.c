@@ -18,6 +18,7 @@
 #include <webp/encode.h>
 
 #include "imgrad.h"
+#include "io/formats.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -394,6 +395,29 @@ static void test_webp_lossy(void **state)
     free(rgb);
 }
 
+/* The Exif block reader a WebP's EXIF chunk goes through: a good block,
+ * with and without the "Exif\0\0" prefix, and broken ones (1). */
+static void test_exif_block(void **state)
+{
+    /* big-endian: header, IFD at 8 with one entry Orientation SHORT 1 = 6 */
+    static const unsigned char mm[] = { 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+                                        0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0 };
+    unsigned char prefixed[6 + sizeof mm] = "Exif";
+    unsigned char bad[sizeof mm];
+    (void)state;
+    memcpy(prefixed + 6, mm, sizeof mm);
+    assert_int_equal(imgrad__exif_block_orientation(mm, sizeof mm), 6);
+    assert_int_equal(imgrad__exif_block_orientation(prefixed, sizeof prefixed), 6);
+    assert_int_equal(imgrad__exif_block_orientation(mm, 12), 1);  /* entry cut */
+    assert_int_equal(imgrad__exif_block_orientation(mm, 4), 1);
+    memcpy(bad, mm, sizeof mm);
+    bad[7] = 200; /* IFD past the end */
+    assert_int_equal(imgrad__exif_block_orientation(bad, sizeof bad), 1);
+    memcpy(bad, mm, sizeof mm);
+    bad[19] = 9; /* not an orientation */
+    assert_int_equal(imgrad__exif_block_orientation(bad, sizeof bad), 1);
+}
+
 /* ------------------------------------------------------------ writers */
 
 static void test_to_16bit(void **state)
@@ -746,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_tiff_cut),
         cmocka_unit_test(test_webp_lossless),
         cmocka_unit_test(test_webp_lossy),
+        cmocka_unit_test(test_exif_block),
         cmocka_unit_test(test_to_16bit),
         cmocka_unit_test(test_write_image16),
         cmocka_unit_test(test_write_tiff),

@@ -40,6 +40,10 @@ IMGRAD_HIDDEN imgrad_status imgrad__heif_decode(const unsigned char *data, size_
                                                 const imgrad_load_options *o,
                                                 imgrad__decoded *d);
 
+/* The Orientation (1..8) in an Exif TIFF block, with or without the
+ * "Exif\0\0" prefix; 1 when absent or malformed (exif.c). */
+IMGRAD_HIDDEN int imgrad__exif_block_orientation(const unsigned char *block, size_t len);
+
 /* Any image (not .npy) decoded as stored, with its orientation: the
  * decoders above for their formats, stb_image for the rest (a JPEG's EXIF
  * orientation; 1 for the others).  ENOPAGE for a page other than 0 of a

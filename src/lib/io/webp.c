@@ -1,5 +1,6 @@
 /* webp.c - WebP decoding by libwebp (lossy VP8 and lossless VP8L, with or
- * without alpha).  An animated WebP is refused (EUNSUPPORTED): libwebp's
+ * without alpha), and the orientation of its EXIF chunk, for the caller to
+ * apply as a JPEG's.  An animated WebP is refused (EUNSUPPORTED): libwebp's
  * simple decoder does not take one, and its first frame alone would be a
  * guess at what the user means. */
 #include "formats.h"
@@ -7,6 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <webp/decode.h>
+
+/* The orientation in an extended WebP's EXIF chunk, or 1.  The file is a
+ * RIFF list of chunks: a fourcc, a little-endian size, the payload padded
+ * to an even length. */
+static int webp_orientation(const unsigned char *data, size_t len)
+{
+    size_t at = 12, size;
+
+    while (len >= 8 && at <= len - 8) {
+        size = (size_t)data[at + 4] | (size_t)data[at + 5] << 8 | (size_t)data[at + 6] << 16
+               | (size_t)data[at + 7] << 24;
+        if (size > len - at - 8)
+            return 1;
+        if (memcmp(data + at, "EXIF", 4) == 0)
+            return imgrad__exif_block_orientation(data + at + 8, size);
+        at += 8 + size + (size & 1);
+    }
+    return 1;
+}
 
 imgrad_status imgrad__webp_decode(const unsigned char *data, size_t len,
                                   const imgrad_load_options *o, imgrad__decoded *d)
@@ -48,5 +68,6 @@ imgrad_status imgrad__webp_decode(const unsigned char *data, size_t len,
     d->px.height = f.height;
     d->px.channels = ch;
     d->kind = IMGRAD_SOURCE_8BIT;
+    d->orientation = webp_orientation(data, len);
     return IMGRAD_OK;
 }
