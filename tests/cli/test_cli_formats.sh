@@ -15,10 +15,7 @@ fi
 for tool in heif-enc cwebp; do
     command -v $tool >/dev/null || { echo "$SUITE: needs $tool (make deps)" >&2; exit 1; }
 done
-# valgrind 3.19 stops on dav1d's vector code ("VEX temporary storage
-# exhausted"), a limit of valgrind: under check-valgrind AVIF is left out
 AVIF=photo.avif
-case $IMGRAD in */valgrind/*) AVIF=; skip "AVIF decoding under valgrind (dav1d's code)";; esac
 F=$TMP/f
 mkdir -p "$F"
 $PY "$HELPER" make "$F" "$A/chelsea.png" || bad "fixtures"
