@@ -26,7 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imgrad_grid gray, gx, gy, mag, dir, edges;
     imgrad_products p = { .gx = &gx, .gy = &gy, .magnitude = &mag, .direction = &dir, .edges = &edges };
     imgrad_source_info info;
+    char what[160];
 
+    /* the description of a refused file reads the same header bytes */
+    (void)imgrad_describe(data, size, what, sizeof what);
     imgrad_load_options_default(&lo);
     lo.max_pixels = (uint64_t)1 << 22;
     lo.max_dimension = 4096;

@@ -71,7 +71,8 @@ typedef enum imgrad_status {
     IMGRAD_EDECODE,     /* the file is truncated or corrupt */
     IMGRAD_EUNSUPPORTED,/* a valid file imgrad does not handle (dtype, rank) */
     IMGRAD_ETOOLARGE,   /* the image exceeds the pixel or dimension limit */
-    IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order */
+    IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order,
+                           or for the Gaussian's radius (sigma) */
     IMGRAD_ECOORDS,     /* coordinates: wrong length, not finite or not increasing */
     IMGRAD_EEMPTY,      /* the image or grid has a zero dimension */
     IMGRAD_ENOPAGE      /* the file has no page of that number
@@ -243,6 +244,15 @@ IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
                                                  imgrad_grid *out,
                                                  imgrad_source_info *info);
 
+/* What data (its first bytes, len of them; 4 KiB is plenty) holds, as far as
+ * its header tells, as a short English phrase in text (cap bytes, always
+ * terminated): "a .npy array of dtype <c8 and shape (2, 3)", "a BMP (RLE8-compressed,
+ * 8 bits a pixel)", "a Netpbm PAM (P7) image", "a TIFF image"...  For the message
+ * that explains why a load failed with EFORMAT or EUNSUPPORTED.  Returns the
+ * length of the phrase it wanted to write, or 0 (text "") when it does not
+ * recognise the data.  Never fails. */
+IMGRAD_API size_t imgrad_describe(const unsigned char *data, size_t len, char *text, size_t cap);
+
 /* Decodes the image or .npy file at path, as imgrad_load_gray does, into
  * one float32 grid per colour channel instead of one grey grid: channels[0]
  * alone for grey (and .npy), channels[0..2] = R, G, B for colour; alpha is
@@ -413,6 +423,10 @@ typedef struct imgrad_stats {
      * [45 k, 45 (k + 1)) degrees, measured from +x towards +y (down), for
      * bin k = 0..7; all 0 when there is no edge pixel */
     double orientation[IMGRAD_STATS_BINS];
+    size_t nonfinite;              /* magnitudes that are NaN or infinite: left
+                                      out of every figure above, which are
+                                      over the finite ones (all 0 when none
+                                      is finite) */
 } imgrad_stats;
 
 /* Fills *out from the magnitude, gx and gy grids of one image (all the same

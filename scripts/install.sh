@@ -37,5 +37,9 @@ Libs: -L\${libdir} -limgrad
 Libs.private: -ljpeg -ldeflate -ltiff -lwebp -lheif -lspng -lm -fopenmp
 Cflags: -I\${includedir}
 PC
+# a real install (not staged): let the dynamic linker find the new soname
+if [ -z "$destdir" ] && [ "$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then
+    ldconfig
+fi
 help2man --no-info --name="image gradients, magnitude, direction and edges" \
     --version-string="$version" "$build/imgrad" > "$mandir/imgrad.1"

@@ -139,10 +139,11 @@ static int apply_option(bench *b, int c, const char *arg)
                || (cli_error(NULL, "--size: expected WxH (3..65535), got '%s'", arg), 0);
     case OPT_OPERATOR:
         /* Roberts has no 3x3 reference kernel in the bench's check */
-        if (cli_parse_operator(arg, &b->op) && b->op != IMGRAD_OP_ROBERTS)
-            return 1;
-        return cli_error(NULL, "--operator: expected central, sobel, scharr or prewitt, got '%s'",
-                         arg), 0;
+        if (!cli_parse_operator(arg, &b->op))
+            return 0;
+        return b->op != IMGRAD_OP_ROBERTS
+               || (cli_error(NULL, "--operator: roberts has no reference here (choose central, "
+                             "sobel, scharr or prewitt)"), 0);
     case OPT_THREADS:
         return cli_parse_int(arg, 1, 1024, &b->threads)
                || (cli_error(NULL, "--threads: expected 1..1024, got '%s'", arg), 0);

@@ -22,6 +22,10 @@ void cli_clear_line_before_messages(int on);
 /* The reason behind st for a message; uses errno for IMGRAD_EIO. */
 const char *cli_reason(imgrad_status st);
 
+/* The message for a file that imgrad_load_gray refused with st: the reason,
+ * and for a format or content imgrad does not read, what the file is. */
+void cli_load_error(const char *path, imgrad_status st);
+
 /* Number parsing for option values: 1 on success (the whole string is a
  * finite number, within [lo, hi] for integers), 0 otherwise. */
 int cli_parse_double(const char *s, double *out);
@@ -52,6 +56,24 @@ typedef struct cli_command_line {
  * printed). */
 int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx);
 
+/* One accepted value of an enumerated option; an alias is accepted but not
+ * listed in messages ("jpeg" beside "jpg"). */
+typedef struct cli_choice {
+    const char *name;
+    int value;
+    int alias;
+} cli_choice;
+
+/* Finds arg among the n choices, ignoring case: 1 and *value, or 0 after a
+ * message naming --opt, the value, a guess when one is near, and the
+ * choices. */
+int cli_parse_choice(const char *opt, const char *arg, const cli_choice *choices, size_t n,
+                     int *value);
+
+/* The name among names[0..n) nearest to word (case ignored), or NULL when
+ * none is within an edit or two: for "did you mean". */
+const char *cli_closest(const char *word, const char *const *names, size_t n);
+
 /* Operator names as the options spell them: "central", "sobel", "scharr",
  * "prewitt", "roberts".  cli_parse_operator returns 1 and sets *op when s is
  * one of them; cli_operator_name never returns NULL. */
@@ -73,6 +95,13 @@ typedef struct cli_command {
 
 /* The subcommand called name, or NULL (commands.c). */
 const cli_command *cli_find_command(const char *name);
+
+/* imgrad help [COMMAND]: that command's --help, or the main one. */
+int cli_help(int argc, char **argv);
+
+/* Nonzero, after a message, when word is no file but a near miss of a
+ * command's name ("feild"): the caller exits with EXIT_USAGE. */
+int cli_mistyped_command(const char *word);
 
 /* One line per subcommand, for --help. */
 void cli_print_commands(FILE *to);

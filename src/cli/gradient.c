@@ -38,43 +38,43 @@ static const struct {
     [P_ISOLINES]  = { "isolines", IMGRAD_MAP_UNSIGNED },
 };
 
-static const struct {
-    const char *name;
-    imgrad_format format;
-} formats[] = {
-    { "npy", IMGRAD_FORMAT_NPY }, { "png", IMGRAD_FORMAT_PNG },
-    { "jpg", IMGRAD_FORMAT_JPG }, { "bmp", IMGRAD_FORMAT_BMP },
-    { "tga", IMGRAD_FORMAT_TGA }, { "tiff", IMGRAD_FORMAT_TIFF },
+/* Enumerated option values; the first name of a value is its file
+ * extension or canonical spelling, aliases follow it. */
+static const cli_choice formats[] = {
+    { "npy", IMGRAD_FORMAT_NPY, 0 }, { "png", IMGRAD_FORMAT_PNG, 0 },
+    { "jpg", IMGRAD_FORMAT_JPG, 0 }, { "jpeg", IMGRAD_FORMAT_JPG, 1 },
+    { "bmp", IMGRAD_FORMAT_BMP, 0 }, { "tga", IMGRAD_FORMAT_TGA, 0 },
+    { "tiff", IMGRAD_FORMAT_TIFF, 0 }, { "tif", IMGRAD_FORMAT_TIFF, 1 },
 };
 
-/* --color: what a colour image's gradient is (formats.md) */
+/* --color: what a colour image's gradient is (docs/formats.md) */
 enum { COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO };
-static const struct {
-    const char *name;
-    int color;
-} colors[] = {
-    { "luma", COLOR_LUMA }, { "channels", COLOR_CHANNELS }, { "dizenzo", COLOR_DIZENZO },
+static const cli_choice colors[] = {
+    { "luma", COLOR_LUMA, 0 }, { "channels", COLOR_CHANNELS, 0 },
+    { "dizenzo", COLOR_DIZENZO, 0 },
 };
 
 /* An image piped in ("-") larger than this is refused. */
 #define MAX_STDIN_BYTES ((size_t)1 << 32)
 
-static const struct {
-    const char *name;
-    imgrad_gray_weights weights;
-} grays[] = {
-    { "rec601", IMGRAD_GRAY_REC601 }, { "rec709", IMGRAD_GRAY_REC709 },
-    { "average", IMGRAD_GRAY_AVERAGE }, { "linear", IMGRAD_GRAY_LINEAR },
-    { "skimage", IMGRAD_GRAY_SKIMAGE },
+static const cli_choice grays[] = {
+    { "rec601", IMGRAD_GRAY_REC601, 0 }, { "rec709", IMGRAD_GRAY_REC709, 0 },
+    { "average", IMGRAD_GRAY_AVERAGE, 0 }, { "linear", IMGRAD_GRAY_LINEAR, 0 },
+    { "skimage", IMGRAD_GRAY_SKIMAGE, 0 }, { "bt601", IMGRAD_GRAY_REC601, 1 },
+    { "bt709", IMGRAD_GRAY_REC709, 1 }, { "mean", IMGRAD_GRAY_AVERAGE, 1 },
 };
 
-static const struct {
-    const char *name;
-    imgrad_border border;
-} borders[] = {
-    { "reflect101", IMGRAD_BORDER_REFLECT101 }, { "reflect", IMGRAD_BORDER_REFLECT },
-    { "replicate", IMGRAD_BORDER_REPLICATE }, { "constant", IMGRAD_BORDER_CONSTANT },
-    { "wrap", IMGRAD_BORDER_WRAP },
+static const cli_choice borders[] = {
+    { "reflect101", IMGRAD_BORDER_REFLECT101, 0 }, { "reflect", IMGRAD_BORDER_REFLECT, 0 },
+    { "replicate", IMGRAD_BORDER_REPLICATE, 0 }, { "constant", IMGRAD_BORDER_CONSTANT, 0 },
+    { "wrap", IMGRAD_BORDER_WRAP, 0 }, { "reflect_101", IMGRAD_BORDER_REFLECT101, 1 },
+    { "mirror", IMGRAD_BORDER_REFLECT101, 1 }, { "symmetric", IMGRAD_BORDER_REFLECT, 1 },
+    { "nearest", IMGRAD_BORDER_REPLICATE, 1 }, { "edge", IMGRAD_BORDER_REPLICATE, 1 },
+};
+
+static const cli_choice compat_names[] = {
+    { "opencv", 0, 0 }, { "skimage", 1, 0 }, { "numpy", 2, 0 },
+    { "cv2", 0, 1 }, { "scikit-image", 1, 1 },
 };
 
 /* --compat: what each library gives for its common call (README has the
@@ -94,6 +94,10 @@ static const struct {
       1.41421356237309504880 },
     { "numpy", IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 0, 1.0 },
 };
+
+/* --sigma's upper end: a radius of 4000 pixels, wider than most photos;
+ * the library refuses a kernel wider than the image anyway. */
+#define MAX_SIGMA 1000
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -276,15 +280,9 @@ static int parse_outputs(job *j, char *list)
     return 0;
 }
 
-/* Looks name up in a table of {name, value} pairs; -1 if absent. */
-#define LOOKUP(table, key, result)                                   \
-    do {                                                             \
-        size_t i_;                                                   \
-        (result) = -1;                                               \
-        for (i_ = 0; i_ < COUNT(table); i_++)                        \
-            if (strcmp((key), table[i_].name) == 0)                  \
-                (result) = (int)i_;                                  \
-    } while (0)
+/* The enumerated option opt from table into *out (an enum). */
+#define CHOICE(opt, table, arg, out)                                           \
+    (cli_parse_choice((opt), (arg), (table), COUNT(table), &k) ? ((out) = k, 1) : 0)
 
 enum {
     OPT_OUTPUTS = 256, OPT_FORMAT, OPT_SCALE, OPT_GRAY, OPT_EDGE_ORDER, OPT_DX, OPT_DY,
@@ -366,9 +364,8 @@ static void apply_compat(job *j, int k)
 static int word_option(const char *opt, const char *arg, const char *off, const char *on,
                        int *flag)
 {
-    if (strcmp(arg, off) == 0 || strcmp(arg, on) == 0)
-        return *flag = strcmp(arg, on) == 0, 1;
-    return cli_error(NULL, "--%s: expected %s or %s, got '%s'", opt, off, on, arg), 0;
+    const cli_choice two[] = { { off, 0, 0 }, { on, 1, 0 } };
+    return cli_parse_choice(opt, arg, two, 2, flag);
 }
 
 /* The operator, border, smoothing, angle and Canny options; -1 when c is
@@ -380,19 +377,13 @@ static int apply_operator_option(job *j, int c, const char *arg)
 
     switch (c) {
     case OPT_OPERATOR:
-        return cli_parse_operator(arg, &j->grad.op)
-               || (cli_error(NULL, "--operator: unknown operator '%s'", arg), 0);
-    case OPT_BORDER:
-        LOOKUP(borders, arg, k);
-        if (k >= 0)
-            j->grad.border = borders[k].border;
-        return k >= 0 || (cli_error(NULL, "--border: unknown border '%s'", arg), 0);
+        return cli_parse_operator(arg, &j->grad.op);
+    case OPT_BORDER: return CHOICE("border", borders, arg, j->grad.border);
     case OPT_COMPAT:
-        LOOKUP(compats, arg, k);
-        if (k >= 0)
-            apply_compat(j, k);
-        return k >= 0 || (cli_error(NULL, "--compat: expected opencv, skimage or numpy, "
-                                          "got '%s'", arg), 0);
+        if (!cli_parse_choice("compat", arg, compat_names, COUNT(compat_names), &k))
+            return 0;
+        apply_compat(j, k);
+        return 1;
     case OPT_KERNEL_SCALE:
         return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
     case OPT_NORM: return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
@@ -403,6 +394,10 @@ static int apply_operator_option(job *j, int c, const char *arg)
         return cli_parse_double(arg, &j->grad.border_value)
                || (cli_error(NULL, "--border-value: expected a number, got '%s'", arg), 0);
     case OPT_SIGMA:
+        if (!cli_parse_double(arg, &d) || d < 0 || d > MAX_SIGMA)
+            return cli_error(NULL, "--sigma: expected 0..%d, got '%s'", MAX_SIGMA, arg), 0;
+        j->grad.sigma = d;
+        return 1;
     case OPT_LOW:
     case OPT_HIGH:
         if (!cli_parse_double(arg, &d) || d < 0)
@@ -426,16 +421,8 @@ static int apply_option(job *j, int c, char *arg)
     switch (c) {
     case 'o': j->outdir = arg; return 1;
     case OPT_OUTPUTS: return parse_outputs(j, arg);
-    case OPT_FORMAT:
-        LOOKUP(formats, arg, k);
-        if (k >= 0)
-            j->format = formats[k].format;
-        return k >= 0 || (cli_error(NULL, "--format: unknown format '%s'", arg), 0);
-    case OPT_GRAY:
-        LOOKUP(grays, arg, k);
-        if (k >= 0)
-            j->load.gray = grays[k].weights;
-        return k >= 0 || (cli_error(NULL, "--gray: unknown weights '%s'", arg), 0);
+    case OPT_FORMAT: return CHOICE("format", formats, arg, j->format);
+    case OPT_GRAY: return CHOICE("gray", grays, arg, j->load.gray);
     case OPT_SCALE:
         if (cli_parse_double(arg, &d) && d > 0)
             return j->scale = d, 1;
@@ -482,16 +469,16 @@ static int apply_option(job *j, int c, char *arg)
             return j->depth = atoi(arg), 1;
         return cli_error(NULL, "--depth: expected 8 or 16, got '%s'", arg), 0;
     case OPT_COLOR:
-        LOOKUP(colors, arg, k);
-        if (k >= 0)
-            j->color = colors[k].color;
-        return k >= 0 || (cli_error(NULL, "--color: expected luma, channels or dizenzo, "
-                                          "got '%s'", arg), 0);
+        return cli_parse_choice("color", arg, colors, COUNT(colors), &j->color);
     case OPT_PAGE:
         return cli_parse_int(arg, 0, INT_MAX, &j->load.page)
                || (cli_error(NULL, "--page: expected a page number from 0, got '%s'", arg), 0);
-    case 'q': j->verbose = -1; return 1;
-    case 'v': j->verbose = 1; return 1;
+    case 'q':
+    case 'v':
+        if (j->verbose == (c == 'q' ? 1 : -1))
+            return cli_error(NULL, "-q and -v contradict each other: give one"), 0;
+        j->verbose = c == 'q' ? -1 : 1;
+        return 1;
     }
     return cli_batch_option(&j->batch, c, arg);
 }
@@ -514,6 +501,11 @@ static int parse_args(job *j, int argc, char **argv)
 
     if (rc != -1)
         return rc;
+    if (j->grad.canny_low >= 0 && j->grad.canny_high >= 0 && j->grad.canny_low > j->grad.canny_high) {
+        cli_error(NULL, "--low %g is above --high %g: the low threshold must not exceed the high "
+                  "one", j->grad.canny_low, j->grad.canny_high);
+        return EXIT_USAGE;
+    }
     if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
@@ -533,7 +525,8 @@ static int load_coords(job *j)
             continue;
         st = imgrad_read_coords(j->coords_path[axis], &j->coords[axis], &j->coords_len[axis]);
         if (st != IMGRAD_OK) {
-            cli_error(j->coords_path[axis], "cannot read coordinates: %s", cli_reason(st));
+            cli_error(j->coords_path[axis], "cannot read coordinates: %s",
+                      st == IMGRAD_EEMPTY ? "the file holds no value" : cli_reason(st));
             return 0;
         }
     }
@@ -560,8 +553,8 @@ static char *output_path(const job *j, const char *key, int product)
 
     if (strcmp(key, "-") == 0)
         key = "stdin";
-    for (i = 0; i < COUNT(formats); i++)
-        if (formats[i].format == format_of(j, product))
+    for (i = COUNT(formats); i-- > 0;) /* the first name of a format, not an alias */
+        if (formats[i].value == (int)format_of(j, product))
             ext = formats[i].name;
     size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
@@ -688,7 +681,7 @@ static void describe(const job *j, const char *input, int product, char *out, si
     const char *color = "luma";
 
     for (k = 0; k < COUNT(colors); k++)
-        if (colors[k].color == j->color)
+        if (colors[k].value == j->color)
             color = colors[k].name;
     snprintf(out, size, "imgrad %s: %s of %s; operator %s, --color %s; float32 values as "
              "computed", imgrad_version(), products[product].name, input,
@@ -758,6 +751,42 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
     return 1;
 }
 
+/* How many values of g are NaN or infinite. */
+static size_t count_nonfinite(const imgrad_grid *g)
+{
+    size_t n = 0;
+    int x, y;
+
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++)
+            n += !isfinite(g->data[(size_t)y * g->stride + (size_t)x]);
+    return n;
+}
+
+/* Warns about each computed product that holds values that are not finite
+ * when its input had none: an overflow of float32 (values or gradients
+ * beyond 3.4e38, spacings near 0), never silent.  grids[P_GRAY] is the
+ * input as computed on. */
+static void warn_nonfinite(const job *j, const char *input, const imgrad_grid *grids)
+{
+    const size_t in = count_nonfinite(&grids[P_GRAY]);
+    int p;
+
+    if (j->verbose < 0)
+        return;
+    if (in > 0) {
+        cli_error(input, "warning: %zu input values are not finite in float32 (NaN, inf, or "
+                  "beyond +-3.4e38)", in);
+        return;
+    }
+    for (p = P_GX; p <= P_DIRECTION; p++) {
+        size_t n = grids[p].data != NULL ? count_nonfinite(&grids[p]) : 0;
+        if (n > 0)
+            cli_error(input, "warning: %s holds %zu values that are not finite (beyond "
+                      "float32's range), though the input has none", products[p].name, n);
+    }
+}
+
 /* Computes the requested products (and gx, gy, magnitude for --stats)
  * into grids: of grids[P_GRAY], or with count channels, their colour
  * gradient (--color dizenzo).  shape is the image's size, for messages. */
@@ -785,7 +814,14 @@ static int compute(const job *j, const char *input, imgrad_grid *grids,
     st = count > 0 ? imgrad_color_gradient(channels, count, &j->grad, &want)
                    : imgrad_gradient(&grids[P_GRAY], &j->grad, &want);
     if (st != IMGRAD_OK) {
-        if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
+        if (st == IMGRAD_ETOOSMALL && j->grad.sigma > 0
+            && floor(4 * j->grad.sigma + 0.5) > fmax(shape->width, shape->height))
+            cli_error(input, "%dx%d is too small for --sigma %g: its kernel reaches %.0f pixels "
+                      "from the centre (4 sigma); use --sigma %g or less",
+                      shape->width, shape->height, j->grad.sigma,
+                      floor(4 * j->grad.sigma + 0.5),
+                      floor((fmax(shape->width, shape->height) - 0.5) / 4 * 100) / 100);
+        else if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
             cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
                       "along each axis", shape->width, shape->height,
                       j->grad.edge_order, j->grad.edge_order + 1);
@@ -793,6 +829,8 @@ static int compute(const job *j, const char *input, imgrad_grid *grids,
             cli_error(input, "%s", cli_reason(st));
         return 0;
     }
+    if (count == 0) /* the input compared with is grids[P_GRAY] */
+        warn_nonfinite(j, input, grids);
     if (want.edges && j->verbose > 0)
         cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
                  j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
@@ -882,8 +920,10 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     st = load_input(j, input, &sets[0][P_GRAY], channels, &count, &info);
     if (st == IMGRAD_ENOPAGE)
         cli_error(input, "--page %d: %s", j->load.page, cli_reason(st));
+    else if (st != IMGRAD_OK && strcmp(input, "-") == 0)
+        cli_error("standard input", "%s", cli_reason(st));
     else if (st != IMGRAD_OK)
-        cli_error(strcmp(input, "-") == 0 ? "standard input" : input, "%s", cli_reason(st));
+        cli_load_error(input, st);
     if (st != IMGRAD_OK)
         return 0;
     if (j->verbose > 0)

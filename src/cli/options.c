@@ -2,12 +2,14 @@
  * and the one getopt loop every subcommand runs. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int cli_parse_double(const char *s, double *out)
 {
@@ -35,25 +37,91 @@ int cli_parse_int(const char *s, long lo, long hi, int *out)
     return 1;
 }
 
-static const struct {
-    const char *name;
-    imgrad_operator op;
-} operators[] = {
-    { "central", IMGRAD_OP_CENTRAL }, { "sobel", IMGRAD_OP_SOBEL },
-    { "scharr", IMGRAD_OP_SCHARR }, { "prewitt", IMGRAD_OP_PREWITT },
-    { "roberts", IMGRAD_OP_ROBERTS },
+/* Edit distance between a and b ignoring case (insertions, deletions,
+ * substitutions), for "did you mean"; capped at 99 for long words. */
+static int distance(const char *a, const char *b)
+{
+    int row[64], i, j;
+    const int la = (int)strlen(a), lb = (int)strlen(b);
+
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            const int up = row[j];
+            const int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            int best = diag + !same;
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_closest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    int best_d = 99;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const int d = distance(word, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    /* a guess only when it is near: two edits, or one for short words */
+    return best != NULL && best_d <= (strlen(word) <= 4 ? 1 : 2) ? best : NULL;
+}
+
+int cli_parse_choice(const char *opt, const char *arg, const cli_choice *choices, size_t n,
+                     int *value)
+{
+    const char *names[64], *guess;
+    char list[512] = "";
+    size_t i, k = 0;
+
+    for (i = 0; i < n; i++)
+        if (strcasecmp(arg, choices[i].name) == 0) {
+            *value = choices[i].value;
+            return 1;
+        }
+    for (i = 0; i < n && k < 64; i++) {
+        names[k++] = choices[i].name;
+        if (!choices[i].alias) /* aliases are accepted, not advertised */
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     list[0] ? ", " : "", choices[i].name);
+    }
+    guess = cli_closest(arg, names, k);
+    if (guess != NULL)
+        cli_error(NULL, "--%s: unknown value '%s'; did you mean '%s'? (choose %s)", opt, arg,
+                  guess, list);
+    else
+        cli_error(NULL, "--%s: unknown value '%s' (choose %s)", opt, arg, list);
+    return 0;
+}
+
+static const cli_choice operators[] = {
+    { "central", IMGRAD_OP_CENTRAL, 0 }, { "sobel", IMGRAD_OP_SOBEL, 0 },
+    { "scharr", IMGRAD_OP_SCHARR, 0 }, { "prewitt", IMGRAD_OP_PREWITT, 0 },
+    { "roberts", IMGRAD_OP_ROBERTS, 0 }, { "numpy", IMGRAD_OP_CENTRAL, 1 },
 };
 
 int cli_parse_operator(const char *s, imgrad_operator *op)
 {
-    size_t i;
+    int v;
 
-    for (i = 0; i < sizeof operators / sizeof operators[0]; i++)
-        if (strcmp(s, operators[i].name) == 0) {
-            *op = operators[i].op;
-            return 1;
-        }
-    return 0;
+    if (!cli_parse_choice("operator", s, operators, sizeof operators / sizeof operators[0], &v))
+        return 0;
+    *op = (imgrad_operator)v;
+    return 1;
 }
 
 const char *cli_operator_name(imgrad_operator op)
@@ -61,7 +129,7 @@ const char *cli_operator_name(imgrad_operator op)
     size_t i;
 
     for (i = 0; i < sizeof operators / sizeof operators[0]; i++)
-        if (operators[i].op == op)
+        if (operators[i].value == (int)op && !operators[i].alias)
             return operators[i].name;
     return "unknown";
 }
@@ -95,21 +163,62 @@ static const char *typed(int argc, char **argv)
     return optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 }
 
+/* Why getopt refused the long option word ("--out", "--fromat=png"): an
+ * abbreviation of several options (named), a near miss (guessed), or
+ * unknown.  Prints the message. */
+static void explain_long(const char *what, const char *word, const struct option *longs)
+{
+    const char *names[128], *guess;
+    char name[64], list[512] = "";
+    size_t n = strcspn(word + 2, "="), k = 0, i, matches = 0;
+
+    snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), word + 2);
+    for (i = 0; longs[i].name != NULL && k < 128; i++) {
+        names[k++] = longs[i].name;
+        if (strncmp(longs[i].name, name, strlen(name)) == 0) {
+            matches++;
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s--%s",
+                     list[0] ? " or " : "", longs[i].name);
+        }
+    }
+    if (matches > 1)
+        cli_error(what, "--%s: ambiguous, could be %s", name, list);
+    else if (matches == 1) /* a unique abbreviation getopt refused: its value */
+        cli_error(what, "%s: missing or unexpected value", word);
+    else if ((guess = cli_closest(name, names, k)) != NULL)
+        cli_error(what, "--%s: unknown option; did you mean --%s?", name, guess);
+    else
+        cli_error(what, "--%s: unknown option", name);
+}
+
 int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx)
 {
+    char shorts[64];
     int c;
 
+    /* a leading ':' makes getopt tell a missing value (':') from an
+     * unknown option ('?') */
+    snprintf(shorts, sizeof shorts, ":%s", cl->shorts);
     optind = 1;
     opterr = 0; /* the messages below name the command and the option */
-    while ((c = getopt_long(argc, argv, cl->shorts, cl->longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, cl->longs, NULL)) != -1) {
         int r;
         if (c == 'h') {
             cl->usage(stdout);
             return EXIT_ALL_OK;
         }
         if (c == '?' || c == ':') {
-            cli_error(cl->name, "%s: %s", typed(argc, argv),
-                      c == ':' ? "missing value" : "unknown option");
+            const char *word = typed(argc, argv);
+            const int is_long = strncmp(word, "--", 2) == 0;
+            if (c == ':' && is_long)
+                cli_error(cl->name, "%s: missing value", word);
+            else if (c == ':')
+                cli_error(cl->name, "-%c: missing value", optopt);
+            else if (is_long)
+                explain_long(cl->name, word, cl->longs);
+            else /* a short option, perhaps a name starting with '-' */
+                cli_error(cl->name, "-%c: unknown option (an operand starting with '-' goes "
+                          "after --)", optopt);
             fprintf(stderr, "Try 'imgrad%s%s --help'.\n", cl->name ? " " : "",
                     cl->name ? cl->name : "");
             return EXIT_USAGE;

@@ -1,9 +1,10 @@
-/* cli_stats.c - the --stats file: one row per image, CSV or JSON lines. */
+/* stats.c - the --stats file: one row per image, CSV or JSON lines. */
 #include "cli.h"
 #include "batch.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -36,19 +37,61 @@ static void put_csv_text(FILE *fp, const char *s)
 }
 
 /* A JSON string; bytes >= 0x80 pass through (UTF-8 paths stay readable). */
+/* The length of the valid UTF-8 sequence at s, or 0 if it is not one
+ * (overlong forms, surrogates and values past U+10FFFF are not). */
+static int utf8_length(const unsigned char *s)
+{
+    int n, i;
+    unsigned long cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
+    if (n == 0 || (n == 3 && s[0] >= 0xF0))
+        return 0;
+    cp = s[0] & (0x7F >> n);
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+/* s as a JSON string: quotes, backslashes and control bytes escaped, and a
+ * byte that is not UTF-8 (file names are bytes) as U+FFFD, so that every
+ * line parses. */
 static void put_json_text(FILE *fp, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
+
     fputc('"', fp);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(fp, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(fp, "\\u%04x", c);
-        else
-            fputc(c, fp);
+    while (*p) {
+        int n = utf8_length(p);
+        if (n == 0) {
+            fputs("\\ufffd", fp);
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            fprintf(fp, "\\%c", *p++);
+        } else if (*p < 0x20 || *p == 0x7F) {
+            fprintf(fp, "\\u%04x", *p++);
+        } else {
+            fwrite(p, 1, (size_t)n, fp);
+            p += n;
+        }
     }
     fputc('"', fp);
+}
+
+/* A number as JSON (null when not finite) or CSV (empty when not finite). */
+static void put_number(FILE *fp, int json, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.9g", v);
+    else if (json)
+        fputs("null", fp);
 }
 
 static void put_csv_header(FILE *fp)
@@ -58,30 +101,30 @@ static void put_csv_header(FILE *fp)
     fputs("path,width,height,mean,median,p95,max,edge_density", fp);
     for (b = 0; b < IMGRAD_STATS_BINS; b++)
         fprintf(fp, ",dir_%d", b * 45);
-    fputc('\n', fp);
+    fputs(",nonfinite\n", fp);
 }
 
+/* One row: the figures in a fixed order, as a JSON object or CSV fields. */
 static void put_row(FILE *fp, int json, const char *path, const imgrad_stats *s)
 {
-    int b;
+    static const char *const names[] = { "mean", "median", "p95", "max", "edge_density" };
+    const double figures[] = { s->mean, s->median, s->p95, s->max, s->edge_density };
+    int k;
 
-    if (json) {
+    if (json)
         fputs("{\"path\":", fp);
-        put_json_text(fp, path);
-        fprintf(fp, ",\"width\":%d,\"height\":%d,\"mean\":%.9g,\"median\":%.9g,"
-                    "\"p95\":%.9g,\"max\":%.9g,\"edge_density\":%.9g,\"orientation\":[",
-                s->width, s->height, s->mean, s->median, s->p95, s->max, s->edge_density);
-        for (b = 0; b < IMGRAD_STATS_BINS; b++)
-            fprintf(fp, "%s%.9g", b ? "," : "", s->orientation[b]);
-        fputs("]}\n", fp);
-        return;
+    (json ? put_json_text : put_csv_text)(fp, path);
+    fprintf(fp, json ? ",\"width\":%d,\"height\":%d" : ",%d,%d", s->width, s->height);
+    for (k = 0; k < 5; k++) {
+        fprintf(fp, json ? ",\"%s\":" : ",", names[k]);
+        put_number(fp, json, figures[k]);
     }
-    put_csv_text(fp, path);
-    fprintf(fp, ",%d,%d,%.9g,%.9g,%.9g,%.9g,%.9g", s->width, s->height, s->mean, s->median,
-            s->p95, s->max, s->edge_density);
-    for (b = 0; b < IMGRAD_STATS_BINS; b++)
-        fprintf(fp, ",%.9g", s->orientation[b]);
-    fputc('\n', fp);
+    fputs(json ? ",\"orientation\":[" : ",", fp);
+    for (k = 0; k < IMGRAD_STATS_BINS; k++) {
+        fputs(k == 0 ? "" : ",", fp);
+        put_number(fp, json, s->orientation[k]);
+    }
+    fprintf(fp, json ? "],\"nonfinite\":%zu}\n" : ",%zu\n", s->nonfinite);
 }
 
 /* The table is written whole or not at all (imgrad_file), like every

@@ -22,14 +22,37 @@ void cli_clear_line_before_messages(int on)
     clear_line = on;
 }
 
+/* what (a file name, usually) with control bytes written as C escapes, so
+ * that a name holding a newline or an escape sequence stays on its one line
+ * and cannot drive the terminal. */
+static void put_escaped(const char *what, FILE *to)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)what; *p != '\0'; p++) {
+        if (*p == '\n')
+            fputs("\\n", to);
+        else if (*p == '\t')
+            fputs("\\t", to);
+        else if (*p == '\\')
+            fputs("\\\\", to);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(to, "\\x%02x", *p);
+        else
+            fputc(*p, to);
+    }
+}
+
 /* "imgrad: [what: ]message\n" as one locked write, so lines from worker
  * threads never interleave. */
 static void message(const char *what, const char *fmt, va_list ap)
 {
     flockfile(stderr);
     fputs(clear_line ? "\r\033[Kimgrad: " : "imgrad: ", stderr);
-    if (what != NULL)
-        fprintf(stderr, "%s: ", what);
+    if (what != NULL) {
+        put_escaped(what, stderr);
+        fputs(": ", stderr);
+    }
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     funlockfile(stderr);
@@ -56,6 +79,26 @@ void cli_note(const char *fmt, ...)
 const char *cli_reason(imgrad_status st)
 {
     return st == IMGRAD_EIO ? strerror(errno) : imgrad_strerror(st);
+}
+
+void cli_load_error(const char *path, imgrad_status st)
+{
+    unsigned char head[4096];
+    char what[160] = "";
+    FILE *fp;
+    size_t n;
+
+    if (st == IMGRAD_EFORMAT || st == IMGRAD_EUNSUPPORTED) {
+        if ((fp = fopen(path, "rb")) != NULL) {
+            n = fread(head, 1, sizeof head, fp);
+            fclose(fp);
+            imgrad_describe(head, n, what, sizeof what);
+        }
+    }
+    if (what[0] != '\0')
+        cli_error(path, "%s: %s", cli_reason(st), what);
+    else
+        cli_error(path, "%s", cli_reason(st));
 }
 
 int cli_mkdir_p(const char *dir)

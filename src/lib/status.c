@@ -15,7 +15,7 @@ const char *imgrad_strerror(imgrad_status st)
     case IMGRAD_EDECODE:     return "truncated or corrupt data";
     case IMGRAD_EUNSUPPORTED:return "unsupported content";
     case IMGRAD_ETOOLARGE:   return "image larger than the size limit";
-    case IMGRAD_ETOOSMALL:   return "axis too short for the edge order";
+    case IMGRAD_ETOOSMALL:   return "image too small for the edge order or the smoothing";
     case IMGRAD_ECOORDS:     return "coordinates must match the axis length and increase strictly";
     case IMGRAD_EEMPTY:      return "empty image (a dimension is zero)";
     case IMGRAD_ENOPAGE:     return "no such page in the file (pages count from 0)";

@@ -16,7 +16,7 @@ for d in "/ 8" "/ 32" "/ 6" "/ 2" "reflect101" "wrap" "--compat" "edges" "hsv"; 
     expect_grep "$d" "$TMP/out" "help lists $d"
 done
 expect_status 2 "bad operator" "$IMGRAD" --operator sobol "$A/camera.png"
-expect_status 2 "bad border" "$IMGRAD" --border mirror "$A/camera.png"
+expect_status 2 "bad border" "$IMGRAD" --border nosuch "$A/camera.png"
 expect_status 2 "bad norm" "$IMGRAD" --norm l3 "$A/camera.png"
 expect_status 2 "bad angle" "$IMGRAD" --angle grad "$A/camera.png"
 expect_status 2 "negative sigma" "$IMGRAD" --sigma -1 "$A/camera.png"

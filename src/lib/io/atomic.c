@@ -15,18 +15,29 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ".NAME.imgrad-tmp-PID-NONCE" beside path; NONCE varies between tries. */
+/* The longest file name the temporary may have: NAME_MAX of common file
+ * systems (ext4, XFS, btrfs, tmpfs). */
+#define TEMP_NAME_MAX 255
+
+/* ".NAME.imgrad-tmp-PID-NONCE" beside path; NONCE varies between tries.
+ * NAME is cut short when the whole would pass TEMP_NAME_MAX, so an output
+ * whose own name is legal always has a legal temporary. */
 static char *temp_name(const char *path, unsigned long nonce)
 {
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-    size_t size = strlen(path) + 64;
+    size_t size = strlen(path) + 64, name_len = strlen(path + dir_len);
+    char suffix[48];
     char *tmp = malloc(size);
+    int n;
 
     if (tmp == NULL)
         return NULL;
-    snprintf(tmp, size, "%.*s.%s.imgrad-tmp-%ld-%lu", (int)dir_len, path,
-             path + dir_len, (long)getpid(), nonce);
+    n = snprintf(suffix, sizeof suffix, ".imgrad-tmp-%ld-%lu", (long)getpid(), nonce);
+    if (1 + name_len + (size_t)n > TEMP_NAME_MAX)
+        name_len = TEMP_NAME_MAX - 1 - (size_t)n;
+    snprintf(tmp, size, "%.*s.%.*s%s", (int)dir_len, path, (int)name_len, path + dir_len,
+             suffix);
     return tmp;
 }
 

@@ -97,6 +97,15 @@ static imgrad_status refusal(const unsigned char *d, size_t len,
     return IMGRAD_EFORMAT;
 }
 
+/* Why stb's decoder failed: out of memory (stb says so in its failure
+ * reason), or the data. */
+static imgrad_status decode_failure(void)
+{
+    const char *why = stbi_failure_reason();
+    return why != NULL && (strcmp(why, "outofmem") == 0 || strcmp(why, "Out of memory") == 0)
+               ? IMGRAD_ENOMEM : IMGRAD_EDECODE;
+}
+
 imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
                                  const imgrad_load_options *o, int luma, imgrad_pixels *px,
                                  imgrad_source_kind *kind)
@@ -113,11 +122,13 @@ imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
     /* the header alone: refuse absurd sizes before stb allocates anything */
     if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
         return refusal(data, len, o);
-    if ((st = imgrad__check_size(w, h, o)) != IMGRAD_OK)
+    /* a top-down BMP stores a negative height, and stb's info call passes
+     * it on (its decoder flips such files itself) */
+    if ((st = imgrad__check_size(w, h < 0 && h != INT_MIN ? -h : h, o)) != IMGRAD_OK)
         return st;
     decode_pixels(data, (int)len, luma, px, kind);
     if (px->data == NULL)
-        return IMGRAD_EDECODE;
+        return decode_failure();
     /* GIF and PSD report their size only once decoded: check again */
     if ((st = imgrad__check_size(px->width, px->height, o)) != IMGRAD_OK)
         imgrad__pixels_free(px);

@@ -95,8 +95,13 @@ IMGRAD_HIDDEN void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *i
 
 /* ---- Gaussian smoothing (smooth.c) */
 
+/* The largest Gaussian radius imgrad_gaussian takes (any image wider than
+ * this is refused before: IMGRAD_DEFAULT_MAX_DIMENSION is 65535). */
+#define IMGRAD__GAUSS_MAX_RADIUS (1 << 20)
+
 /* The radius at which the Gaussian of sigma is cut: floor(4 sigma + 0.5),
- * scipy.ndimage's rule, at least 1. */
+ * scipy.ndimage's rule, at least 1, and IMGRAD__GAUSS_MAX_RADIUS + 1 for any
+ * sigma beyond that. */
 IMGRAD_HIDDEN int imgrad__gauss_radius(double sigma);
 
 /* ---- Canny (canny.c) */

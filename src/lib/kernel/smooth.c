@@ -14,8 +14,9 @@
 
 int imgrad__gauss_radius(double sigma)
 {
-    int r = (int)floor(4.0 * sigma + 0.5);
-    return r < 1 ? 1 : r;
+    const double r = floor(4.0 * sigma + 0.5);
+    /* compared as a double first: a huge sigma must not overflow the cast */
+    return r < 1 ? 1 : r > IMGRAD__GAUSS_MAX_RADIUS ? IMGRAD__GAUSS_MAX_RADIUS + 1 : (int)r;
 }
 
 /* The 2r + 1 weights, centre at k[r]; malloc'ed, NULL when out of memory. */
@@ -111,8 +112,13 @@ imgrad_status imgrad_gaussian(const imgrad_grid *in, double sigma, imgrad_border
         return IMGRAD_EINVAL;
     memset(out, 0, sizeof *out);
     if (in == NULL || in->data == NULL || in->width <= 0 || in->height <= 0
-        || (unsigned)b > IMGRAD_BORDER_WRAP || !(sigma > 0) || !isfinite(sigma) || r > 1 << 20)
+        || (unsigned)b > IMGRAD_BORDER_WRAP || !(sigma > 0) || !isfinite(sigma))
         return IMGRAD_EINVAL;
+    /* a kernel wider than the image reads every pixel many times over: a
+     * clear refusal rather than minutes of work (and the radius bound keeps
+     * its size arithmetic in int) */
+    if (r > IMGRAD__GAUSS_MAX_RADIUS || r > (in->width > in->height ? in->width : in->height))
+        return IMGRAD_ETOOSMALL;
     if ((k = gauss_kernel(sigma, r)) == NULL)
         return IMGRAD_ENOMEM;
     if ((st = imgrad_grid_init(&tmp, in->width, in->height)) == IMGRAD_OK

@@ -87,7 +87,7 @@ imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude, const imgrad_g
                                     const imgrad_grid *gy, double edge_threshold,
                                     imgrad_stats *out)
 {
-    size_t n, r, c, edges = 0, counts[IMGRAD_STATS_BINS] = { 0 };
+    size_t n, r, c, edges = 0, finite = 0, counts[IMGRAD_STATS_BINS] = { 0 };
     double sum = 0, max = -INFINITY;
     imgrad_stats s;
     float *copy, threshold;
@@ -105,7 +105,9 @@ imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude, const imgrad_g
     for (r = 0; r < (size_t)magnitude->height; r++)
         for (c = 0; c < (size_t)magnitude->width; c++) {
             float m = magnitude->data[r * magnitude->stride + c];
-            copy[r * (size_t)magnitude->width + c] = m;
+            if (!isfinite(m)) /* one NaN would make the mean NaN */
+                continue;
+            copy[finite++] = m;
             sum += m;
             max = m > max ? m : max;
             if (m > threshold) {
@@ -117,13 +119,16 @@ imgrad_status imgrad_gradient_stats(const imgrad_grid *magnitude, const imgrad_g
     memset(&s, 0, sizeof s);
     s.width = magnitude->width;
     s.height = magnitude->height;
-    s.mean = sum / (double)n;
-    s.max = max;
-    s.edge_density = (double)edges / (double)n;
+    s.nonfinite = n - finite;
     for (b = 0; b < IMGRAD_STATS_BINS; b++)
         s.orientation[b] = edges ? (double)counts[b] / (double)edges : 0;
-    s.median = percentile(copy, n, 0.5);
-    s.p95 = percentile(copy, n, 0.95);
+    if (finite > 0) {
+        s.mean = sum / (double)finite;
+        s.max = max;
+        s.edge_density = (double)edges / (double)finite;
+        s.median = percentile(copy, finite, 0.5);
+        s.p95 = percentile(copy, finite, 0.95);
+    }
     free(copy);
     *out = s;
     return IMGRAD_OK;
