@@ -33,7 +33,7 @@ CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_PART_OBJ := $(CLI_PART_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg62-turbo-dev help2man pkg-config
+DEB_PACKAGES = libstb-dev fonts-dejavu-core libcmocka-dev libdeflate-dev libjpeg62-turbo-dev help2man pkg-config
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \

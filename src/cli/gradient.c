@@ -97,7 +97,12 @@ typedef struct job {
     int verbose;                /* -1 quiet, 0 normal, 1 one line per file */
     int quiver_step;            /* pixels between arrows, 0 = width / 32 */
     int isoline_levels;
-    double isoline_sigma;       /* smoothing before the level lines */
+    double isoline_sigma;       /* smoothing before the level lines, < 0 = by size */
+    plot_arrow_length arrow_length; /* quiver */
+    int hsv_legend;             /* the colour wheel in the hsv picture's corner */
+    double direction_mask;      /* 8-bit direction: mid-grey below this share of
+                                   the magnitude's display scale */
+    plot_font *font;            /* the pictures' text, loaded once */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
 } job;
 
@@ -127,8 +132,17 @@ static void usage(FILE *to)
 "                         grey values); hsv and pictures are PNG when FMT\n"
 "                         is npy\n"
 "      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
+"      --arrow-length M   quiver: clip (default: full length at the 95th\n"
+"                         percentile of the magnitudes, longer ones cut),\n"
+"                         auto (proportional to the longest) or unit (all\n"
+"                         equal: direction only)\n"
 "      --isoline-levels N level lines (default 8)\n"
-"      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
+"      --isoline-sigma S  Gaussian smoothing in pixels (default auto: 2 per\n"
+"                         800 pixels of the longer side, at least 2; 0 none)\n"
+"      --legend           hsv: the labelled colour wheel in the bottom right\n"
+"      --direction-mask F 8-bit direction: mid-grey (128) where the magnitude\n"
+"                         is below F times its display scale (--scale or the\n"
+"                         99th percentile); default 0.1, 0 shows all\n"
 "      --format FMT       npy, png, jpg, bmp or tga (default png)\n"
 "                         files are DIR/<input stem>.<product>.<format>\n"
 "      --scale S          8-bit images: the value shown as full white for\n"
@@ -247,7 +261,8 @@ enum {
     OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
     OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
     OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
-    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION
+    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_ARROW_LENGTH, OPT_LEGEND,
+    OPT_DIRECTION_MASK
 };
 
 static const struct option long_options[] = {
@@ -266,6 +281,9 @@ static const struct option long_options[] = {
     { "quiver-step", required_argument, NULL, OPT_QUIVER_STEP },
     { "isoline-levels", required_argument, NULL, OPT_ISOLINE_LEVELS },
     { "isoline-sigma", required_argument, NULL, OPT_ISOLINE_SIGMA },
+    { "arrow-length", required_argument, NULL, OPT_ARROW_LENGTH },
+    { "legend", no_argument, NULL, OPT_LEGEND },
+    { "direction-mask", required_argument, NULL, OPT_DIRECTION_MASK },
     { "operator", required_argument, NULL, OPT_OPERATOR },
     { "kernel-scale", required_argument, NULL, OPT_KERNEL_SCALE },
     { "border", required_argument, NULL, OPT_BORDER },
@@ -427,9 +445,19 @@ static int apply_option(job *j, int c, char *arg)
         return cli_parse_int(arg, 1, 256, &j->isoline_levels)
                || (cli_error(NULL, "--isoline-levels: expected 1..256, got '%s'", arg), 0);
     case OPT_ISOLINE_SIGMA:
+        if (strcmp(arg, "auto") == 0)
+            return j->isoline_sigma = -1, 1;
         if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
             return j->isoline_sigma = d, 1;
-        return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
+        return cli_error(NULL, "--isoline-sigma: expected auto or 0..100, got '%s'", arg), 0;
+    case OPT_ARROW_LENGTH:
+        return plot_parse_arrow_length(arg, &j->arrow_length)
+               || (cli_error(NULL, "--arrow-length: expected auto, unit or clip, got '%s'", arg), 0);
+    case OPT_LEGEND: j->hsv_legend = 1; return 1;
+    case OPT_DIRECTION_MASK:
+        if (cli_parse_double(arg, &d) && d >= 0 && d <= 1)
+            return j->direction_mask = d, 1;
+        return cli_error(NULL, "--direction-mask: expected 0..1, got '%s'", arg), 0;
     case 'q': j->verbose = -1; return 1;
     case 'v': j->verbose = 1; return 1;
     }
@@ -539,9 +567,12 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
     plot_canvas c;
     imgrad_status st;
 
+    double sigma = j->isoline_sigma >= 0 ? j->isoline_sigma
+                                         : plot_isoline_sigma(gray->width, gray->height);
     st = product == P_QUIVER
-             ? plot_render_quiver(gray, &grids[P_GX], &grids[P_GY], step, &c)
-             : plot_render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
+             ? plot_render_quiver(gray, &grids[P_GX], &grids[P_GY], step, j->arrow_length,
+                                  j->font, &c)
+             : plot_render_isolines(gray, sigma, j->isoline_levels, j->font, &c);
     if (st != IMGRAD_OK)
         return st;
     st = imgrad_write_image8(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format,
@@ -573,6 +604,8 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const cha
         return IMGRAD_ENOMEM;
     st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
                         3 * (size_t)mag->width * (size_t)mag->height);
+    if (st == IMGRAD_OK && j->hsv_legend)
+        st = plot_hsv_legend(rgb, mag->width, mag->height, scale, j->font);
     if (st == IMGRAD_OK)
         st = imgrad_write_image8(path, format_of(j, P_HSV), rgb, mag->width, mag->height, 3,
                                  &j->write);
@@ -620,6 +653,10 @@ static imgrad_status write_product(const job *j, const imgrad_grid *grids, int p
         scale = imgrad_auto_scale(g);
     st = product == P_DIRECTION ? direction_to_8bit(j, g, px, len)
                                 : imgrad_to_8bit(g, products[product].map, scale, px, len);
+    if (st == IMGRAD_OK && product == P_DIRECTION && j->direction_mask > 0)
+        plot_mask_direction(px, &grids[P_MAGNITUDE],
+                            j->direction_mask * (j->scale > 0 ? j->scale
+                                                 : imgrad_auto_scale(&grids[P_MAGNITUDE])));
     if (st == IMGRAD_OK)
         st = imgrad_write_image8(path, j->format, px, g->width, g->height, 1, &wo);
     free(px);
@@ -660,6 +697,8 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
         if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY) /* quiver draws gx, gy */
             || (w->stats && p <= P_MAGNITUDE))             /* --stats: gx, gy, magnitude */
             *slot[p] = &grids[p];
+    if (j->want[P_DIRECTION] && j->direction_mask > 0 && j->format != IMGRAD_FORMAT_NPY)
+        want.magnitude = &grids[P_MAGNITUDE]; /* the mask */
     if (j->want[P_HSV]) { /* drawn from these two, written or not */
         want.magnitude = &grids[P_MAGNITUDE];
         want.direction = &grids[P_DIRECTION];
@@ -751,10 +790,15 @@ int cli_gradient_main(int argc, char **argv)
     j.format = IMGRAD_FORMAT_PNG;
     j.outdir = "imgrad-out";
     j.isoline_levels = 8;
-    j.isoline_sigma = 2;
+    j.isoline_sigma = -1;
+    j.arrow_length = PLOT_LENGTH_CLIP;
+    j.direction_mask = 0.1;
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
-    if (!load_coords(&j))
+    if ((j.want[P_QUIVER] || j.want[P_ISOLINES] || (j.want[P_HSV] && j.hsv_legend))
+        && (j.font = plot_font_open()) == NULL)
+        rc = EXIT_SOME_FAILED;
+    else if (!load_coords(&j))
         rc = EXIT_USAGE;
     else if (cli_mkdir_p(j.outdir) != 0) {
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
@@ -777,5 +821,6 @@ int cli_gradient_main(int argc, char **argv)
     }
     free(j.coords[0]);
     free(j.coords[1]);
+    plot_font_free(j.font);
     return rc;
 }

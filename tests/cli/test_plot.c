@@ -12,6 +12,22 @@
 
 #include "plot.h"
 
+/* The font every picture uses, loaded once by the group setup. */
+static plot_font *font;
+
+static int load_font(void **state)
+{
+    (void)state;
+    return plot_font_load(plot_font_path(), &font) == IMGRAD_OK ? 0 : -1;
+}
+
+static int free_font(void **state)
+{
+    (void)state;
+    plot_font_free(font);
+    return 0;
+}
+
 /* A grid of f(col, row). */
 static imgrad_grid grid_of(int w, int h, double (*f)(double, double))
 {
@@ -143,6 +159,7 @@ static void test_arrows_cross_level_lines_at_right_angles(void **state)
     (void)state;
     assert_int_equal(expr_parse("x^2 + 3*y^2", 11, &e, NULL), IMGRAD_OK);
     memset(&p, 0, sizeof p);
+    p.font = font;
     p.expr = e;
     p.window.x0 = -2; p.window.x1 = 2; p.window.y0 = -1.5; p.window.y1 = 1.5;
     p.arrows = 12;
@@ -207,6 +224,7 @@ static void test_render_field(void **state)
     (void)state;
     assert_int_equal(expr_parse("log(x)", 6, &e, NULL), IMGRAD_OK);
     memset(&p, 0, sizeof p);
+    p.font = font;
     p.expr = e;
     p.title = "log";
     p.window.x0 = -1; p.window.x1 = 3; p.window.y0 = -1; p.window.y1 = 1;
@@ -240,5 +258,5 @@ int main(void)
         cmocka_unit_test(test_arrows_cross_level_lines_at_right_angles),
         cmocka_unit_test(test_render_field),
     };
-    return cmocka_run_group_tests_name("plot", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("plot", tests, load_font, free_font);
 }
