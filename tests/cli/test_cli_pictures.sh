@@ -117,20 +117,24 @@ expect_status 2 "bad sigma" "$IMGRAD" --isoline-sigma much --outputs isolines "$
 expect_grep "auto or 0..100" "$TMP/err" "sigma choices named"
 expect_status 2 "bad mask" "$IMGRAD" --direction-mask 2 --outputs direction "$A/chelsea.png"
 
-# grey of a PNG as numbers: imgrad's own .npy of it, read with struct
+# gray_of PNG NPY: the grey values of PNG (0..1) into NPY, by imgrad itself
 gray_of() {
-    "$IMGRAD" -q --format npy --outputs gray -o "$TMP/g" "$1" || return 1
+    rm -rf "$TMP/g"
+    "$IMGRAD" -q --format npy --outputs gray -o "$TMP/g" "$1" \
+        && mv "$TMP/g/$(basename "${1%.*}").gray.npy" "$2"
 }
-# compare A B: same size; mean |difference|; ink rows of the title band
-compare_py='
+# .npy files (float32, C order) read with struct
+npy_py='
 import sys, struct
 def load(path):
     b = open(path, "rb").read()
     n = struct.unpack("<H", b[8:10])[0]
     head = b[10:10 + n].decode()
     shape = eval(head[head.index("(") : head.index(")") + 1])
-    data = struct.unpack("<%df" % (shape[0] * shape[1]), b[10 + n:])
-    return shape, data
+    return shape, struct.unpack("<%df" % (shape[0] * shape[1]), b[10 + n:])
+'
+# compare A B BAND: same size; mean |difference|; rows of ink above BAND
+compare_py="$npy_py"'
 (h, w), a = load(sys.argv[1])
 (h2, w2), b = load(sys.argv[2])
 if (h, w) != (h2, w2):
@@ -145,6 +149,30 @@ if mean > 0.03 or abs(ra - rb) > 1:
     sys.exit("the browser shows another picture")
 '
 
+# the hsv picture with --legend differs from the plain one in the bottom
+# right corner only (the wheel's box); direction is mid-grey where flat
+"$IMGRAD" -q -o "$TMP/h0" --outputs hsv "$A/chelsea.png" \
+    && gray_of "$TMP/h0/chelsea.hsv.png" "$TMP/hsv0.npy" \
+    && gray_of "$TMP/p/chelsea.hsv.png" "$TMP/hsv1.npy"
+if "$PY" -c "$npy_py"'
+(h, w), a = load(sys.argv[1]); _, b = load(sys.argv[2])
+diff = [(i % w, i // w) for i in range(h * w) if a[i] != b[i]]
+x0 = min(x for x, y in diff); y0 = min(y for x, y in diff)
+print("changed: %d pixels from (%d, %d) to the corner" % (len(diff), x0, y0))
+sys.exit(not (diff and x0 > w / 2 and y0 > h / 2 and len(diff) > 0.02 * w * h))
+' "$TMP/hsv0.npy" "$TMP/hsv1.npy" >"$TMP/cmp" 2>&1; then ok
+else bad "hsv --legend: $(cat "$TMP/cmp")"; fi
+"$IMGRAD" -q -o "$TMP/d0" --outputs direction --direction-mask 0 "$A/chelsea.png" \
+    && gray_of "$TMP/d0/chelsea.direction.png" "$TMP/dir0.npy" \
+    && gray_of "$TMP/p/chelsea.direction.png" "$TMP/dir1.npy"
+if "$PY" -c "$npy_py"'
+(h, w), a = load(sys.argv[1]); _, b = load(sys.argv[2])
+grey = lambda d: sum(1 for v in d if abs(v * 255 - 128) < 0.01) / len(d)
+print("mid-grey: %.3f unmasked, %.3f masked" % (grey(a), grey(b)))
+sys.exit(not (grey(b) > grey(a) + 0.2))
+' "$TMP/dir0.npy" "$TMP/dir1.npy" >"$TMP/cmp" 2>&1; then ok
+else bad "direction mask: $(cat "$TMP/cmp")"; fi
+
 # A browser renders the SVG like imgrad's PNG: headless Chromium's screenshot
 # at the SVG's size against the PNG (grey levels).  Chromium comes from
 # Debian (mk/pictures.mk installs it); without it this part is skipped.
@@ -154,9 +182,9 @@ if command -v chromium >/dev/null 2>&1; then
     timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
         --user-data-dir="$TMP/chromium" --window-size="$size" \
         --screenshot="$TMP/shot.png" "file://$TMP/hills.svg" >"$TMP/chromium.log" 2>&1
-    if [ -s "$TMP/shot.png" ] && gray_of "$TMP/shot.png" && mv "$TMP/g/shot.gray.npy" "$TMP/shot.npy" \
-       && gray_of "$TMP/hills.png" \
-       && "$PY" -c "$compare_py" "$TMP/shot.npy" "$TMP/g/hills.gray.npy" "$top" >"$TMP/cmp" 2>&1
+    if [ -s "$TMP/shot.png" ] && gray_of "$TMP/shot.png" "$TMP/shot.npy" \
+       && gray_of "$TMP/hills.png" "$TMP/hills.npy" \
+       && "$PY" -c "$compare_py" "$TMP/shot.npy" "$TMP/hills.npy" "$top" >"$TMP/cmp" 2>&1
     then ok; echo "cli_pictures: browser vs PNG: $(cat "$TMP/cmp")"
     else bad "browser rendering: $(tail -c 300 "$TMP/cmp" "$TMP/chromium.log" 2>/dev/null)"; fi
 else
