@@ -301,7 +301,7 @@ static void test_wrap_text(void **state)
 {
     static const char hills[] = "f(x, y) = exp(-((x-0.8)^2 + (y-0.5)^2)) + "
                                 "0.7*exp(-((x+0.9)^2 + (y+0.6)^2)/0.5)";
-    char *lines[3], joined[256] = "";
+    char *lines[5], joined[256] = "";
     double size = 1.2 * plot_text_size(480);
     int n, k;
 

@@ -42,6 +42,7 @@ typedef struct layout {
     int bar_x, bar_w;        /* colour bar */
     int width, height;       /* whole picture */
     double tick_base;        /* baseline of the x tick labels */
+    int want[3];             /* ticks asked for on x, y and the colour bar */
 } layout;
 
 double plot_text_size(int width)
@@ -69,19 +70,21 @@ static void tick_label(char *buf, size_t size, double v, double step, int log)
         snprintf(buf, size, "%.4g", v);
 }
 
-/* The first tick at or above lo, the step, and how many up to hi. */
-static int ticks(double lo, double hi, double *first, double *step)
+/* The first tick at or above lo, the step for about want ticks, and how
+ * many there are up to hi. */
+static int ticks(double lo, double hi, int want, double *first, double *step)
 {
-    *step = nice_step(hi - lo, 6);
+    *step = nice_step(hi - lo, want);
     *first = ceil(lo / *step - 1e-9) * *step;
     return (int)floor((hi - *first) / *step + 1e-9) + 1;
 }
 
 /* The widest tick label of lo..hi at the text size. */
-static double widest_tick(const plot_font *f, double lo, double hi, double size, int log)
+static double widest_tick(const plot_font *f, double lo, double hi, int want, double size,
+                          int log)
 {
     double first, step, w = 0;
-    int n = ticks(lo, hi, &first, &step), k;
+    int n = ticks(lo, hi, want, &first, &step), k;
     char buf[32];
 
     for (k = 0; k < n; k++) {
@@ -89,6 +92,30 @@ static double widest_tick(const plot_font *f, double lo, double hi, double size,
         w = fmax(w, plot_text_width(f, buf, size));
     }
     return w;
+}
+
+/* How many ticks each axis asks for: up to 6, fewer where the labels
+ * would come closer than a text size (narrow pictures, flat windows). */
+static void tick_counts(const plot_field_plot *p, layout *l)
+{
+    double first, step;
+
+    for (l->want[0] = 6; l->want[0] > 2; l->want[0]--) {
+        double w = widest_tick(p->font, p->window.x0, p->window.x1, l->want[0], l->text, 0);
+        ticks(p->window.x0, p->window.x1, l->want[0], &first, &step);
+        if (step / (p->window.x1 - p->window.x0) * l->area_w >= w + l->text)
+            break;
+    }
+    for (l->want[1] = 6; l->want[1] > 2; l->want[1]--) {
+        ticks(p->window.y0, p->window.y1, l->want[1], &first, &step);
+        if (step / (p->window.y1 - p->window.y0) * l->area_h >= 2 * l->text)
+            break;
+    }
+    for (l->want[2] = 6; l->want[2] > 2; l->want[2]--) {
+        ticks(p->lo, p->hi, l->want[2], &first, &step);
+        if (step / (p->hi - p->lo) * l->area_h >= 2 * l->text)
+            break;
+    }
 }
 
 static void layout_free(layout *l)
@@ -104,7 +131,7 @@ static imgrad_status make_layout(const plot_field_plot *p, int width, layout *l)
 {
     const plot_font *f = p->font;
     double aspect = (p->window.y1 - p->window.y0) / (p->window.x1 - p->window.x0), top;
-    double y_ticks = widest_tick(f, p->window.y0, p->window.y1, 0, 0);
+    double y_ticks;
 
     memset(l, 0, sizeof *l);
     l->text = plot_text_size(width);
@@ -119,7 +146,7 @@ static imgrad_status make_layout(const plot_field_plot *p, int width, layout *l)
         && (l->title_lines = plot_wrap_text(f, p->title, l->title_size, width - 2 * l->pad,
                                             TITLE_LINES, l->title)) == 0)
         return IMGRAD_ENOMEM;
-    y_ticks = widest_tick(f, p->window.y0, p->window.y1, l->text, 0);
+    y_ticks = widest_tick(f, p->window.y0, p->window.y1, 6, l->text, 0);
     top = l->pad + l->title_lines * 1.25 * l->title_size + 0.8 * l->text;
     if (p->bar_label != NULL)
         top += 1.3 * l->text;
@@ -128,13 +155,14 @@ static imgrad_status make_layout(const plot_field_plot *p, int width, layout *l)
                         + l->tick);
     l->bar_w = (int)lround(l->text);
     l->area_w = (int)(width - l->left - 2 * l->text - l->tick - l->gap
-                      - widest_tick(f, p->lo, p->hi, l->text, p->log_colours) - l->pad);
+                      - widest_tick(f, p->lo, p->hi, 6, l->text, p->log_colours) - l->pad);
     if (l->area_w < 16)
         l->area_w = 16;
     /* equal scales on x and y, so right angles look right, within reason */
     aspect = aspect < 0.25 ? 0.25 : aspect > 2 ? 2 : aspect;
     l->area_h = (int)lround(l->area_w * aspect);
     l->bar_x = l->left + l->area_w + (int)lround(l->text);
+    tick_counts(p, l);
     l->tick_base = l->top + l->area_h + l->tick + l->gap + l->cap;
     /* below the tick labels: a gap, the x label, the margin */
     l->height = (int)ceil(l->tick_base + 0.3 * l->text + l->gap + l->cap + 0.3 * l->text
@@ -385,7 +413,8 @@ static void draw_ticks(plot_surface *s, const layout *l, int axis, double lo, do
                        int log)
 {
     double first, step;
-    int n = ticks(lo, hi, &first, &step), len = axis == 0 ? l->area_w : l->area_h, k;
+    int n = ticks(lo, hi, l->want[axis], &first, &step), k;
+    int len = axis == 0 ? l->area_w : l->area_h;
     char buf[32];
 
     for (k = 0; k < n; k++) {
