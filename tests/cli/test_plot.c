@@ -440,7 +440,7 @@ static void test_field_svg(void **state)
     fclose(fp);
     assert_non_null(strstr(text, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert_non_null(strstr(text, ">a &lt; b &amp; c</text>"));
-    assert_non_null(strstr(text, "font-family=\"DejaVu Sans\""));
+    assert_non_null(strstr(text, "font-family=\"DejaVu Sans, "));
     assert_non_null(strstr(text, "<image x="));
     assert_non_null(strstr(text, "data:image/png;base64,iVBORw0KGgo")); /* PNG signature */
     assert_non_null(strstr(text, "<polygon")); /* arrow heads */

@@ -39,8 +39,9 @@ void plot_fill_triangle(plot_canvas *c, const double t[6], const unsigned char c
 
 /* The font every picture uses, read at run time (Debian: fonts-dejavu-core). */
 #define PLOT_FONT_DEFAULT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-/* The family name the SVG asks the viewer for: the same font. */
-#define PLOT_FONT_FAMILY "DejaVu Sans"
+/* The families the SVG asks the viewer for: the same font, else its
+ * parent Bitstream Vera (same metrics), else a close sans-serif. */
+#define PLOT_FONT_FAMILY "DejaVu Sans, Bitstream Vera Sans, Verdana, sans-serif"
 
 typedef struct plot_font plot_font;
 
