@@ -30,7 +30,7 @@ WEB_OBJ := $(WEB_LIB_SRC:src/%.c=$(WEB_BUILD)/obj/%.o) \
 
 # No -fopenmp: the pragmas are ignored and every kernel runs on one thread,
 # with results identical for any thread count.  -Wno-unused-parameter: the
-# thread counts that only OpenMP pragmas read.  stb's headers come from a
+# parameters only OpenMP pragmas (thread counts) or the x86 dispatch read.  stb's headers come from a
 # folder holding nothing but them, so emcc never sees the host's /usr/include.
 WEB_CFLAGS   = $(WARN) -Wno-unused-parameter $(FPFLAGS) -O2
 WEB_CPPFLAGS = -Iinclude -isystem $(WEB_BUILD)/include -D_POSIX_C_SOURCE=200809L

@@ -444,13 +444,15 @@ WEB int web_photo_render(const web_photo *P, int k, unsigned char *rgba)
 {
     static const imgrad_map map[P_COUNT] = { IMGRAD_MAP_UNSIGNED, IMGRAD_MAP_SIGNED,
         IMGRAD_MAP_SIGNED, IMGRAD_MAP_UNSIGNED, IMGRAD_MAP_ANGLE, IMGRAD_MAP_UNSIGNED };
-    const imgrad_grid *g = &P->g[k == P_HSV ? P_MAGNITUDE : k];
-    size_t i, n = (size_t)g->width * g->height;
+    const imgrad_grid *g;
+    size_t i, n;
     unsigned char *px;
     imgrad_status st;
 
-    if (k < 0 || k > P_HSV || g->data == NULL)
+    if (k < 0 || k > P_HSV || P->g[k == P_HSV ? P_MAGNITUDE : k].data == NULL)
         return IMGRAD_EINVAL;
+    g = &P->g[k == P_HSV ? P_MAGNITUDE : k];
+    n = (size_t)g->width * g->height;
     if ((px = malloc(3 * n)) == NULL)
         return IMGRAD_ENOMEM;
     if (k == P_HSV)
