@@ -269,8 +269,11 @@ async function checkPictures(page, file) {
     for (const name of names) {
         const canvas = Buffer.from(await page.evaluate(id => {
             const c = document.getElementById(id);
-            return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data);
-        }, "c-" + name));
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let s = "";
+            for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode.apply(null, d.subarray(i, i + 0x8000));
+            return btoa(s);
+        }, "c-" + name), "base64");
         const k = ["gray", "gx", "gy", "magnitude", "direction", "edges", "hsv"].indexOf(name);
         const [download] = await Promise.all([page.waitForEvent("download"),
                                               page.click("button[data-download='" + k + "']")]);
