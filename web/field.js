@@ -15,7 +15,7 @@ function imgradFieldPanel(M) {
     var s = {
         F: 0, base: null, window: null, lo: 0, hi: 1, arrowK: 0,
         point: [1, 0.5], path: [], at: null, atText: "", trace: "",
-        timing: { rebuild: 0, update: 0 }, error: ""
+        timing: { rebuild: 0, update: 0, refine: 0 }, error: "", refine: 0, refined: false
     };
 
     /* "A:B" into [A, B], or null. */
@@ -56,10 +56,18 @@ function imgradFieldPanel(M) {
         canvas.height = L.top + L.h + 40;
     }
 
-    /* Parses and samples the formula, draws the base picture. */
+    /* Parses and samples the formula and draws the picture from the grid
+     * at once, then from the formula at every pixel (as the field picture
+     * is drawn) as soon as the browser is idle. */
     function rebuild() {
+        clearTimeout(s.refine);
+        s.refined = false;
         var t0 = performance.now(), w = readWindow(), text = $("expr").value;
-        if (typeof w === "string") { showError("imgrad: field: " + w); return; }
+        if (typeof w === "string") {
+            showError("imgrad: field: " + w);
+            s.refined = true;
+            return;
+        }
         var F = W.withString(M, text, function (p) {
             return M._web_field_new(p, w.x0, w.x1, w.y0, w.y1, w.gw, w.gh, +$("edge-order").value);
         });
@@ -67,6 +75,7 @@ function imgradFieldPanel(M) {
         var st = M._web_field_status(F);
         if (st !== 0) {
             var msg = M.UTF8ToString(M._web_field_error_message(F));
+            s.refined = true;
             showError(M._web_field_syntax_error(F)
                       ? syntaxError(text, M._web_field_error_column(F), msg)
                       : "imgrad: field: " + msg);
@@ -80,20 +89,29 @@ function imgradFieldPanel(M) {
         s.lo = M._web_field_lo(F);
         s.hi = M._web_field_hi(F);
         layout(w);
-        drawBase();
+        drawBase(false);
         s.timing.rebuild = performance.now() - t0;
         update();
+        s.refine = setTimeout(function () {
+            var t1 = performance.now();
+            if (s.F !== F) return;
+            drawBase(true);
+            update();
+            s.timing.refine = performance.now() - t1;
+            s.refined = true;
+        }, 0);
     }
 
     /* The picture without the point: the heat map, levels and arrows of the
      * plot area from the library, axes and colour bar around it.  Kept in an
      * offscreen canvas that each move of the point copies. */
-    function drawBase() {
+    function drawBase(exact) {
         var n = L.w * L.h * 4, g;
         var arrows = Math.max(0, +$("arrows").value | 0), levels = Math.max(0, +$("levels").value | 0);
         var area = W.withBuffer(M, n, function (p) {
             var st = M._web_field_draw(s.F, L.w, L.h, s.lo, s.hi, levels, arrows,
-                                       $("antigradient").checked ? 1 : 0, p);
+                                       $("antigradient").checked ? 1 : 0,
+                                       exact ? 1 : 0, p);
             if (st !== 0) throw new Error("drawing: " + W.strerror(M, st));
             return new ImageData(new Uint8ClampedArray(M.HEAPU8.slice(p, p + n).buffer), L.w, L.h);
         });
@@ -133,7 +151,8 @@ function imgradFieldPanel(M) {
         drawOverlay();
         s.timing.update = performance.now() - t0;
         $("field-timing").textContent = "grid, kernel and picture: " + s.timing.rebuild.toFixed(1) +
-            " ms; point, level line and path: " + s.timing.update.toFixed(1) + " ms";
+            " ms (sharpened from the formula in " + s.timing.refine.toFixed(1) + " ms); point, " +
+            "level line and path: " + s.timing.update.toFixed(1) + " ms";
     }
 
     function descend(x, y) {
@@ -271,15 +290,17 @@ function imgradFieldPanel(M) {
     }
 
     function drawColourBar(ctx) {
-        var x = L.left + L.w + 16, bw = 14;
+        var x = L.left + L.w + 16, bw = 14, bar = ctx.createImageData(bw, L.h);
         W.withBuffer(M, 3, function (p) {
             for (var j = 0; j < L.h; j++) {
                 M._web_colormap(1 - (j + 0.5) / L.h, p);
-                var c = M.HEAPU8.subarray(p, p + 3);
-                ctx.fillStyle = "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")";
-                ctx.fillRect(x, L.top + j, bw, 1);
+                for (var i = 0; i < bw; i++) {
+                    bar.data.set(M.HEAPU8.subarray(p, p + 3), 4 * (j * bw + i));
+                    bar.data[4 * (j * bw + i) + 3] = 255;
+                }
             }
         });
+        ctx.putImageData(bar, x, L.top);
         ctx.strokeStyle = "#222";
         ctx.strokeRect(x - 0.5, L.top - 0.5, bw + 1, L.h + 1);
         ctx.fillStyle = "#222";
@@ -351,7 +372,7 @@ function imgradFieldPanel(M) {
         rebuild: rebuild,
         state: function () {
             return { point: s.point.slice(), at: s.at && s.at.slice(), atText: s.atText,
-                     trace: s.trace, path: s.path.slice(), error: s.error,
+                     trace: s.trace, path: s.path.slice(), error: s.error, refined: s.refined,
                      timing: Object.assign({}, s.timing), area: Object.assign({}, L),
                      window: s.window && Object.assign({}, s.window) };
         },

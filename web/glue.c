@@ -37,6 +37,7 @@ typedef struct web_field {
     expr_window w;
     imgrad_grid f, gx, gy; /* the grid and the kernel's gradient, gy = df/dy */
     imgrad_grid area;      /* f at every plot pixel centre (heat map, levels) */
+    int area_exact;        /* area sampled from the formula, not the grid */
     double lo, hi;         /* colour range: f's finite range, widened if flat */
     double arrow_k;        /* area pixels per area-pixel unit of the arrows
                               last drawn (plot_arrow's u, v), 0 when none */
@@ -223,19 +224,32 @@ WEB char *web_field_trace(const web_field *F, const double *path, int points)
     return s;
 }
 
-/* f at every pixel centre of an area_w x area_h plot area (plot_field.c's
- * sample_area), kept in F->area for the heat map and the level lines. */
-static imgrad_status field_area(web_field *F, int area_w, int area_h)
+/* f at every pixel centre of an area_w x area_h plot area, kept in F->area
+ * for the heat map and the level lines: with exact, sampled from the
+ * formula as the field picture does (plot_field.c's sample_area); without,
+ * bilinear between the grid's samples, many times faster (no formula
+ * evaluations: the page's first picture while the exact one is made). */
+static imgrad_status field_area(web_field *F, int area_w, int area_h, int exact)
 {
     expr_window w = F->w;
     double hx = (w.x1 - w.x0) / area_w / 2, hy = (w.y1 - w.y0) / area_h / 2;
     imgrad_status st;
+    int i, j;
 
-    if (F->area.data != NULL && F->area.width == area_w && F->area.height == area_h)
+    if (F->area.data != NULL && F->area.width == area_w && F->area.height == area_h
+        && F->area_exact == exact)
         return IMGRAD_OK;
     imgrad_grid_free(&F->area);
+    F->area_exact = exact;
     if ((st = imgrad_grid_init(&F->area, area_w, area_h)) != IMGRAD_OK)
         return st;
+    if (!exact) {
+        for (j = 0; j < area_h; j++)
+            for (i = 0; i < area_w; i++)
+                F->area.data[(size_t)j * area_w + i] = (float)plot_grid_sample(
+                    &F->f, (i + 0.5) / area_w * (F->f.width - 1), (j + 0.5) / area_h * (F->f.height - 1));
+        return IMGRAD_OK;
+    }
     w.x0 += hx;
     w.x1 -= hx;
     w.y0 += hy;
@@ -246,20 +260,27 @@ static imgrad_status field_area(web_field *F, int area_w, int area_h)
 static const unsigned char WHITE[3] = { 255, 255, 255 };
 static const unsigned char INK[3] = { 20, 20, 20 };
 
-/* Level lines of F->area at n values evenly spaced inside (lo, hi). */
+/* Level lines at n values evenly spaced inside (lo, hi), traced on
+ * F->area when it was sampled from the formula (sample (i, j) at the pixel
+ * centre (i + 0.5, j + 0.5)), else on the grid itself, 5 to 6 times fewer
+ * cells (sample (i, j) at (i, j) times the area's pixels per grid step). */
 static imgrad_status draw_levels(plot_canvas *c, const web_field *F, double lo, double hi, int n)
 {
+    const imgrad_grid *g = F->area_exact ? &F->area : &F->f;
+    const double sx = F->area_exact ? 1 : (double)c->width / (g->width - 1);
+    const double sy = F->area_exact ? 1 : (double)c->height / (g->height - 1);
+    const double d = F->area_exact ? 0.5 : 0;
     int k;
 
     for (k = 0; k < n; k++) {
         plot_segment *s;
         size_t count, i;
-        imgrad_status st = plot_contours(&F->area, lo + (hi - lo) * (k + 1) / (n + 1), &s, &count);
+        imgrad_status st = plot_contours(g, lo + (hi - lo) * (k + 1) / (n + 1), &s, &count);
         if (st != IMGRAD_OK)
             return st;
         for (i = 0; i < count; i++)
-            plot_draw_line(c, s[i].x0 + 0.5, s[i].y0 + 0.5, s[i].x1 + 0.5, s[i].y1 + 0.5, 1.3,
-                           WHITE);
+            plot_draw_line(c, s[i].x0 * sx + d, s[i].y0 * sy + d, s[i].x1 * sx + d,
+                           s[i].y1 * sy + d, 1.3, WHITE);
         free(s);
     }
     return IMGRAD_OK;
@@ -307,9 +328,10 @@ static void rgb_to_rgba(const unsigned char *rgb, size_t n, unsigned char *rgba)
 /* The plot area of the field picture, area_w x area_h pixels, into rgba
  * (4 bytes a pixel): heat map of f over lo..hi (grey where not finite),
  * `levels` level lines, `arrows` gradient arrows across (0: none; anti:
- * -grad f).  Returns an imgrad_status. */
+ * -grad f); f at each pixel from the formula when exact is nonzero, else
+ * from the grid (see field_area).  Returns an imgrad_status. */
 WEB int web_field_draw(web_field *F, int area_w, int area_h, double lo, double hi, int levels,
-                       int arrows, int anti, unsigned char *rgba)
+                       int arrows, int anti, int exact, unsigned char *rgba)
 {
     static const unsigned char GREY[3] = { 128, 128, 128 };
     plot_canvas c;
@@ -319,7 +341,7 @@ WEB int web_field_draw(web_field *F, int area_w, int area_h, double lo, double h
     if (F->status != IMGRAD_OK || !(lo < hi) || levels < 0 || arrows < 0)
         return IMGRAD_EINVAL;
     F->arrow_k = 0;
-    if ((st = field_area(F, area_w, area_h)) != IMGRAD_OK
+    if ((st = field_area(F, area_w, area_h, exact)) != IMGRAD_OK
         || (st = plot_canvas_init(&c, area_w, area_h, GREY)) != IMGRAD_OK)
         return st;
     for (i = 0; i < n; i++)
