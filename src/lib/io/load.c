@@ -90,6 +90,26 @@ static imgrad_status apply_orientation(int orientation, imgrad_grid *g,
     return IMGRAD_OK;
 }
 
+/* The checks both in-memory entry points make first: data and an output,
+ * options (o, or the defaults in *defaults) with a positive size limit, and
+ * some bytes.  *used is the options to follow. */
+static imgrad_status check_memory_call(const unsigned char *data, size_t len, const void *out,
+                                       const imgrad_load_options *o,
+                                       imgrad_load_options *defaults,
+                                       const imgrad_load_options **used)
+{
+    if (data == NULL || out == NULL)
+        return IMGRAD_EINVAL;
+    if (o == NULL) {
+        imgrad_load_options_default(defaults);
+        o = defaults;
+    }
+    *used = o;
+    if (o->max_dimension <= 0)
+        return IMGRAD_EINVAL;
+    return len == 0 ? IMGRAD_EEMPTY : IMGRAD_OK;
+}
+
 imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
                                       const imgrad_load_options *o,
                                       imgrad_grid *out, imgrad_source_info *info)
@@ -99,17 +119,10 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
-    if (data == NULL || out == NULL)
+    if ((st = check_memory_call(data, len, out, o, &defaults, &o)) != IMGRAD_OK)
+        return st;
+    if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_SKIMAGE)
         return IMGRAD_EINVAL;
-    if (o == NULL) {
-        imgrad_load_options_default(&defaults);
-        o = &defaults;
-    }
-    if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_SKIMAGE
-        || o->max_dimension <= 0)
-        return IMGRAD_EINVAL;
-    if (len == 0)
-        return IMGRAD_EEMPTY;
     if (imgrad__is_npy(data, len))
         return npy_to_grid(data, len, o, out, info);
     st = imgrad__stb_decode_gray(data, len, o, out, info);
@@ -123,19 +136,12 @@ imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
 {
     imgrad_load_options defaults;
     imgrad_source_kind kind;
+    imgrad_status st;
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
-    if (data == NULL || out == NULL)
-        return IMGRAD_EINVAL;
-    if (o == NULL) {
-        imgrad_load_options_default(&defaults);
-        o = &defaults;
-    }
-    if (o->max_dimension <= 0)
-        return IMGRAD_EINVAL;
-    if (len == 0)
-        return IMGRAD_EEMPTY;
+    if ((st = check_memory_call(data, len, out, o, &defaults, &o)) != IMGRAD_OK)
+        return st;
     if (imgrad__is_npy(data, len))
         return IMGRAD_EUNSUPPORTED; /* a grid of numbers, not pixels */
     return imgrad__stb_decode(data, len, o, 0, out, &kind);
