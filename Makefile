@@ -148,5 +148,6 @@ clean:
 
 include mk/robust.mk
 include mk/fresh.mk
+include mk/web.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
