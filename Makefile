@@ -97,7 +97,7 @@ demo: deps
 
 test: deps-test
 	$(MAKE) all $(TEST_BIN) $(REPLAY_BIN)
-	$(MAKE) check-unit check-cli check-shared check-install check-corpus
+	$(MAKE) check-unit check-cli check-shared check-install check-corpus check-python
 
 check-unit: $(TEST_BIN)
 	@scripts/run_unit_tests.sh $(TEST_BIN)
@@ -149,5 +149,6 @@ clean:
 include mk/robust.mk
 include mk/fresh.mk
 include mk/web.mk
+include mk/python.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -492,6 +492,106 @@ IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
 IMGRAD_API imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map,
                                         double scale, unsigned char *out, size_t out_len);
 
+/* ------------------------------------------------- N-D numpy.gradient */
+
+/* numpy.gradient on an array of any rank, bit for bit (numpy 1.24):
+ *
+ *     double v[8] = { 8, 2, 8, 3, 5, 6, 5, 15 }, g[8];
+ *     imgrad_array f = { .data = v, .dtype = IMGRAD_DT_FLOAT64, .ndim = 1,
+ *                        .shape = { 8 }, .strides = { sizeof(double) } };
+ *     imgrad_array d = f;                 // caller's buffer, same layout
+ *     d.data = g;
+ *     imgrad_nd_options o;
+ *     imgrad_nd_options_default(&o);
+ *     o.spacing[0].step = 7;              // np.gradient(v, 7)
+ *     imgrad_status st = imgrad_gradient_nd(&f, &o, &d);
+ */
+
+#define IMGRAD_MAX_NDIM 32 /* numpy's NPY_MAXDIMS */
+
+/* Element types.  FLOAT64 is 0 so that a zeroed imgrad_spacing means a
+ * C double step. */
+typedef enum imgrad_dtype {
+    IMGRAD_DT_FLOAT64 = 0,
+    IMGRAD_DT_FLOAT32,
+    IMGRAD_DT_FLOAT16,   /* IEEE binary16 bits in a uint16_t */
+    IMGRAD_DT_INT8, IMGRAD_DT_UINT8, IMGRAD_DT_INT16, IMGRAD_DT_UINT16,
+    IMGRAD_DT_INT32, IMGRAD_DT_UINT32, IMGRAD_DT_INT64, IMGRAD_DT_UINT64,
+    IMGRAD_DT_BOOL       /* one byte, 0 or 1 */
+} imgrad_dtype;
+
+/* An N-D array in the caller's memory, as numpy describes one. */
+typedef struct imgrad_array {
+    void *data;                          /* the element at index (0, ..., 0) */
+    imgrad_dtype dtype;                  /* native byte order */
+    int ndim;                            /* 1 .. IMGRAD_MAX_NDIM */
+    size_t shape[IMGRAD_MAX_NDIM];       /* any may be 0 (nothing to do) */
+    ptrdiff_t strides[IMGRAD_MAX_NDIM];  /* bytes between neighbours along
+                                            each axis: any sign, any value */
+} imgrad_array;
+
+/* The spacing along one differentiated axis: numpy's varargs entry. */
+typedef struct imgrad_spacing {
+    double step;              /* uniform spacing, when coords is NULL */
+    imgrad_dtype step_type;   /* the type numpy would see the step as:
+                                 FLOAT64 (a C double, a Python float),
+                                 FLOAT32 or FLOAT16 (numpy scalars of those
+                                 types), an integer type (a Python or numpy
+                                 int).  numpy 1.24's value-based casting makes
+                                 it decide the precision of a few divisions
+                                 on float16 and float32 arrays. */
+    const imgrad_array *coords; /* NULL, or 1-D coordinates (float or integer,
+                                   any stride) of length shape[axis]; numpy
+                                   checks no order, nor does imgrad */
+    int keep_coords;          /* nonzero: the coordinate formulas even when
+                                 the steps are all equal (numpy then uses the
+                                 uniform ones, with a different rounding); for
+                                 a piece of a larger non-uniform axis */
+} imgrad_spacing;
+
+typedef struct imgrad_nd_options {
+    int naxes;                     /* 0: every axis in order (numpy's
+                                      axis=None); else how many of axes[] */
+    int axes[IMGRAD_MAX_NDIM];     /* axes to differentiate, negative counts
+                                      from the end, no repeats */
+    imgrad_spacing spacing[IMGRAD_MAX_NDIM]; /* one per differentiated axis,
+                                      in the order of the outputs */
+    int edge_order;                /* 1 or 2 */
+    int threads;                   /* OpenMP threads, 0 = OpenMP's default */
+} imgrad_nd_options;
+
+/* Fills o with numpy.gradient's defaults: every axis, unit double steps, no
+ * coordinates, edge order 1, default threads. */
+IMGRAD_API void imgrad_nd_options_default(imgrad_nd_options *o);
+
+/* The dtype of the derivatives of an array of type t: t itself for float16,
+ * float32 and float64, float64 for integers and bool (numpy computes those
+ * in float64; numpy 1.24 itself raises TypeError for bool). */
+IMGRAD_API imgrad_dtype imgrad_gradient_nd_dtype(imgrad_dtype t);
+
+/* numpy.gradient(in, *spacing, axis=axes, edge_order=...) into out[0 ..
+ * count), one derivative per differentiated axis, in order.  Each value is
+ * the one numpy 1.24 computes, bit for bit: the same operations in the same
+ * precision (float16 and float32 in their own, integers and bool in float64
+ * after conversion, value-based casting of the spacing included), for any
+ * strides, on any number of threads (parallel over outer dimensions).
+ *
+ * Outputs: an out[k] whose data is NULL is allocated here, C-contiguous
+ * (ndim, shape, strides and dtype filled in; free data with imgrad_free).
+ * Otherwise out[k] is the caller's buffer: same ndim and shape as in, dtype
+ * imgrad_gradient_nd_dtype(in->dtype), any strides; it must not overlap in
+ * nor another output.
+ *
+ * Fails with EINVAL (NULL, ndim out of range, a bad dtype, an axis out of
+ * range or repeated, edge_order not 1 or 2, an output of another shape or
+ * dtype), ECOORDS (coordinates not 1-D of the axis' length, or bool),
+ * ETOOSMALL (an axis shorter than edge_order + 1), EOVERFLOW or ENOMEM.
+ * Then the outputs allocated here are freed (data NULL again) and the
+ * caller's hold unspecified values. */
+IMGRAD_API imgrad_status imgrad_gradient_nd(const imgrad_array *in,
+                                            const imgrad_nd_options *o,
+                                            imgrad_array *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,14 @@ IMGRAD_HIDDEN float imgrad__exact_recip(float h);
  * stores: they cannot stay in cache, so reading their lines first is waste. */
 #ifndef IMGRAD__STREAM_MIN_BYTES
 #define IMGRAD__STREAM_MIN_BYTES ((size_t)64 << 20)
+/* ---- N-D numpy.gradient (ndgradient.c) */
+
+/* imgrad_gradient_nd with the typed loops of build isa (at most
+ * imgrad__cpu_isa()): the tests check that every build gives the same bits. */
+IMGRAD_HIDDEN imgrad_status imgrad__gradient_nd_isa(const imgrad_array *in,
+                                                    const imgrad_nd_options *o,
+                                                    imgrad_array *out, imgrad__isa isa);
+
 #endif
 
 /* Copies n floats from src to dst (float-aligned, not overlapping) with
@@ -116,5 +124,13 @@ IMGRAD_HIDDEN imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_gr
 /* Otsu's threshold of the values of g (>= 0) over 256 bins from 0 to the
  * largest; 0 for an all-zero grid. */
 IMGRAD_HIDDEN double imgrad__otsu(const imgrad_grid *g);
+
+/* ---- N-D numpy.gradient (ndgradient.c) */
+
+/* imgrad_gradient_nd with the typed loops of build isa (at most
+ * imgrad__cpu_isa()): the tests check that every build gives the same bits. */
+IMGRAD_HIDDEN imgrad_status imgrad__gradient_nd_isa(const imgrad_array *in,
+                                                    const imgrad_nd_options *o,
+                                                    imgrad_array *out, imgrad__isa isa);
 
 #endif
