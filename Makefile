@@ -150,5 +150,6 @@ include mk/robust.mk
 include mk/fresh.mk
 include mk/web.mk
 include mk/python.mk
+include mk/cluster.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -1,11 +1,12 @@
 /* cli_batch.c - running the main job over many files: several files at
- * once, each skipped when its outputs are up to date, a progress line, and
- * a summary at the end.
+ * once, each skipped when its outputs are up to date (manifest.c), a
+ * progress line, a clean stop on a signal (signals.c), and a summary.
  *
  * Threads.  -j N worker threads take the next input from a shared counter,
  * so at most N images are in memory at once.  Each file's kernel is itself
- * an OpenMP loop; with N files in flight it gets cores / N threads (at
- * least 1), so the machine is busy without N x cores threads fighting. */
+ * an OpenMP loop; with N files in flight it gets CPUs / N threads (at
+ * least 1), where CPUs are those this process may use (cpus.c), so the
+ * machine or the job's share of it is busy without N x CPUs threads. */
 #include "cli.h"
 #include "batch.h"
 
@@ -17,6 +18,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 void cli_batch_default(cli_batch *b)
 {
@@ -25,16 +29,6 @@ void cli_batch_default(cli_batch *b)
     b->progress = -1;
     b->shard_k = b->shard_n = 1;
     b->edge_threshold = CLI_DEFAULT_EDGE_THRESHOLD;
-}
-
-/* "K/N" with 1 <= K <= N. */
-static int parse_shard(cli_batch *b, const char *arg)
-{
-    char k[32];
-    const char *n;
-
-    return cli_split_pair(arg, '/', k, sizeof k, &n) && cli_parse_int(n, 1, 1000000, &b->shard_n)
-           && cli_parse_int(k, 1, b->shard_n, &b->shard_k);
 }
 
 int cli_batch_option(cli_batch *b, int c, const char *arg)
@@ -48,16 +42,18 @@ int cli_batch_option(cli_batch *b, int c, const char *arg)
     case CLI_OPT_PROGRESS: b->progress = 1; return 1;
     case CLI_OPT_OVERWRITE: b->overwrite = 1; return 1;
     case CLI_OPT_NO_ORIENT: b->no_orient = 1; return 1;
+    case CLI_OPT_FOLLOW_LINKS: b->follow_links = 1; return 1;
     case CLI_OPT_STATS:
         b->stats_path = arg;
         return cli_stats_format_ok(arg)
                || (cli_error(NULL, "--stats: the file must end in .csv or .jsonl"), 0);
+    case CLI_OPT_SUMMARY: b->summary_path = arg; return 1;
     case CLI_OPT_EDGE_THRESHOLD:
         return (cli_parse_double(arg, &b->edge_threshold) && b->edge_threshold >= 0)
                || (cli_error(NULL, "--edge-threshold: expected a number >= 0, got '%s'", arg), 0);
     case CLI_OPT_SHARD:
-        return parse_shard(b, arg)
-               || (cli_error(NULL, "--shard: expected K/N with 1 <= K <= N, got '%s'", arg), 0);
+        return cli_parse_shard(arg, &b->shard_k, &b->shard_n, b->shard_why, sizeof b->shard_why)
+               || (cli_error(NULL, "%s", b->shard_why), 0);
     }
     return 0;
 }
@@ -72,12 +68,23 @@ void cli_batch_usage(FILE *to)
 "  folder without extension>.<product>.<format>.\n"
 "      --no-recursive     only the files directly in each folder\n"
 "      --files-from FILE  also take inputs from FILE, one per line (- = stdin)\n"
-"  -j, --jobs N           files processed at once (default: one per core);\n"
-"                         each file's kernel gets cores / N threads unless -t\n"
-"      --overwrite        recompute inputs whose outputs all exist and are\n"
-"                         not older than the input (skipped by default)\n"
+"      --follow-links     also walk linked folders outside the folder given\n"
+"                         (each folder is walked once whatever the links)\n"
+"  -j, --jobs N           files processed at once (default: one per CPU this\n"
+"                         process may use: affinity mask and cgroup quota);\n"
+"                         each file's kernel gets CPUs / N threads unless -t\n"
+"                         or OMP_NUM_THREADS says otherwise\n"
+"      --overwrite        recompute every input (by default an input is\n"
+"                         skipped when each output's record, .NAME.imgrad\n"
+"                         beside it, shows the same input size and mtime, the\n"
+"                         same imgrad version and the same options)\n"
 "      --shard K/N        process only the K-th of N shards of the sorted\n"
 "                         input list (K = 1..N), for job arrays\n"
+"      --shard auto[/N]   K and N from the job array's variables (Slurm, SGE,\n"
+"                         PBS, LSF, AWS Batch, Kubernetes); with /N, shard\n"
+"                         (index mod N) + 1, for any array numbering\n"
+"      --summary FILE     write what the run did as JSON: counts, and each\n"
+"                         failed input with the reason\n"
 "      --progress         show the progress line even when stderr is not a\n"
 "                         terminal (on a terminal it is on unless -q or -v)\n"
 "      --no-orient        keep JPEGs as stored instead of turning them\n"
@@ -87,12 +94,15 @@ void cli_batch_usage(FILE *to)
 "                         (share of pixels with magnitude > T) and the share of\n"
 "                         those edge pixels in each 45-degree direction bin\n"
 "      --edge-threshold T the T above (default 0.1)\n"
+"  SIGINT, SIGTERM, SIGHUP: the files in progress are finished, temporaries\n"
+"  removed, --stats and the summary written; exit 128 + the signal's number.\n"
+"  A second signal stops at once (no partial file under an output's name).\n"
 "\n", to);
 }
 
 /* ---- one run */
 
-enum outcome { WRITTEN, SKIPPED, FAILED };
+enum outcome { WRITTEN, SKIPPED, FAILED, NOT_DONE };
 
 typedef struct run {
     const cli_batch *b;
@@ -100,10 +110,11 @@ typedef struct run {
     size_t count;
     imgrad_stats *rows;       /* --stats: one per input */
     unsigned char *has_row;
+    char **reason;            /* --summary: why each failed input failed */
     int threads;              /* kernel threads per file */
     int show, tty;            /* progress shown; redrawn in place */
     pthread_mutex_t lock;     /* guards what follows */
-    size_t next, done, tally[3];
+    size_t next, done, tally[4], redone[8];
     double last_draw;
     struct timespec start;
 } run;
@@ -148,26 +159,45 @@ static void draw_progress(run *r, int force)
     funlockfile(stderr);
 }
 
-/* Nonzero when every output of in exists and none is older than in. */
-static int up_to_date(const cli_batch *b, const cli_input *in)
+/* Why in's outputs are to be made (CLI_REDO_NONE: up to date), with a
+ * sentence in why; src is in's stat (zeroed if in cannot be read). */
+static enum cli_redo why_redo(const cli_batch *b, const cli_input *in, const struct stat *src,
+                              char *why, size_t cap)
 {
-    struct stat src, out;
+    enum cli_redo r = CLI_REDO_NONE;
+    const char *options;
+    char *path;
+    int k;
+
+    if (b->overwrite) {
+        snprintf(why, cap, "--overwrite");
+        return CLI_REDO_OVERWRITE;
+    }
+    for (k = 0; r == CLI_REDO_NONE && (path = b->output_path(b->ctx, in->key, k)) != NULL; k++) {
+        options = b->output_options(b->ctx, k);
+        r = cli_record_check(path, src, options ? options : "", why, cap);
+        free(path);
+    }
+    if (k == 0 && r == CLI_REDO_NONE) { /* out of memory: make them */
+        snprintf(why, cap, "out of memory");
+        r = CLI_REDO_RECORD;
+    }
+    return r;
+}
+
+/* Records how each output of in was made; 0 after a message. */
+static int write_records(const cli_batch *b, const cli_input *in, const struct stat *src)
+{
+    const char *options;
     char *path;
     int k, ok = 1;
 
-    if (stat(in->path, &src) != 0)
-        return 0;
     for (k = 0; ok && (path = b->output_path(b->ctx, in->key, k)) != NULL; k++) {
-        /* an output that is the input itself is never up to date: the job
-         * refuses it with a message */
-        ok = stat(path, &out) == 0
-             && !(out.st_dev == src.st_dev && out.st_ino == src.st_ino)
-             && (out.st_mtim.tv_sec > src.st_mtim.tv_sec
-                 || (out.st_mtim.tv_sec == src.st_mtim.tv_sec
-                     && out.st_mtim.tv_nsec >= src.st_mtim.tv_nsec));
+        options = b->output_options(b->ctx, k);
+        ok = cli_record_write(path, src, options ? options : "");
         free(path);
     }
-    return ok && k > 0;
+    return ok;
 }
 
 /* The folder of in's outputs: DIR, or DIR/sub for the key "sub/name". */
@@ -194,10 +224,13 @@ static int make_output_folder(const cli_batch *b, const cli_input *in)
     return ok;
 }
 
-static enum outcome process_one(run *r, size_t i)
+/* Processes input i: skipped, or made (and its records written). */
+static enum outcome process_one(run *r, size_t i, enum cli_redo *redo)
 {
     const cli_batch *b = r->b;
     const cli_input *in = &r->items[i];
+    char why[512];
+    struct stat src;
     cli_work w;
 
     w.threads = r->threads;
@@ -208,47 +241,69 @@ static enum outcome process_one(run *r, size_t i)
         cli_error(in->path, "its outputs would overwrite those of %s; skipped", in->clash);
         return FAILED;
     }
-    if (!b->overwrite && up_to_date(b, in)) {
+    if (stat(in->path, &src) != 0)
+        memset(&src, 0, sizeof src); /* the job fails on it, with the reason */
+    if ((*redo = why_redo(b, in, &src, why, sizeof why)) == CLI_REDO_NONE) {
         if (b->verbose > 0)
             cli_note("%s: up to date", in->path);
         if (w.stats == NULL)
             return SKIPPED;
         w.write = 0; /* still measured, so the table covers every input */
+    } else if (b->verbose > 0 && *redo != CLI_REDO_NEW) {
+        cli_note("%s: made again: %s", in->path, why);
     }
     if (w.write && !make_output_folder(b, in))
         return FAILED;
     if (!b->process(b->ctx, in, &w))
+        return cli_stop_signal() ? NOT_DONE : FAILED;
+    if (w.write && !write_records(b, in, &src))
         return FAILED;
     if (w.stats != NULL)
         r->has_row[i] = 1;
     return w.write ? WRITTEN : SKIPPED;
 }
 
+/* The reason of a failed input for --summary: the last message this
+ * thread printed. */
+static void note_reason(run *r, size_t i)
+{
+    const char *last = cli_last_error();
+    size_t n = strlen(last);
+
+    if (r->reason != NULL && (r->reason[i] = malloc(n + 1)) != NULL)
+        memcpy(r->reason[i], last, n + 1);
+}
+
 static void *worker(void *arg)
 {
     run *r = arg;
     enum outcome o;
+    enum cli_redo redo;
     size_t i;
 
+#ifdef _OPENMP
+    /* what the library's loops without their own thread count use */
+    omp_set_num_threads(r->threads);
+#endif
     for (;;) {
         pthread_mutex_lock(&r->lock);
         i = r->next++;
         pthread_mutex_unlock(&r->lock);
-        if (i >= r->count)
+        if (i >= r->count || cli_stop_signal())
             return NULL;
-        o = process_one(r, i);
+        redo = CLI_REDO_NONE;
+        cli_forget_last_error();
+        o = process_one(r, i, &redo);
+        if (o == FAILED)
+            note_reason(r, i);
         pthread_mutex_lock(&r->lock);
         r->done++;
         r->tally[o]++;
+        if (o == WRITTEN)
+            r->redone[redo]++;
         draw_progress(r, 0);
         pthread_mutex_unlock(&r->lock);
     }
-}
-
-static int cores(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
 }
 
 /* Runs jobs workers (this thread is one of them) to the end of the list. */
@@ -325,16 +380,34 @@ static void clean_stale_temporaries(const cli_batch *b, const cli_input *items, 
 
 /* ---- the whole batch */
 
+/* Files at once and kernel threads per file: -j and -t when given, else
+ * from the CPUs this process may use and OMP_NUM_THREADS; -v says why. */
+static void choose_threads(const cli_batch *b, size_t count, int *jobs, int *threads)
+{
+    char why[256];
+    const int cpus = cli_cpus(why, sizeof why), omp = cli_omp_num_threads();
+    const int per_file = b->threads > 0 ? b->threads : omp;
+
+    *jobs = b->jobs > 0 ? b->jobs : per_file > 0 ? (cpus / per_file > 0 ? cpus / per_file : 1)
+                                                 : cpus;
+    if ((size_t)*jobs > count)
+        *jobs = count > 0 ? (int)count : 1;
+    *threads = per_file > 0 ? per_file : (cpus / *jobs > 0 ? cpus / *jobs : 1);
+    if (b->verbose > 0)
+        cli_note("%d CPU%s (%s): %d file%s at once (%s), %d kernel thread%s each (%s)", cpus,
+                 cpus == 1 ? "" : "s", why, *jobs, *jobs == 1 ? "" : "s",
+                 b->jobs > 0 ? "-j" : (size_t)*jobs == count ? "one per input" : "CPUs",
+                 *threads, *threads == 1 ? "" : "s",
+                 b->threads > 0 ? "-t" : omp > 0 ? "OMP_NUM_THREADS" : "CPUs / files at once");
+}
+
 static int start_run(run *r, const cli_batch *b, const cli_input_list *list, int *jobs)
 {
     memset(r, 0, sizeof *r);
     r->b = b;
     r->items = list->items;
     r->count = list->count;
-    *jobs = b->jobs > 0 ? b->jobs : cores();
-    if ((size_t)*jobs > r->count)
-        *jobs = r->count > 0 ? (int)r->count : 1;
-    r->threads = b->threads > 0 ? b->threads : (cores() / *jobs > 0 ? cores() / *jobs : 1);
+    choose_threads(b, r->count, jobs, &r->threads);
     r->tty = isatty(STDERR_FILENO);
     r->show = b->verbose >= 0
               && (b->progress == 1 || (b->progress == -1 && r->tty && b->verbose == 0));
@@ -343,37 +416,124 @@ static int start_run(run *r, const cli_batch *b, const cli_input_list *list, int
     if (b->stats_path != NULL) {
         r->rows = calloc(r->count + 1, sizeof *r->rows);
         r->has_row = calloc(r->count + 1, 1);
-        if (r->rows == NULL || r->has_row == NULL) {
-            free(r->rows);
-            free(r->has_row);
+        if (r->rows == NULL || r->has_row == NULL)
             return 0;
-        }
     }
+    if (b->summary_path != NULL && (r->reason = calloc(r->count + 1, sizeof *r->reason)) == NULL)
+        return 0;
     return pthread_mutex_init(&r->lock, NULL) == 0;
 }
 
-static void print_summary(const run *r, size_t failed, double seconds)
+static void end_run(run *r)
 {
+    size_t i;
+
+    for (i = 0; r->reason != NULL && i < r->count; i++)
+        free(r->reason[i]);
+    free(r->reason);
+    free(r->rows);
+    free(r->has_row);
+}
+
+/* Why outputs were written again, after the summary's counts. */
+static const char *const redo_names[] = {
+    [CLI_REDO_NEW] = "new", [CLI_REDO_RECORD] = "no record", [CLI_REDO_VERSION] = "other version",
+    [CLI_REDO_INPUT] = "input changed", [CLI_REDO_OPTIONS] = "options changed",
+    [CLI_REDO_OVERWRITE] = "--overwrite",
+};
+
+static void print_summary(const run *r, size_t failed, size_t not_done, int sig, double seconds)
+{
+    int k, first = 1;
+
     fprintf(stderr, "imgrad: %zu written, %zu skipped (up to date), %zu failed, in ",
             r->tally[WRITTEN], r->tally[SKIPPED], failed);
     put_duration(stderr, seconds);
+    for (k = CLI_REDO_NEW; k <= CLI_REDO_OVERWRITE; k++)
+        if (r->redone[k] > 0) {
+            fprintf(stderr, "%s%zu %s", first ? " (written: " : ", ", r->redone[k], redo_names[k]);
+            first = 0;
+        }
+    if (!first)
+        fputc(')', stderr);
+    if (sig)
+        fprintf(stderr, "; stopped by %s, %zu not done", cli_signal_name(sig), not_done);
     fputc('\n', stderr);
+}
+
+/* The --summary file: counts, and the failed inputs with their reasons
+ * (those the walk could not list, then those that failed). */
+static int write_summary(const run *r, const cli_input_list *list, size_t failed,
+                         size_t not_done, int sig, int status)
+{
+    const cli_batch *b = r->b;
+    cli_summary s;
+    const char **paths = malloc((failed + 1) * sizeof *paths);
+    const char **reasons = malloc((failed + 1) * sizeof *reasons);
+    char shard[64];
+    size_t i, n = 0;
+    int ok;
+
+    if (paths == NULL || reasons == NULL) {
+        free(paths);
+        free(reasons);
+        cli_error(b->summary_path, "out of memory");
+        return 0;
+    }
+    for (i = 0; i < list->fail_count && n < failed; i++, n++) {
+        paths[n] = list->fail_path[i];
+        reasons[n] = list->fail_reason[i];
+    }
+    for (i = 0; i < r->count && n < failed; i++)
+        if (r->reason[i] != NULL) {
+            paths[n] = r->items[i].path;
+            reasons[n++] = r->reason[i];
+        }
+    memset(&s, 0, sizeof s);
+    snprintf(shard, sizeof shard, "%d/%d", b->shard_k, b->shard_n);
+    s.shard = shard;
+    s.inputs = r->count + (size_t)list->failed;
+    s.written = r->tally[WRITTEN];
+    s.skipped = r->tally[SKIPPED];
+    s.failed = failed;
+    s.not_done = not_done;
+    memcpy(s.redone, r->redone, sizeof s.redone);
+    s.interrupted = sig ? cli_signal_name(sig) : NULL;
+    s.status = status;
+    s.seconds = seconds_since(&r->start);
+    s.fail_path = paths;
+    s.fail_reason = reasons;
+    s.fail_count = n;
+    ok = cli_write_summary(b->summary_path, &s);
+    free(paths);
+    free(reasons);
+    return ok;
 }
 
 int cli_batch_run(cli_batch *b, char **args, int count)
 {
     cli_input_list list;
-    size_t failed;
+    size_t failed, not_done;
     run r;
-    int jobs, stats_ok = 1;
+    int jobs, sig, status, stats_ok = 1;
 
     memset(&list, 0, sizeof list);
+    /* each worker has one temporary open at a time; the main thread one
+     * for --stats or --summary */
+    if (!cli_signals_start(1024 + 2)) {
+        cli_error(NULL, "out of memory");
+        return EXIT_SOME_FAILED;
+    }
+    if (b->verbose > 0 && b->shard_why[0] != '\0')
+        cli_note("%s", b->shard_why);
     if (cli_collect_inputs(b, args, count, &list))
         cli_select_shard(&list, b->shard_k, b->shard_n);
     else
         list.failed = -1;
     if (list.failed < 0 || !start_run(&r, b, &list, &jobs)) {
         cli_error(NULL, "out of memory while listing the inputs");
+        if (list.failed >= 0)
+            end_run(&r);
         cli_input_list_free(&list);
         return EXIT_SOME_FAILED;
     }
@@ -390,13 +550,19 @@ int cli_batch_run(cli_batch *b, char **args, int count)
     else
         draw_progress(&r, 1); /* a log ends with the final count */
     failed = r.tally[FAILED] + (size_t)list.failed;
+    not_done = r.count - r.tally[WRITTEN] - r.tally[SKIPPED] - r.tally[FAILED];
     if (b->stats_path != NULL)
         stats_ok = cli_write_stats(b->stats_path, list.items, r.rows, r.has_row, list.count);
-    if (b->verbose >= 0 && (list.any_folder || r.show || b->verbose > 0 || b->shard_n > 1))
-        print_summary(&r, failed, seconds_since(&r.start));
+    sig = cli_stop_signal();
+    status = sig ? 128 + sig : failed > 0 || !stats_ok ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    if (b->verbose >= 0 && (list.any_folder || r.show || b->verbose > 0 || b->shard_n > 1
+                            || r.tally[SKIPPED] > 0 || sig))
+        print_summary(&r, failed, not_done, sig, seconds_since(&r.start));
+    if (b->summary_path != NULL && !write_summary(&r, &list, failed, not_done, sig, status)
+        && status == EXIT_ALL_OK)
+        status = EXIT_SOME_FAILED;
     pthread_mutex_destroy(&r.lock);
-    free(r.rows);
-    free(r.has_row);
+    end_run(&r);
     cli_input_list_free(&list);
-    return failed > 0 || !stats_ok ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+    return status;
 }

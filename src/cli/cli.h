@@ -16,6 +16,11 @@ void cli_error(const char *what, const char *fmt, ...);
 /* Prints "imgrad: message" to stderr (for -v lines). */
 void cli_note(const char *fmt, ...);
 
+/* The message of this thread's last cli_error or cli_note (without the
+ * "imgrad: what: " part), "" after cli_forget_last_error. */
+const char *cli_last_error(void);
+void cli_forget_last_error(void);
+
 /* While on, messages first erase the progress line on the terminal. */
 void cli_clear_line_before_messages(int on);
 
@@ -69,6 +74,10 @@ typedef struct cli_choice {
  * choices. */
 int cli_parse_choice(const char *opt, const char *arg, const cli_choice *choices, size_t n,
                      int *value);
+
+/* The name (not an alias) of value among the n choices, or "unknown":
+ * never NULL. */
+const char *cli_choice_name(const cli_choice *choices, size_t n, int value);
 
 /* The name among names[0..n) nearest to word (case ignored), or NULL when
  * none is within an edit or two: for "did you mean". */

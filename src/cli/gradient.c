@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,7 @@ typedef struct job {
     int isoline_levels;
     double isoline_sigma;       /* smoothing before the level lines */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
+    char *recipe[P_COUNT];      /* the options that shape each product's output */
 } job;
 
 static void usage(FILE *to)
@@ -163,8 +165,9 @@ static void usage(FILE *to)
 "      --x-coords FILE    x position of each column (text or .npy; as many\n"
 "                         values as the width, strictly increasing)\n"
 "      --y-coords FILE    y position of each row, likewise\n"
-"  -t, --threads N        threads for the kernel (default: all cores,\n"
-"                         shared among the -j files at once)\n"
+"  -t, --threads N        threads for the kernel (default: OMP_NUM_THREADS,\n"
+"                         else the CPUs this process may use, shared among\n"
+"                         the -j files at once; -v says what it chose)\n"
 "\n", to);
     /* in pieces: C99 promises string literals of only 4095 characters */
     fputs(
@@ -504,13 +507,10 @@ static imgrad_format format_of(const job *j, int product)
  * without extension ("sub/cat"), or its stem for a file given directly. */
 static char *output_path(const job *j, const char *key, int product)
 {
-    const char *ext = "npy";
-    size_t i, size;
+    const char *ext = cli_choice_name(formats, COUNT(formats), (int)format_of(j, product));
+    size_t size;
     char *path;
 
-    for (i = COUNT(formats); i-- > 0;) /* the first name of a format, not an alias */
-        if (formats[i].value == (int)format_of(j, product))
-            ext = formats[i].name;
     size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
         snprintf(path, size, "%s/%s.%s.%s", j->outdir, key, products[product].name, ext);
@@ -529,12 +529,145 @@ static char *nth_output_path(void *ctx, const char *key, int k)
     return NULL;
 }
 
+/* The batch's view of the records: the k-th wanted product's options. */
+static const char *nth_output_options(void *ctx, int k)
+{
+    const job *j = ctx;
+    int p;
+
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p] && k-- == 0)
+            return j->recipe[p];
+    return NULL;
+}
+
+/* Appends " name=value" (printf) to the string at *s of *size bytes
+ * (NULL stays NULL after a failed allocation). */
+static void add_token(char **s, const char *fmt, ...)
+{
+    char token[4200];
+    size_t n, m;
+    char *bigger;
+    va_list ap;
+
+    if (*s == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(token, sizeof token, fmt, ap);
+    va_end(ap);
+    n = strlen(*s);
+    m = strlen(token);
+    if ((bigger = realloc(*s, n + m + 2)) == NULL) {
+        free(*s);
+        *s = NULL;
+        return;
+    }
+    *s = bigger;
+    snprintf(*s + n, m + 2, "%s%s", n ? " " : "", token);
+}
+
+/* "PATH:SIZE:MTIME" of a coordinates file: its content may change. */
+static void add_coords_token(char **s, const char *name, const char *path)
+{
+    struct stat st;
+
+    if (path == NULL)
+        return;
+    if (stat(path, &st) != 0)
+        memset(&st, 0, sizeof st);
+    add_token(s, "%s=%s:%lld:%lld.%09ld", name, path, (long long)st.st_size,
+              (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+}
+
+/* The gradient's options, in every product but the grey. */
+static void add_gradient_tokens(const job *j, char **s)
+{
+    const imgrad_gradient_options *g = &j->grad;
+
+    add_token(s, "operator=%s", cli_operator_name(g->op));
+    add_token(s, "kernel-scale=%s", g->raw_scale ? "raw" : "unit");
+    add_token(s, "border=%s", cli_choice_name(borders, COUNT(borders), (int)g->border));
+    if (g->border == IMGRAD_BORDER_CONSTANT)
+        add_token(s, "border-value=%.17g", g->border_value);
+    add_token(s, "sigma=%.17g", g->sigma);
+    add_token(s, "edge-order=%d", g->edge_order);
+    add_token(s, "dx=%.17g", g->dx);
+    add_token(s, "dy=%.17g", g->dy);
+    add_coords_token(s, "x-coords", j->coords_path[0]);
+    add_coords_token(s, "y-coords", j->coords_path[1]);
+    add_token(s, "norm=%s", g->norm_l1 ? "l1" : "l2");
+    add_token(s, "magnitude-factor=%.17g", g->magnitude_factor);
+    add_token(s, "angle=%s", g->angle_degrees ? "deg" : "rad");
+    add_token(s, "angle-range=%s", g->angle_positive ? "positive" : "signed");
+}
+
+/* The canonical "name=value ..." of what shapes product p's file: a record
+ * (manifest.c) keeps it, and an output made with other options is made
+ * again.  Threads, -j and the limits change no byte and are left out. */
+static char *make_recipe(const job *j, int p)
+{
+    const imgrad_format fmt = format_of(j, p);
+    char *s = calloc(1, 1);
+
+    add_token(&s, "product=%s", products[p].name);
+    add_token(&s, "format=%s", cli_choice_name(formats, COUNT(formats), (int)fmt));
+    add_token(&s, "gray=%s", cli_choice_name(grays, COUNT(grays), (int)j->load.gray));
+    add_token(&s, "orient=%d", j->load.orient);
+    if (p != P_GRAY && p != P_ISOLINES)
+        add_gradient_tokens(j, &s);
+    if (p == P_EDGES)
+        add_token(&s, "low=%.17g high=%.17g", j->grad.canny_low, j->grad.canny_high);
+    if (fmt != IMGRAD_FORMAT_NPY && p != P_GRAY && p != P_EDGES && p != P_DIRECTION)
+        add_token(&s, "scale=%.17g", j->scale);
+    if (fmt == IMGRAD_FORMAT_PNG)
+        add_token(&s, "png-level=%d", j->write.png_level);
+    if (fmt == IMGRAD_FORMAT_JPG)
+        add_token(&s, "jpeg-quality=%d", j->write.jpeg_quality);
+    if (p == P_QUIVER)
+        add_token(&s, "quiver-step=%d", j->quiver_step);
+    if (p == P_ISOLINES)
+        add_token(&s, "isoline-levels=%d isoline-sigma=%.17g", j->isoline_levels,
+                  j->isoline_sigma);
+    return s;
+}
+
+/* Every wanted product's recipe; 0 when out of memory. */
+static int make_recipes(job *j)
+{
+    int p;
+
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p] && (j->recipe[p] = make_recipe(j, p)) == NULL)
+            return 0;
+    return 1;
+}
+
 /* Nonzero when a and b name the same existing file. */
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
            && sa.st_ino == sb.st_ino;
+}
+
+/* A file written through cli_out (a signal removes its temporary): a .npy
+ * of g when pixels is NULL, else an 8-bit image. */
+static imgrad_status write_file(const char *path, imgrad_format fmt, const imgrad_grid *g,
+                                const unsigned char *pixels, int width, int height,
+                                int channels, const imgrad_write_options *o)
+{
+    imgrad_file f;
+    imgrad_status st = cli_out_open(&f, path);
+
+    if (st != IMGRAD_OK)
+        return st;
+    st = pixels == NULL ? imgrad_write_npy_fp(f.fp, g)
+                        : imgrad_write_image8_fp(f.fp, fmt, pixels, width, height, channels, o);
+    if (st != IMGRAD_OK) {
+        cli_out_abort(&f);
+        return st;
+    }
+    return cli_out_commit(&f);
 }
 
 /* quiver or isolines over grids[P_GRAY], as an RGB image. */
@@ -551,8 +684,8 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
              : plot_render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
     if (st != IMGRAD_OK)
         return st;
-    st = imgrad_write_image8(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format,
-                             c.rgb, c.width, c.height, 3, &j->write);
+    st = write_file(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format, NULL,
+                    c.rgb, c.width, c.height, 3, &j->write);
     plot_canvas_free(&c);
     return st;
 }
@@ -581,8 +714,8 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const cha
     st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
                         3 * (size_t)mag->width * (size_t)mag->height);
     if (st == IMGRAD_OK)
-        st = imgrad_write_image8(path, format_of(j, P_HSV), rgb, mag->width, mag->height, 3,
-                                 &j->write);
+        st = write_file(path, format_of(j, P_HSV), NULL, rgb, mag->width, mag->height, 3,
+                        &j->write);
     free(rgb);
     return st;
 }
@@ -614,7 +747,7 @@ static imgrad_status write_product(const job *j, const imgrad_grid *grids, int p
     if (product == P_HSV)
         return write_hsv(j, grids, path);
     if (j->format == IMGRAD_FORMAT_NPY)
-        return imgrad_write_npy(path, g);
+        return write_file(path, IMGRAD_FORMAT_NPY, g, NULL, 0, 0, 0, NULL);
     if ((px = malloc(len)) == NULL)
         return IMGRAD_ENOMEM;
     /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
@@ -628,7 +761,7 @@ static imgrad_status write_product(const job *j, const imgrad_grid *grids, int p
     st = product == P_DIRECTION ? direction_to_8bit(j, g, px, len)
                                 : imgrad_to_8bit(g, products[product].map, scale, px, len);
     if (st == IMGRAD_OK)
-        st = imgrad_write_image8(path, j->format, px, g->width, g->height, 1, &wo);
+        st = write_file(path, j->format, NULL, px, g->width, g->height, 1, &wo);
     free(px);
     return st;
 }
@@ -792,7 +925,7 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
 int cli_gradient_main(int argc, char **argv)
 {
     job j;
-    int rc;
+    int rc, p;
 
     memset(&j, 0, sizeof j);
     cli_batch_default(&j.batch);
@@ -806,13 +939,17 @@ int cli_gradient_main(int argc, char **argv)
     j.isoline_sigma = 2;
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
+    j.load.orient = !j.batch.no_orient;
     if (!load_coords(&j))
         rc = EXIT_USAGE;
+    else if (!make_recipes(&j)) {
+        cli_error(NULL, "out of memory");
+        rc = EXIT_SOME_FAILED;
+    }
     else if (cli_mkdir_p(j.outdir) != 0) {
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else {
-        j.load.orient = !j.batch.no_orient;
         /* float64 arithmetic changes only digits that 8-bit pictures cannot
          * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
         j.load.residual = j.format == IMGRAD_FORMAT_NPY;
@@ -824,10 +961,13 @@ int cli_gradient_main(int argc, char **argv)
         j.batch.outdir = j.outdir;
         j.batch.ctx = &j;
         j.batch.output_path = nth_output_path;
+        j.batch.output_options = nth_output_options;
         j.batch.process = process_input;
         rc = cli_batch_run(&j.batch, argv + optind, argc - optind);
     }
     free(j.coords[0]);
     free(j.coords[1]);
+    for (p = 0; p < P_COUNT; p++)
+        free(j.recipe[p]);
     return rc;
 }

@@ -124,14 +124,19 @@ int cli_parse_operator(const char *s, imgrad_operator *op)
     return 1;
 }
 
-const char *cli_operator_name(imgrad_operator op)
+const char *cli_choice_name(const cli_choice *choices, size_t n, int value)
 {
     size_t i;
 
-    for (i = 0; i < sizeof operators / sizeof operators[0]; i++)
-        if (operators[i].value == (int)op && !operators[i].alias)
-            return operators[i].name;
+    for (i = 0; i < n; i++)
+        if (choices[i].value == value && !choices[i].alias)
+            return choices[i].name;
     return "unknown";
+}
+
+const char *cli_operator_name(imgrad_operator op)
+{
+    return cli_choice_name(operators, sizeof operators / sizeof operators[0], (int)op);
 }
 
 int cli_split_pair(const char *s, char sep, char *head, size_t cap, const char **tail)

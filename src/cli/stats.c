@@ -127,6 +127,52 @@ static void put_row(FILE *fp, int json, const char *path, const imgrad_stats *s)
     fprintf(fp, json ? "],\"nonfinite\":%zu}\n" : ",%zu\n", s->nonfinite);
 }
 
+/* The run's --summary as one JSON object:
+ *   {"imgrad": VERSION, "status": EXIT, "shard": "K/N", "inputs": N,
+ *    "written": N, "skipped": N, "failed": N, "not_done": N,
+ *    "written_because": {"new": N, "options changed": N, ...},
+ *    "interrupted": "SIGTERM" or null, "seconds": S,
+ *    "failures": [{"path": P, "reason": R}, ...]} */
+int cli_write_summary(const char *path, const cli_summary *s)
+{
+    static const char *const because[] = { "", "new", "no record", "other version",
+                                           "input changed", "options changed", "overwrite" };
+    imgrad_file f;
+    imgrad_status st;
+    size_t i;
+
+    if ((st = cli_out_open(&f, path)) != IMGRAD_OK) {
+        cli_error(path, "cannot write the summary: %s", cli_reason(st));
+        return 0;
+    }
+    fprintf(f.fp, "{\"imgrad\": \"%s\", \"status\": %d, \"shard\": \"%s\", \"inputs\": %zu, "
+                  "\"written\": %zu, \"skipped\": %zu, \"failed\": %zu, \"not_done\": %zu,\n"
+                  " \"written_because\": {",
+            imgrad_version(), s->status, s->shard, s->inputs, s->written, s->skipped, s->failed,
+            s->not_done);
+    for (i = 1; i < sizeof because / sizeof because[0]; i++)
+        fprintf(f.fp, "%s\"%s\": %zu", i > 1 ? ", " : "", because[i], s->redone[i]);
+    fputs("},\n \"interrupted\": ", f.fp);
+    if (s->interrupted != NULL)
+        put_json_text(f.fp, s->interrupted);
+    else
+        fputs("null", f.fp);
+    fprintf(f.fp, ", \"seconds\": %.3f,\n \"failures\": [", s->seconds);
+    for (i = 0; i < s->fail_count; i++) {
+        fputs(i ? ",\n  {\"path\": " : "\n  {\"path\": ", f.fp);
+        put_json_text(f.fp, s->fail_path[i]);
+        fputs(", \"reason\": ", f.fp);
+        put_json_text(f.fp, s->fail_reason[i] ? s->fail_reason[i] : "");
+        fputc('}', f.fp);
+    }
+    fputs(s->fail_count ? "\n ]}\n" : "]}\n", f.fp);
+    if ((st = cli_out_commit(&f)) != IMGRAD_OK) {
+        cli_error(path, "cannot write the summary: %s", cli_reason(st));
+        return 0;
+    }
+    return 1;
+}
+
 /* The table is written whole or not at all (imgrad_file), like every
  * output: a reader never sees half of it. */
 int cli_write_stats(const char *path, const cli_input *items, const imgrad_stats *rows,
@@ -137,7 +183,7 @@ int cli_write_stats(const char *path, const cli_input *items, const imgrad_stats
     imgrad_status st;
     size_t i;
 
-    if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK) {
+    if ((st = cli_out_open(&f, path)) != IMGRAD_OK) {
         cli_error(path, "cannot write the statistics: %s", cli_reason(st));
         return 0;
     }
@@ -146,7 +192,7 @@ int cli_write_stats(const char *path, const cli_input *items, const imgrad_stats
     for (i = 0; i < count; i++)
         if (has[i])
             put_row(f.fp, json, items[i].path, &rows[i]);
-    if ((st = imgrad_file_commit(&f)) != IMGRAD_OK) {
+    if ((st = cli_out_commit(&f)) != IMGRAD_OK) {
         cli_error(path, "cannot write the statistics: %s", cli_reason(st));
         return 0;
     }

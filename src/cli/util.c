@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,54 @@ static void put_escaped(const char *what, FILE *to)
     }
 }
 
+/* Each thread's last error message, for --summary's reasons. */
+static pthread_key_t last_key;
+static pthread_once_t last_once = PTHREAD_ONCE_INIT;
+
+static void make_last_key(void)
+{
+    pthread_key_create(&last_key, free);
+}
+
+/* The thread's buffer for its last message (NULL when out of memory). */
+static char *last_buffer(void)
+{
+    char *buf;
+
+    pthread_once(&last_once, make_last_key);
+    if ((buf = pthread_getspecific(last_key)) == NULL && (buf = calloc(1, 512)) != NULL
+        && pthread_setspecific(last_key, buf) != 0) {
+        free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
+
+const char *cli_last_error(void)
+{
+    const char *buf = last_buffer();
+    return buf != NULL ? buf : "";
+}
+
+void cli_forget_last_error(void)
+{
+    char *buf = last_buffer();
+    if (buf != NULL)
+        buf[0] = '\0';
+}
+
 /* "imgrad: [what: ]message\n" as one locked write, so lines from worker
  * threads never interleave. */
 static void message(const char *what, const char *fmt, va_list ap)
 {
+    char *last = last_buffer();
+    va_list copy;
+
+    if (last != NULL) {
+        va_copy(copy, ap);
+        vsnprintf(last, 512, fmt, copy);
+        va_end(copy);
+    }
     flockfile(stderr);
     fputs(clear_line ? "\r\033[Kimgrad: " : "imgrad: ", stderr);
     if (what != NULL) {

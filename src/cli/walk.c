@@ -1,11 +1,15 @@
 /* cli_walk.c - the inputs of a batch: files as given, folders walked for
  * image files, lists of paths; then sorted, checked for output clashes and
  * cut into shards. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "cli.h"
 #include "batch.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,12 +20,12 @@ static const char *const image_extensions[] = {
     "png", "jpg", "jpeg", "bmp", "tga", "gif", "psd", "hdr", "pnm", "pgm", "ppm", "npy",
 };
 
-/* A folder on the way down, to notice a symbolic link back to an ancestor. */
-typedef struct ancestor {
-    dev_t dev;
-    ino_t ino;
-    const struct ancestor *up;
-} ancestor;
+/* The folders a walk has entered, by device and inode (open addressing):
+ * each is walked once, however many links lead to it. */
+typedef struct folder_set {
+    struct folder_id { dev_t dev; ino_t ino; int used; } *slot;
+    size_t cap, count;
+} folder_set;
 
 /* What a walk needs besides the folder at hand. */
 typedef struct walk {
@@ -29,7 +33,44 @@ typedef struct walk {
     cli_input_list *list;
     struct stat outdir; /* the output folder is never walked */
     int have_outdir;
+    folder_set seen;
+    char *root_real;    /* the given folder, resolved: links out of it are not followed */
+    /* linked folders, walked after the real ones (in the order met), so a
+     * folder reached both ways keeps its real path in the outputs' names */
+    char **later_path, **later_rel;
+    size_t later_count, later_cap, later_next;
 } walk;
+
+static size_t folder_hash(dev_t dev, ino_t ino, size_t cap)
+{
+    unsigned long long h = (unsigned long long)ino * 0x9E3779B97F4A7C15ull ^ (unsigned long long)dev;
+    return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+/* Adds (dev, ino): 1 if new, 0 if already there, -1 when out of memory. */
+static int folder_set_add(folder_set *s, dev_t dev, ino_t ino)
+{
+    size_t i;
+
+    if (2 * (s->count + 1) > s->cap) { /* grow to keep it at most half full */
+        folder_set bigger = { NULL, s->cap ? 2 * s->cap : 64, 0 };
+        if ((bigger.slot = calloc(bigger.cap, sizeof *bigger.slot)) == NULL)
+            return -1;
+        for (i = 0; i < s->cap; i++)
+            if (s->slot[i].used)
+                folder_set_add(&bigger, s->slot[i].dev, s->slot[i].ino);
+        free(s->slot);
+        *s = bigger;
+    }
+    for (i = folder_hash(dev, ino, s->cap); s->slot[i].used; i = (i + 1) & (s->cap - 1))
+        if (s->slot[i].dev == dev && s->slot[i].ino == ino)
+            return 0;
+    s->slot[i].dev = dev;
+    s->slot[i].ino = ino;
+    s->slot[i].used = 1;
+    s->count++;
+    return 1;
+}
 
 static char *join(const char *a, const char *sep, const char *b)
 {
@@ -92,29 +133,79 @@ fail:
     return 0;
 }
 
-static int walk_folder(walk *w, const char *dir, const char *rel, const ancestor *up);
+static int walk_folder(walk *w, const char *dir, const char *rel);
+static int walk_later(walk *w, char **path, const char *rel);
+
+void cli_list_failure(cli_input_list *list, const char *path, const char *fmt, ...)
+{
+    char reason[512];
+    size_t n = list->fail_count;
+    char **p, **r;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    cli_error(path, "%s", reason);
+    list->failed++;
+    p = realloc(list->fail_path, (n + 1) * sizeof *p);
+    if (p != NULL)
+        list->fail_path = p;
+    r = realloc(list->fail_reason, (n + 1) * sizeof *r);
+    if (r != NULL)
+        list->fail_reason = r;
+    if (p == NULL || r == NULL)
+        return; /* the summary then lacks this one; the count has it */
+    p[n] = join("", "", path);
+    r[n] = join("", "", reason);
+    if (p[n] == NULL || r[n] == NULL) {
+        free(p[n]);
+        free(r[n]);
+        return;
+    }
+    list->fail_count++;
+}
+
+/* Nonzero when the folder a link at path leads to lies inside the walk's
+ * root (or is it). */
+static int inside_root(const walk *w, const char *path)
+{
+    char *real = realpath(path, NULL);
+    size_t n = w->root_real ? strlen(w->root_real) : 0;
+    int in = real != NULL && n > 0 && strncmp(real, w->root_real, n) == 0
+             && (real[n] == '\0' || real[n] == '/' || w->root_real[n - 1] == '/');
+
+    free(real);
+    return in;
+}
 
 /* One entry of a folder: a subfolder to walk or an image file to add.
- * Hidden names (".x", which includes imgrad's temporaries) are skipped. */
-static int walk_entry(walk *w, const char *dir, const char *rel, const char *name,
-                      const ancestor *up)
+ * Hidden names (".x", which includes imgrad's temporaries and records)
+ * are skipped. */
+static int walk_entry(walk *w, const char *dir, const char *rel, const char *name)
 {
     char *path, *sub;
     struct stat st;
-    int ok = 1;
+    int ok = 1, link;
 
     if (name[0] == '.')
         return 1;
     if ((path = join(dir, "/", name)) == NULL)
         return 0;
-    /* stat follows symbolic links: a link to a folder is walked like one */
-    if (stat(path, &st) != 0) {
-        cli_error(path, "%s", strerror(errno));
-        w->list->failed++;
+    link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+    /* a link to a folder is walked like one, a link to a file read like one */
+    if ((link && stat(path, &st) != 0) || (!link && lstat(path, &st) != 0)) {
+        cli_list_failure(w->list, path, "%s", strerror(errno));
     } else if (S_ISDIR(st.st_mode) && w->b->recursive) {
-        sub = *rel ? join(rel, "/", name) : join("", "", name);
-        ok = sub != NULL && walk_folder(w, path, sub, up);
-        free(sub);
+        if (link && !w->b->follow_links && !inside_root(w, path)) {
+            if (w->b->verbose > 0)
+                cli_note("%s: a link out of the folder given: not followed (--follow-links)",
+                         path);
+        } else {
+            sub = *rel ? join(rel, "/", name) : join("", "", name);
+            ok = sub != NULL && (link ? walk_later(w, &path, sub) : walk_folder(w, path, sub));
+            free(sub);
+        }
     } else if (S_ISREG(st.st_mode) && has_image_extension(name)) {
         sub = *rel ? join(rel, "/", name) : join("", "", name);
         ok = sub != NULL && add(w->list, path, strip_extension(sub));
@@ -125,36 +216,119 @@ static int walk_entry(walk *w, const char *dir, const char *rel, const char *nam
     return ok;
 }
 
-/* Adds the image files in dir (rel: its path below the walk's root). */
-static int walk_folder(walk *w, const char *dir, const char *rel, const ancestor *up)
+/* Queues the linked folder *path (taken: *path becomes NULL) as rel. */
+static int walk_later(walk *w, char **path, const char *rel)
 {
-    ancestor here;
-    const ancestor *a;
-    struct dirent *e;
-    struct stat st;
-    DIR *d;
+    char *copy = join("", "", rel);
+
+    if (copy == NULL)
+        return 0;
+    if (w->later_count == w->later_cap) {
+        size_t cap = w->later_cap ? 2 * w->later_cap : 16;
+        char **p = realloc(w->later_path, cap * sizeof *p), **r;
+        if (p != NULL)
+            w->later_path = p;
+        if (p == NULL || (r = realloc(w->later_rel, cap * sizeof *r)) == NULL) {
+            free(copy);
+            return 0;
+        }
+        w->later_rel = r;
+        w->later_cap = cap;
+    }
+    w->later_path[w->later_count] = *path;
+    w->later_rel[w->later_count++] = copy;
+    *path = NULL;
+    return 1;
+}
+
+/* Walks the queued linked folders (which may queue more), then empties
+ * the queue. */
+static int walk_linked(walk *w)
+{
     int ok = 1;
 
+    for (; w->later_next < w->later_count; w->later_next++) {
+        size_t i = w->later_next;
+        ok = ok && walk_folder(w, w->later_path[i], w->later_rel[i]);
+        free(w->later_path[i]);
+        free(w->later_rel[i]);
+    }
+    free(w->later_path);
+    free(w->later_rel);
+    w->later_path = w->later_rel = NULL;
+    w->later_count = w->later_cap = w->later_next = 0;
+    return ok;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in d, sorted (so the first path to a folder reached by
+ * several is the same on every run); NULL when out of memory. */
+static char **read_names(DIR *d, size_t *count)
+{
+    char **names = NULL, **bigger;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+
+    while ((e = readdir(d)) != NULL) {
+        if (n + 1 >= cap) {
+            cap = cap ? 2 * cap : 32;
+            if ((bigger = realloc(names, cap * sizeof *names)) == NULL)
+                break;
+            names = bigger;
+        }
+        if ((names[n] = join("", "", e->d_name)) == NULL)
+            break;
+        n++;
+    }
+    if (e != NULL) { /* stopped early: out of memory */
+        while (n > 0)
+            free(names[--n]);
+        free(names);
+        return NULL;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
+    *count = n;
+    return names ? names : calloc(1, sizeof *names);
+}
+
+/* Adds the image files in dir (rel: its path below the walk's root), once
+ * per folder whatever the links. */
+static int walk_folder(walk *w, const char *dir, const char *rel)
+{
+    struct stat st;
+    char **names;
+    size_t i, n = 0;
+    DIR *d;
+    int ok = 1, fresh;
+
+    if (cli_stop_signal())
+        return 1; /* SIGINT and co.: the batch stops without starting */
     if (stat(dir, &st) != 0 || (d = opendir(dir)) == NULL) {
-        cli_error(dir, "cannot read the folder: %s", strerror(errno));
-        w->list->failed++;
+        cli_list_failure(w->list, dir, "cannot read the folder: %s", strerror(errno));
         return 1;
     }
-    for (a = up; a != NULL; a = a->up)
-        if (a->dev == st.st_dev && a->ino == st.st_ino) {
-            closedir(d); /* a link back up the tree: walked already */
-            return 1;
-        }
     if (w->have_outdir && st.st_dev == w->outdir.st_dev && st.st_ino == w->outdir.st_ino) {
         closedir(d); /* never read our own outputs back as inputs */
         return 1;
     }
-    here.dev = st.st_dev;
-    here.ino = st.st_ino;
-    here.up = up;
-    while (ok && (e = readdir(d)) != NULL)
-        ok = walk_entry(w, dir, rel, e->d_name, &here);
+    if ((fresh = folder_set_add(&w->seen, st.st_dev, st.st_ino)) <= 0) {
+        closedir(d); /* walked already, by another path (or out of memory) */
+        return fresh == 0;
+    }
+    names = read_names(d, &n);
     closedir(d);
+    if (names == NULL)
+        return 0;
+    for (i = 0; ok && i < n; i++)
+        ok = walk_entry(w, dir, rel, names[i]);
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
     return ok;
 }
 
@@ -172,15 +346,20 @@ static int add_argument(walk *w, const char *arg)
     }
     w->list->any_folder = 1;
     if (w->have_outdir && st.st_dev == w->outdir.st_dev && st.st_ino == w->outdir.st_ino) {
-        cli_error(arg, "is the output folder; choose another with -o");
-        w->list->failed++;
+        cli_list_failure(w->list, arg, "is the output folder; choose another with -o");
         return 1;
     }
     if ((root = join("", "", arg)) == NULL)
         return 0;
     for (end = root + strlen(root); end > root + 1 && end[-1] == '/'; )
         *--end = '\0'; /* "photos/" -> "photos", so paths read "photos/x.jpg" */
-    ok = walk_folder(w, root, "", NULL);
+    w->root_real = realpath(root, NULL);
+    ok = walk_folder(w, root, "");
+    ok = walk_linked(w) && ok;
+    free(w->root_real);
+    w->root_real = NULL;
+    free(w->seen.slot);
+    memset(&w->seen, 0, sizeof w->seen); /* each folder given is walked whole */
     free(root);
     return ok;
 }
@@ -195,8 +374,7 @@ static int add_list(walk *w, const char *name)
     int ok = 1;
 
     if (fp == NULL) {
-        cli_error(name, "cannot read the list: %s", strerror(errno));
-        w->list->failed++;
+        cli_list_failure(w->list, name, "cannot read the list: %s", strerror(errno));
         return 1;
     }
     w->list->any_folder = 1;
@@ -217,6 +395,7 @@ int cli_collect_inputs(const cli_batch *b, char **args, int count, cli_input_lis
     walk w;
     int i, ok = 1;
 
+    memset(&w, 0, sizeof w);
     w.b = b;
     w.list = list;
     w.have_outdir = stat(b->outdir, &w.outdir) == 0;
@@ -298,6 +477,12 @@ void cli_input_list_free(cli_input_list *list)
 
     for (i = 0; i < list->count; i++)
         free_input(&list->items[i]);
+    for (i = 0; i < list->fail_count; i++) {
+        free(list->fail_path[i]);
+        free(list->fail_reason[i]);
+    }
+    free(list->fail_path);
+    free(list->fail_reason);
     free(list->items);
     memset(list, 0, sizeof *list);
 }

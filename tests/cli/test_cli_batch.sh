@@ -72,7 +72,7 @@ expect_grep "1 written, 4 skipped" "$TMP/err" "only the touched input redone"
 snapshot "$O" > "$TMP/before"
 expect_status 1 "overwrite" "$IMGRAD" --overwrite -o "$O" "$IN"
 snapshot "$O" > "$TMP/after"
-n=$(diff "$TMP/before" "$TMP/after" | grep -c '^>')
+n=$(diff "$TMP/before" "$TMP/after" | grep '^>' | grep -vc '/\.[^/]*\.imgrad ')
 if [ "$n" -eq 5 ]; then ok; else bad "--overwrite rewrote $n outputs, want 5"; fi
 
 # ---- shards 1/3, 2/3, 3/3 write every output exactly once, and the same again
@@ -106,7 +106,7 @@ expect_file "$TMP/ff/coffee.magnitude.png"
 # ---- -j: the same bytes whatever the number of files at once
 expect_status 0 "-j 1" "$IMGRAD" -j 1 --format npy --outputs gx,direction -o "$TMP/j1" "$P"
 expect_status 0 "-j 3" "$IMGRAD" -j 3 -t 1 --format npy --outputs gx,direction -o "$TMP/j3" "$P"
-if diff -r "$TMP/j1" "$TMP/j3" >/dev/null && [ "$(count_files "$TMP/j3")" -eq 10 ]; then ok
+if diff -r -x '.*.imgrad' "$TMP/j1" "$TMP/j3" >/dev/null && [ "$(count_files "$TMP/j3")" -eq 10 ]; then ok
 else bad "-j 1 and -j 3 outputs differ"; fi
 expect_status 2 "bad -j" "$IMGRAD" -j 0 "$P"
 
