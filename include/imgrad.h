@@ -73,7 +73,7 @@ typedef enum imgrad_status {
     IMGRAD_ETOOLARGE,   /* the image exceeds the pixel or dimension limit */
     IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order,
                            or for the Gaussian's radius (sigma) */
-    IMGRAD_ECOORDS,     /* coordinates: wrong length, not finite or not increasing */
+    IMGRAD_ECOORDS,     /* coordinates: wrong length */
     IMGRAD_EEMPTY       /* the image or grid has a zero dimension */
 } imgrad_status;
 
@@ -126,7 +126,13 @@ typedef enum imgrad_gray_weights {
     IMGRAD_GRAY_REC709,  /* 0.2126 R + 0.7152 G + 0.0722 B */
     IMGRAD_GRAY_AVERAGE, /* (R + G + B) / 3 */
     IMGRAD_GRAY_LINEAR,  /* sRGB decoded to linear light, then Rec.709 */
-    IMGRAD_GRAY_SKIMAGE  /* 0.2125 R + 0.7154 G + 0.0721 B (skimage rgb2gray) */
+    IMGRAD_GRAY_SKIMAGE, /* 0.2125 R + 0.7154 G + 0.0721 B (skimage rgb2gray) */
+    IMGRAD_GRAY_OPENCV   /* cv2.imread(path, IMREAD_GRAYSCALE) exactly: whole
+                            8-bit levels, a JPEG's luma plane by libjpeg-turbo,
+                            a PNG's grey by libpng's rgb_to_gray as OpenCV asks
+                            for it, other colour images (4899 R + 9617 G +
+                            1868 B + 8192) >> 14, 16-bit samples their high
+                            byte; float (HDR) samples by Rec.601 (docs/compat.md) */
 } imgrad_gray_weights;
 
 typedef struct imgrad_load_options {
@@ -147,10 +153,14 @@ typedef struct imgrad_load_options {
                                  rather than the Rec.601 sum of the RGB that
                                  stb_image decodes; they differ by the colour
                                  planes' rounding, a few 1/255 at most */
+    int raw_range;            /* nonzero: 8-bit grey kept in 0..255 and 16-bit
+                                 in 0..65535 (OpenCV's units) instead of
+                                 scaled to [0, 1]; default 0 */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
- * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1, jpeg_luma = 0. */
+ * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1, jpeg_luma = 0,
+ * raw_range = 0. */
 IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
 
 typedef enum imgrad_source_kind {
@@ -248,6 +258,11 @@ IMGRAD_API size_t imgrad_describe(const unsigned char *data, size_t len, char *t
 IMGRAD_API imgrad_status imgrad_read_coords(const char *path, double **values,
                                             size_t *count);
 
+/* The same, and *float32 (may be NULL) set nonzero when the file is a
+ * float32 .npy, whose values numpy computes with in float32. */
+IMGRAD_API imgrad_status imgrad_read_coords_dtype(const char *path, double **values,
+                                                  size_t *count, int *float32);
+
 /* ------------------------------------------------------------ gradients */
 
 /* The derivative operators.  The 3x3 ones are correlations with OpenCV's
@@ -278,6 +293,21 @@ typedef enum imgrad_border {
     IMGRAD_BORDER_WRAP        /* cdefgh|abcdefgh|abcdefg */
 } imgrad_border;
 
+/* Which Canny imgrad_gradient runs for the edges product. */
+typedef enum imgrad_canny_mode {
+    IMGRAD_CANNY_OWN,     /* on this call's gx, gy and magnitude (its operator,
+                             norm and smoothing), OpenCV's suppression */
+    IMGRAD_CANNY_OPENCV,  /* cv2.Canny(img, low, high, L2gradient=canny_l2):
+                             raw Sobel with replicated borders, no smoothing,
+                             |gx| + |gy| unless canny_l2, OpenCV's suppression */
+    IMGRAD_CANNY_SKIMAGE  /* skimage.feature.canny(img, canny_sigma): Gaussian
+                             with mode "constant" normalised by the weight
+                             inside, raw Sobel with reflected borders, hypot,
+                             interpolated suppression, thresholds inclusive
+                             (automatic: 0.1 and 0.2), never on the outer
+                             one-pixel frame */
+} imgrad_canny_mode;
+
 typedef struct imgrad_gradient_options {
     imgrad_operator op;      /* default IMGRAD_OP_CENTRAL */
     int edge_order;          /* central only: 1 or 2, default 1 */
@@ -297,6 +327,14 @@ typedef struct imgrad_gradient_options {
     double canny_low;        /* edges: hysteresis thresholds in magnitude */
     double canny_high;       /* units; both < 0 (default): automatic */
     int threads;             /* OpenMP threads, 0 = OpenMP's default */
+    int canny_mode;          /* an imgrad_canny_mode, default IMGRAD_CANNY_OWN */
+    int canny_l2;            /* IMGRAD_CANNY_OPENCV: L2gradient */
+    double canny_sigma;      /* IMGRAD_CANNY_SKIMAGE: its sigma (default 1) */
+    int coords_float32;      /* bit 0 (1): x_coords, bit 1 (2): y_coords
+                                hold float32 values (a float32 .npy, see
+                                imgrad_read_coords_dtype): their steps and
+                                weights are then computed in float32, as
+                                numpy does */
 } imgrad_gradient_options;
 
 /* Fills o with numpy.gradient's defaults (central, edge order 1, unit spacing,
@@ -331,12 +369,21 @@ typedef struct imgrad_products {
  * 4 direction sectors of 45 degrees); pixels above the high threshold seed
  * edges that grow through 8-connected survivors.  Automatic thresholds
  * (canny_low and canny_high both < 0): high = Otsu's threshold on the
- * magnitude histogram (256 bins from 0 to the largest magnitude), low =
- * high / 2; only one given: the other is twice or half of it.
+ * magnitude histogram (256 bins from 0 to the largest magnitude), but at
+ * least a floor that keeps noise out: 4 sqrt(2) times the deviation of
+ * white noise in `in` (Immerkaer's estimate) carried through the operator,
+ * or, when at least a quarter of neighbours along rows differ (a sampled
+ * photo, not a drawing), the magnitude of a step of 5 quantisation levels
+ * of in (its least positive difference between neighbours), whichever is
+ * larger
+ * (docs/compat.md has figures); low = high / 2; only one given: the
+ * other is twice or half of it.  canny_mode picks another library's whole
+ * Canny instead (IMGRAD_CANNY_SKIMAGE's automatic pair is 0.1, 0.2).
  *
  * Fails with EINVAL (bad options, all products NULL), ETOOSMALL (an axis
- * shorter than edge_order + 1 for central), ECOORDS (coordinates not finite
- * or not strictly increasing) or ENOMEM; every product is then empty (in
+ * shorter than edge_order + 1 for central) or ENOMEM; every product is
+ * then empty (coordinates may be anything numpy takes: decreasing or
+ * repeated ones give its inf and nan) (in
  * place: EINVAL also for a product of another size; the caller's grids then
  * hold unspecified values). */
 IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
@@ -480,8 +527,9 @@ typedef enum imgrad_map {
 } imgrad_map;
 
 /* The display scale of g for map: the 99th percentile of |value| over the
- * grid (so a few outliers do not darken the rest), or the largest |value| if
- * that percentile is 0, or 1 if the grid is all zero.  Never fails on a valid
+ * grid's finite values, exactly numpy.percentile(|g|, 99) (linear rule), so
+ * a few outliers do not darken the rest; or the largest |value| if that
+ * percentile is 0, or 1 if the grid is all zero.  Never fails on a valid
  * grid; returns 1 for an empty one. */
 IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
 

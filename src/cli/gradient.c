@@ -45,10 +45,15 @@ static const cli_choice formats[] = {
     { "bmp", IMGRAD_FORMAT_BMP, 0 }, { "tga", IMGRAD_FORMAT_TGA, 0 },
 };
 
+/* --gray: luma is rec601 except that a YCbCr JPEG's grey is its luma
+ * plane (imgrad_load_options.jpeg_luma), whatever the output format.  GRAY_LUMA
+ * is the CLI's own value for it, beside the library's weights. */
+enum { GRAY_LUMA = -1 };
 static const cli_choice grays[] = {
-    { "rec601", IMGRAD_GRAY_REC601, 0 }, { "rec709", IMGRAD_GRAY_REC709, 0 },
-    { "average", IMGRAD_GRAY_AVERAGE, 0 }, { "linear", IMGRAD_GRAY_LINEAR, 0 },
-    { "skimage", IMGRAD_GRAY_SKIMAGE, 0 }, { "bt601", IMGRAD_GRAY_REC601, 1 },
+    { "luma", GRAY_LUMA, 0 }, { "rec601", IMGRAD_GRAY_REC601, 0 },
+    { "rec709", IMGRAD_GRAY_REC709, 0 }, { "average", IMGRAD_GRAY_AVERAGE, 0 },
+    { "linear", IMGRAD_GRAY_LINEAR, 0 }, { "skimage", IMGRAD_GRAY_SKIMAGE, 0 },
+    { "opencv", IMGRAD_GRAY_OPENCV, 0 }, { "bt601", IMGRAD_GRAY_REC601, 1 },
     { "bt709", IMGRAD_GRAY_REC709, 1 }, { "mean", IMGRAD_GRAY_AVERAGE, 1 },
 };
 
@@ -65,22 +70,35 @@ static const cli_choice compat_names[] = {
     { "cv2", 0, 1 }, { "scikit-image", 1, 1 },
 };
 
-/* --compat: what each library gives for its common call (README has the
- * table).  skimage.filters.sobel is sqrt((h^2 + v^2) / 2) with h and v twice
- * imgrad's normalised Sobel, hence the factor sqrt(2). */
+/* --compat: what each library gives for its common call (docs/compat.md
+ * names the calls).  opencv: cv2.imread's grey in 0..255 (raw_range),
+ * cv2.Sobel, cartToPolar's angles, cv2.Canny.  skimage: rgb2gray, the
+ * filters (scaled by compat_scale once the operator is known), and
+ * feature.canny.  numpy: the RGB weighted as numpy code does. */
+enum compat { COMPAT_NONE, COMPAT_OPENCV, COMPAT_SKIMAGE, COMPAT_NUMPY };
+
 static const struct {
     const char *name;
+    enum compat id;
     imgrad_operator op;
     int raw_scale;
     imgrad_border border;
     imgrad_gray_weights gray;
+    int raw_range;
     int angle_positive;
-    double magnitude_factor;
+    imgrad_canny_mode canny;
 } compats[] = {
-    { "opencv", IMGRAD_OP_SOBEL, 1, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 1, 1.0 },
-    { "skimage", IMGRAD_OP_SOBEL, 0, IMGRAD_BORDER_REFLECT, IMGRAD_GRAY_SKIMAGE, 0,
-      1.41421356237309504880 },
-    { "numpy", IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101, IMGRAD_GRAY_REC601, 0, 1.0 },
+    { "opencv", COMPAT_OPENCV, IMGRAD_OP_SOBEL, 1, IMGRAD_BORDER_REFLECT101,
+      IMGRAD_GRAY_OPENCV, 1, 1, IMGRAD_CANNY_OPENCV },
+    { "skimage", COMPAT_SKIMAGE, IMGRAD_OP_SOBEL, 0, IMGRAD_BORDER_REFLECT,
+      IMGRAD_GRAY_SKIMAGE, 0, 0, IMGRAD_CANNY_SKIMAGE },
+    { "numpy", COMPAT_NUMPY, IMGRAD_OP_CENTRAL, 0, IMGRAD_BORDER_REFLECT101,
+      IMGRAD_GRAY_REC601, 0, 0, IMGRAD_CANNY_OWN },
+};
+
+static const cli_choice cannys[] = {
+    { "own", IMGRAD_CANNY_OWN, 0 }, { "opencv", IMGRAD_CANNY_OPENCV, 0 },
+    { "skimage", IMGRAD_CANNY_SKIMAGE, 0 }, { "cv2", IMGRAD_CANNY_OPENCV, 1 },
 };
 
 /* --sigma's upper end: a radius of 4000 pixels, wider than most photos;
@@ -104,6 +122,9 @@ typedef struct job {
     int quiver_step;            /* pixels between arrows, 0 = width / 32 */
     int isoline_levels;
     double isoline_sigma;       /* smoothing before the level lines */
+    enum compat compat;         /* the last --compat */
+    int norm_given;             /* --norm was given */
+    double component_factor;    /* gx and gy multiplied by this before writing */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
     char *recipe[P_COUNT];      /* the options that shape each product's output */
 } job;
@@ -124,9 +145,8 @@ static void usage(FILE *to)
 "Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR and PNM images at\n"
 "8 or 16 bits (or float, HDR), and .npy 2-D arrays (float32, float64, uint8,\n"
 "uint16, int16, int32, int64; C or Fortran order) used as they are.  8-bit\n"
-"values are divided by 255, 16-bit by 65535.  Alpha is ignored.  For 8-bit\n"
-"outputs with --gray rec601, a colour JPEG's grey is its luma plane (as\n"
-"OpenCV's IMREAD_GRAYSCALE); .npy outputs weight the decoded RGB.\n"
+"values are divided by 255, 16-bit by 65535.  Alpha is ignored.  The grey\n"
+"depends on the input and --gray only, never on the output format.\n"
 "\n"
 "Outputs:\n"
 "  -o, --output-dir DIR   write into DIR (default imgrad-out; created)\n"
@@ -154,16 +174,21 @@ static void usage(FILE *to)
 "      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
 "\n"
 "Gradient (numpy.gradient's conventions):\n"
-"      --gray WEIGHTS     rec601 (default: 0.299 R + 0.587 G + 0.114 B),\n"
+"      --gray WEIGHTS     luma (default: a colour JPEG's luma plane, as\n"
+"                         OpenCV and PIL read grey, else rec601),\n"
+"                         rec601 (0.299 R + 0.587 G + 0.114 B of the RGB),\n"
 "                         rec709 (0.2126, 0.7152, 0.0722), average,\n"
 "                         linear (sRGB decoded to linear light, then rec709),\n"
-"                         skimage (0.2125, 0.7154, 0.0721)\n"
+"                         skimage (0.2125, 0.7154, 0.0721), opencv (exactly\n"
+"                         cv2.imread(IMREAD_GRAYSCALE)'s whole levels)\n"
 "      --edge-order N     1 (default) or 2: accuracy of the one-sided\n"
 "                         differences on the first and last row and column\n"
 "      --dx H, --dy H     sample spacing along x (columns) and y (rows),\n"
 "                         default 1; negative values are allowed, 0 is not\n"
 "      --x-coords FILE    x position of each column (text or .npy; as many\n"
-"                         values as the width, strictly increasing)\n"
+"                         values as the width; any order, as numpy: steps\n"
+"                         are signed, a repeated value gives inf or nan;\n"
+"                         a float32 .npy is computed in float32 as numpy)\n"
 "      --y-coords FILE    y position of each row, likewise\n"
 "  -t, --threads N        threads for the kernel (default: OMP_NUM_THREADS,\n"
 "                         else the CPUs this process may use, shared among\n"
@@ -195,11 +220,18 @@ static void usage(FILE *to)
 "                         ([0, 2pi), OpenCV's cartToPolar)\n"
 "      --low T, --high T  Canny hysteresis thresholds in magnitude units;\n"
 "                         default: high = Otsu's threshold of the magnitude\n"
-"                         histogram, low = high / 2 (one given: the other is\n"
-"                         half or twice it); -v prints them\n"
-"      --compat LIB       opencv, skimage or numpy: operator, kernel scale,\n"
-"                         border, grey weights and angle range of that\n"
-"                         library (see README); later options override\n"
+"                         histogram but at least a noise floor, low =\n"
+"                         high / 2 (one given: the other is half or twice\n"
+"                         it); -v prints them\n"
+"      --canny C          own (default: on this run's gradient, OpenCV's\n"
+"                         suppression), opencv (cv2.Canny: raw Sobel, L1\n"
+"                         unless --norm l2), skimage (skimage.feature.canny:\n"
+"                         --canny-sigma smoothing, interpolated suppression)\n"
+"      --canny-sigma S    the Gaussian of --canny skimage (default 1)\n"
+"      --compat LIB       opencv, skimage or numpy: grey, units, operator,\n"
+"                         border, angle range and Canny of that library\n"
+"                         (docs/compat.md names the calls each product\n"
+"                         equals); later options override\n"
 "\n"
 "Limits (checked from the file header, before any pixel is decoded):\n"
 "      --max-pixels N     refuse an input of more than N pixels\n"
@@ -263,7 +295,7 @@ enum {
     OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
     OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
     OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
-    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION
+    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_CANNY, OPT_CANNY_SIGMA
 };
 
 static const struct option long_options[] = {
@@ -293,6 +325,8 @@ static const struct option long_options[] = {
     { "low", required_argument, NULL, OPT_LOW },
     { "high", required_argument, NULL, OPT_HIGH },
     { "compat", required_argument, NULL, OPT_COMPAT },
+    { "canny", required_argument, NULL, OPT_CANNY },
+    { "canny-sigma", required_argument, NULL, OPT_CANNY_SIGMA },
     { "threads", required_argument, NULL, 't' },
     { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
     { "max-dimension", required_argument, NULL, OPT_MAX_DIMENSION },
@@ -323,12 +357,34 @@ static int parse_count(const char *s, uint64_t *out)
 /* Sets j to the --compat preset k. */
 static void apply_compat(job *j, int k)
 {
+    j->compat = compats[k].id;
     j->grad.op = compats[k].op;
     j->grad.raw_scale = compats[k].raw_scale;
     j->grad.border = compats[k].border;
     j->load.gray = compats[k].gray;
+    j->load.jpeg_luma = 0;
+    j->load.raw_range = compats[k].raw_range;
     j->grad.angle_positive = compats[k].angle_positive;
-    j->grad.magnitude_factor = compats[k].magnitude_factor;
+    j->grad.canny_mode = compats[k].canny;
+    j->grad.canny_sigma = 1;
+}
+
+/* What depends on the final operator and norm, once all options are read.
+ * skimage.filters.sobel_v and sobel_h (scharr, prewitt too) are twice
+ * imgrad's unit components and its magnitude is sqrt((v^2 + h^2) / 2), so
+ * hypot times sqrt(2); its roberts is sqrt((d1^2 + d2^2) / 2), imgrad's own
+ * hypot.  cv2.Canny's L2gradient is false unless --norm l2 says so. */
+static void finish_compat(job *j)
+{
+    const int roberts = j->grad.op == IMGRAD_OP_ROBERTS;
+
+    j->component_factor = 1;
+    if (j->compat == COMPAT_SKIMAGE && !j->grad.raw_scale) {
+        j->grad.magnitude_factor = roberts ? 1.0 : 1.41421356237309504880;
+        j->component_factor = roberts ? 1.0 : 2.0;
+    }
+    if (j->compat == COMPAT_OPENCV || j->grad.canny_mode == IMGRAD_CANNY_OPENCV)
+        j->grad.canny_l2 = j->norm_given && !j->grad.norm_l1;
 }
 
 /* A word option: one of two names (flag set to 0 or 1); 0 after a message. */
@@ -357,7 +413,15 @@ static int apply_operator_option(job *j, int c, const char *arg)
         return 1;
     case OPT_KERNEL_SCALE:
         return word_option("kernel-scale", arg, "unit", "raw", &j->grad.raw_scale);
-    case OPT_NORM: return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
+    case OPT_CANNY:
+        return CHOICE("canny", cannys, arg, j->grad.canny_mode);
+    case OPT_CANNY_SIGMA:
+        if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
+            return j->grad.canny_sigma = d, 1;
+        return cli_error(NULL, "--canny-sigma: expected 0..100, got '%s'", arg), 0;
+    case OPT_NORM:
+        j->norm_given = 1;
+        return word_option("norm", arg, "l2", "l1", &j->grad.norm_l1);
     case OPT_ANGLE: return word_option("angle", arg, "rad", "deg", &j->grad.angle_degrees);
     case OPT_ANGLE_RANGE:
         return word_option("angle-range", arg, "signed", "positive", &j->grad.angle_positive);
@@ -393,7 +457,12 @@ static int apply_option(job *j, int c, char *arg)
     case 'o': j->outdir = arg; return 1;
     case OPT_OUTPUTS: return parse_outputs(j, arg);
     case OPT_FORMAT: return CHOICE("format", formats, arg, j->format);
-    case OPT_GRAY: return CHOICE("gray", grays, arg, j->load.gray);
+    case OPT_GRAY:
+        if (!cli_parse_choice("gray", arg, grays, COUNT(grays), &k))
+            return 0;
+        j->load.jpeg_luma = k == GRAY_LUMA;
+        j->load.gray = k == GRAY_LUMA ? IMGRAD_GRAY_REC601 : (imgrad_gray_weights)k;
+        return 1;
     case OPT_SCALE:
         if (cli_parse_double(arg, &d) && d > 0)
             return j->scale = d, 1;
@@ -468,6 +537,7 @@ static int parse_args(job *j, int argc, char **argv)
                   "one", j->grad.canny_low, j->grad.canny_high);
         return EXIT_USAGE;
     }
+    finish_compat(j);
     if (optind >= argc && j->batch.files_from == NULL) {
         cli_error(NULL, "no input given");
         fputs("Usage: imgrad [OPTIONS] INPUT...   (imgrad --help for more)\n", stderr);
@@ -483,9 +553,12 @@ static int load_coords(job *j)
 
     for (axis = 0; axis < 2; axis++) {
         imgrad_status st;
+        int f32;
         if (j->coords_path[axis] == NULL)
             continue;
-        st = imgrad_read_coords(j->coords_path[axis], &j->coords[axis], &j->coords_len[axis]);
+        st = imgrad_read_coords_dtype(j->coords_path[axis], &j->coords[axis],
+                                      &j->coords_len[axis], &f32);
+        j->grad.coords_float32 |= f32 << axis; /* numpy's float32 steps */
         if (st != IMGRAD_OK) {
             cli_error(j->coords_path[axis], "cannot read coordinates: %s",
                       st == IMGRAD_EEMPTY ? "the file holds no value" : cli_reason(st));
@@ -599,6 +672,8 @@ static void add_gradient_tokens(const job *j, char **s)
     add_token(s, "magnitude-factor=%.17g", g->magnitude_factor);
     add_token(s, "angle=%s", g->angle_degrees ? "deg" : "rad");
     add_token(s, "angle-range=%s", g->angle_positive ? "positive" : "signed");
+    add_token(s, "component-factor=%.17g", j->component_factor);
+    add_token(s, "coords-float32=%d", g->coords_float32);
 }
 
 /* The canonical "name=value ..." of what shapes product p's file: a record
@@ -611,12 +686,16 @@ static char *make_recipe(const job *j, int p)
 
     add_token(&s, "product=%s", products[p].name);
     add_token(&s, "format=%s", cli_choice_name(formats, COUNT(formats), (int)fmt));
-    add_token(&s, "gray=%s", cli_choice_name(grays, COUNT(grays), (int)j->load.gray));
-    add_token(&s, "orient=%d", j->load.orient);
+    add_token(&s, "gray=%s", j->load.jpeg_luma ? "luma"
+                             : cli_choice_name(grays, COUNT(grays), (int)j->load.gray));
+    add_token(&s, "orient=%d raw-range=%d", j->load.orient, j->load.raw_range);
     if (p != P_GRAY && p != P_ISOLINES)
         add_gradient_tokens(j, &s);
     if (p == P_EDGES)
-        add_token(&s, "low=%.17g high=%.17g", j->grad.canny_low, j->grad.canny_high);
+        add_token(&s, "low=%.17g high=%.17g canny=%s canny-l2=%d canny-sigma=%.17g",
+                  j->grad.canny_low, j->grad.canny_high,
+                  cli_choice_name(cannys, COUNT(cannys), (int)j->grad.canny_mode),
+                  j->grad.canny_l2, j->grad.canny_sigma);
     if (fmt != IMGRAD_FORMAT_NPY && p != P_GRAY && p != P_EDGES && p != P_DIRECTION)
         add_token(&s, "scale=%.17g", j->scale);
     if (fmt == IMGRAD_FORMAT_PNG)
@@ -750,10 +829,14 @@ static imgrad_status write_product(const job *j, const imgrad_grid *grids, int p
         return write_file(path, IMGRAD_FORMAT_NPY, g, NULL, 0, 0, 0, NULL);
     if ((px = malloc(len)) == NULL)
         return IMGRAD_ENOMEM;
-    /* grey of an 8- or 16-bit photo is already in [0, 1]; edges are 0 or 1 */
+    /* grey of an 8- or 16-bit photo is already in [0, 1] (OpenCV's whole
+     * levels in 0..255 with raw_range); edges are 0 or 1 */
     if (product == P_GRAY)
-        scale = info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT
-                    ? 1.0 : imgrad_auto_scale(g);
+        scale = info->kind != IMGRAD_SOURCE_8BIT && info->kind != IMGRAD_SOURCE_16BIT
+                    ? imgrad_auto_scale(g)
+                : !j->load.raw_range ? 1.0
+                : info->kind == IMGRAD_SOURCE_8BIT || j->load.gray == IMGRAD_GRAY_OPENCV
+                    ? 255.0 : 65535.0;
     else if (product == P_EDGES)
         scale = 1.0;
     else if (scale == 0)
@@ -818,6 +901,16 @@ static void warn_nonfinite(const job *j, const char *input, const imgrad_grid *g
     }
 }
 
+/* g multiplied by f (exactly, for the powers of two finish_compat uses). */
+static void scale_grid(imgrad_grid *g, double f)
+{
+    int x, y;
+
+    for (y = 0; f != 1 && g->data != NULL && y < g->height; y++)
+        for (x = 0; x < g->width; x++)
+            g->data[(size_t)y * g->stride + x] *= (float)f;
+}
+
 /* Computes the requested products of gray (and gx, gy, magnitude for
  * --stats), writes each requested one unless w->write is 0 (gray
  * included), then measures. */
@@ -857,8 +950,11 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
             cli_error(input, "%s", cli_reason(st));
         ok = 0;
     }
-    if (ok)
+    if (ok) {
+        scale_grid(&grids[P_GX], j->component_factor);
+        scale_grid(&grids[P_GY], j->component_factor);
         warn_nonfinite(j, input, grids);
+    }
     if (ok && want.edges && j->verbose > 0)
         cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
                  j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
@@ -937,6 +1033,7 @@ int cli_gradient_main(int argc, char **argv)
     j.outdir = "imgrad-out";
     j.isoline_levels = 8;
     j.isoline_sigma = 2;
+    j.load.jpeg_luma = 1; /* --gray luma, for every output format */
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
     j.load.orient = !j.batch.no_orient;
@@ -951,11 +1048,9 @@ int cli_gradient_main(int argc, char **argv)
         rc = EXIT_SOME_FAILED;
     } else {
         /* float64 arithmetic changes only digits that 8-bit pictures cannot
-         * show: keep the grey's residual (4 bytes a pixel) for .npy alone */
-        j.load.residual = j.format == IMGRAD_FORMAT_NPY;
-        /* 8-bit pictures of a JPEG take its luma plane as the Rec.601 grey,
-         * as OpenCV does (README, Inputs); .npy keeps numpy's RGB sum */
-        j.load.jpeg_luma = j.format != IMGRAD_FORMAT_NPY;
+         * show: keep the grey's residual (4 bytes a pixel) for .npy and for
+         * --stats, whose figures must not depend on the picture format */
+        j.load.residual = j.format == IMGRAD_FORMAT_NPY || j.batch.stats_path != NULL;
         j.batch.verbose = j.verbose;
         j.batch.threads = j.grad.threads;
         j.batch.outdir = j.outdir;

@@ -33,7 +33,7 @@ expect_err 2 "unknown border lists the choices" "choose reflect101, reflect, rep
     "$IMGRAD" --border nope "$A/camera.png"
 expect_err 2 "unknown operator lists the choices" "choose central, sobel, scharr, prewitt, roberts" \
     "$IMGRAD" --operator nope "$A/camera.png"
-expect_err 2 "unknown grey lists the choices" "choose rec601, rec709, average, linear, skimage" \
+expect_err 2 "unknown grey lists the choices" "choose luma, rec601, rec709, average, linear, skimage, opencv" \
     "$IMGRAD" --gray nope "$A/camera.png"
 expect_err 2 "near miss guessed" "did you mean 'scharr'" "$IMGRAD" --operator schar "$A/camera.png"
 # enumerations ignore case and take the usual aliases

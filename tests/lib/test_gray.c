@@ -135,11 +135,33 @@ static void test_layouts(void **state)
     assert_int_equal(imgrad_gray_from_pixels(NULL, IMGRAD_GRAY_REC601, 0, &g), IMGRAD_EINVAL);
 }
 
+/* IMGRAD_GRAY_OPENCV on 8-bit colour: cvtColor's levels (pure red 76,
+ * green 150, blue 29, white 255), kept 0..255 with raw and / 255 without. */
+static void test_opencv_levels(void **state)
+{
+    unsigned char rgb[5 * 3] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 10, 20, 30 };
+    imgrad_pixels px = { .data = rgb, .sample = IMGRAD_SAMPLE_U8, .width = 5, .height = 1,
+                         .channels = 3 };
+    const double want[5] = { 76, 150, 29, 255, 18 }; /* 0.299*10+0.587*20+0.114*30 = 18.16 */
+    imgrad_grid g;
+    int i;
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&g, 5, 1), IMGRAD_OK);
+    imgrad__to_gray(&px, IMGRAD_GRAY_OPENCV, 1, &g);
+    for (i = 0; i < 5; i++)
+        assert_float_equal(g.data[i], want[i], 0);
+    imgrad__to_gray(&px, IMGRAD_GRAY_OPENCV, 0, &g);
+    for (i = 0; i < 5; i++)
+        assert_float_equal(g.data[i], (float)(want[i] / 255.0), 0);
+    imgrad_grid_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_u8),
         cmocka_unit_test(test_layouts),
+        cmocka_unit_test(test_opencv_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,6 +200,37 @@ static void test_builds_agree(void **state)
             }
 }
 
+/* Tiny and huge gradients: within 2 ulp of hypot (computed in double, where
+ * these squares are exact), and 0 only for (0, 0). */
+static void test_extreme_magnitudes(void **state)
+{
+    const float v[] = { 3e-30f, 4e-30f, 1e-45f, 0, 1e-40f, 2e-40f, 3e30f, 4e30f, 0, 0,
+                        1e-20f, 1e-20f, 2e38f, 2e38f, 0, 7e-42f };
+    float gx[8], gy[8], mag[8], dir[8];
+    imgrad_gradient_options o;
+    imgrad__polar p;
+    int i;
+    (void)state;
+    for (i = 0; i < 8; i++) {
+        gx[i] = v[2 * i];
+        gy[i] = v[2 * i + 1];
+    }
+    imgrad_gradient_options_default(&o);
+    imgrad__polar_plan(&o, &p);
+    imgrad__polar_row(&p, gx, gy, mag, dir, 8);
+    for (i = 0; i < 8; i++) {
+        const double want = sqrt((double)gx[i] * gx[i] + (double)gy[i] * gy[i]);
+        const float w = (float)want;
+        if (w > FLT_MAX)
+            assert_true(isinf(mag[i]));
+        else if (fabs(mag[i] - want) > 2 * (nextafterf(w, INFINITY) - w))
+            fail_msg("pixel %d: %g, hypot %g", i, mag[i], want);
+        assert_true((mag[i] == 0) == (gx[i] == 0 && gy[i] == 0));
+        if (mag[i] == 0)
+            assert_float_equal(dir[i], 0, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_positive_degrees),
         cmocka_unit_test(test_against_reference),
         cmocka_unit_test(test_builds_agree),
+        cmocka_unit_test(test_extreme_magnitudes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,7 +153,29 @@ static void test_auto_scale(void **state)
         g.data[i] = (float)(i + 1);
     g.data[999] = 1e6f; /* one outlier must not set the scale */
     s = imgrad_auto_scale(&g);
-    assert_true(s > 985 && s < 1000 + 1e6 / 4096.0 * 2);
+    /* numpy.percentile(np.r_[1:1000, 1e6], 99) = 990.01: rank 989.01
+     * between 990 and 991 */
+    assert_float_equal(s, 990.01, 1e-9);
+    imgrad_grid_free(&g);
+}
+
+/* The exact percentile on values the histogram cannot tell apart: many
+ * values within one bin, negative ones, and NaN left out. */
+static void test_auto_scale_exact(void **state)
+{
+    imgrad_grid g;
+    int i;
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&g, 201, 1), IMGRAD_OK);
+    for (i = 0; i < 200; i++) /* |value| 1 + i * 1e-7: all in one bin of 4096 */
+        g.data[i] = (float)((i % 2 ? -1 : 1) * (1 + i * 1e-7));
+    g.data[200] = NAN;
+    /* 200 finite values: rank 0.99 * 199 = 197.01, between the values
+     * ranked 197 and 198 (i = 197 and 198) */
+    assert_float_equal(imgrad_auto_scale(&g),
+                       (double)(float)(1 + 197e-7)
+                           + ((double)(float)(1 + 198e-7) - (double)(float)(1 + 197e-7)) * 0.01,
+                       1e-12);
     imgrad_grid_free(&g);
 }
 
@@ -197,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_png_round_trip),
         cmocka_unit_test(test_to_8bit),
         cmocka_unit_test(test_auto_scale),
+        cmocka_unit_test(test_auto_scale_exact),
         cmocka_unit_test(test_coords),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -20,6 +20,7 @@ static weights3 weights_of(imgrad_gray_weights w)
         [IMGRAD_GRAY_AVERAGE] = { 1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0 },
         [IMGRAD_GRAY_LINEAR]  = { 0.2126, 0.7152, 0.0722 },
         [IMGRAD_GRAY_SKIMAGE] = { 0.2125, 0.7154, 0.0721 },
+        [IMGRAD_GRAY_OPENCV]  = { 0.299, 0.587, 0.114 }, /* float samples only */
     };
     return table[w];
 }
@@ -58,14 +59,15 @@ static const unsigned char *pixel_row(const imgrad_pixels *px, int y)
     return (const unsigned char *)px->data + (size_t)y * stride;
 }
 
-static double sample_at(const unsigned char *row, imgrad_sample type, size_t i)
+/* Sample i of row: scaled to [0, 1], or as stored when raw. */
+static double sample_at(const unsigned char *row, imgrad_sample type, size_t i, int raw)
 {
     switch (type) {
-    case IMGRAD_SAMPLE_U8:  return row[i] / 255.0;
+    case IMGRAD_SAMPLE_U8:  return raw ? row[i] : row[i] / 255.0;
     case IMGRAD_SAMPLE_U16: {
         unsigned short v;
         memcpy(&v, row + 2 * i, sizeof v); /* any stride: no alignment assumed */
-        return v / 65535.0;
+        return raw ? v : v / 65535.0;
     }
     case IMGRAD_SAMPLE_F32: break;
     }
@@ -114,7 +116,8 @@ static void grey_u8(const imgrad_pixels *px, const double *table, imgrad_grid *o
  * the sRGB curve when asked), and the three are added in the same order, so
  * the result is bit-identical to it, at a few loads per pixel instead of
  * three divisions and a switch per sample. */
-static void u8_to_gray(const imgrad_pixels *px, weights3 w, int decode, imgrad_grid *out)
+static void u8_to_gray(const imgrad_pixels *px, weights3 w, int decode, int raw,
+                       imgrad_grid *out)
 {
     const size_t ch = (size_t)px->channels;
     const offsets3 at = offsets_of(px);
@@ -123,6 +126,8 @@ static void u8_to_gray(const imgrad_pixels *px, weights3 w, int decode, imgrad_g
 
     for (v = 0; v < 256; v++) {
         double s = decode ? srgb_to_linear(v / 255.0) : v / 255.0;
+        if (raw)
+            s *= 255; /* exact for whole levels; a decoded level stays a fraction */
         table[0][v] = ch < 3 ? s : w.r * s; /* grey: the sample itself */
         table[1][v] = w.g * s;
         table[2][v] = w.b * s;
@@ -144,7 +149,75 @@ static void u8_to_gray(const imgrad_pixels *px, weights3 w, int decode, imgrad_g
     }
 }
 
-void imgrad__to_gray(const imgrad_pixels *px, imgrad_gray_weights weights, imgrad_grid *out)
+void imgrad__u8_levels(int raw, float value[256], float residual[256])
+{
+    int v;
+
+    for (v = 0; v < 256; v++) {
+        const double exact = raw ? v : v / 255.0;
+        value[v] = (float)exact;
+        residual[v] = (float)(exact - (double)value[v]);
+    }
+}
+
+void imgrad__levels_to_grid(const unsigned char *levels, int y, const float value[256],
+                            const float residual[256], imgrad_grid *out)
+{
+    float *restrict row = out->data + (size_t)y * out->stride;
+    int x;
+
+    for (x = 0; x < out->width; x++)
+        row[x] = value[levels[x]];
+    if (out->residual != NULL) {
+        float *restrict res = out->residual + (size_t)y * out->stride;
+        for (x = 0; x < out->width; x++)
+            res[x] = residual[levels[x]];
+    }
+}
+
+/* OpenCV's grey level of 8-bit colour (icvCvt_BGR2Gray_8u and cvtColor's
+ * RGB2GRAY): Rec.601 in 14-bit fixed point, rounded to nearest. */
+static unsigned char opencv_level(unsigned r, unsigned g, unsigned b)
+{
+    return (unsigned char)((4899 * r + 9617 * g + 1868 * b + 8192) >> 14);
+}
+
+/* IMGRAD_GRAY_OPENCV for 8- and 16-bit samples: whole 8-bit levels (the
+ * high byte of 16-bit samples, as OpenCV's decoders keep it), then each
+ * level as imgrad__u8_levels gives it. */
+static void opencv_to_gray(const imgrad_pixels *px, int raw, imgrad_grid *out)
+{
+    const size_t ch = (size_t)px->channels;
+    const offsets3 at = offsets_of(px);
+    const size_t pos[3] = { at.r, at.g, at.b };
+    const int wide = px->sample == IMGRAD_SAMPLE_U16;
+    float value[256], residual[256];
+    int x, y, k;
+
+    imgrad__u8_levels(raw, value, residual);
+    for (y = 0; y < out->height; y++) {
+        const unsigned char *line = pixel_row(px, y);
+        float *row = out->data + (size_t)y * out->stride, *res = residual_row(out, y);
+        for (x = 0; x < out->width; x++) {
+            unsigned s[3];
+            unsigned char level;
+            for (k = 0; k < 3; k++) {
+                const size_t i = (size_t)x * ch + pos[k];
+                unsigned short v16;
+                if (wide)
+                    memcpy(&v16, line + 2 * i, sizeof v16); /* no alignment assumed */
+                s[k] = wide ? (unsigned)(v16 >> 8) : line[i];
+            }
+            level = ch < 3 ? (unsigned char)s[0] : opencv_level(s[0], s[1], s[2]);
+            row[x] = value[level];
+                if (res != NULL)
+                res[x] = residual[level];
+        }
+    }
+}
+
+void imgrad__to_gray(const imgrad_pixels *px, imgrad_gray_weights weights, int raw,
+                     imgrad_grid *out)
 {
     const weights3 w = weights_of(weights);
     /* Stored 8/16-bit values are gamma-encoded; HDR floats are already linear. */
@@ -153,8 +226,12 @@ void imgrad__to_gray(const imgrad_pixels *px, imgrad_gray_weights weights, imgra
     const offsets3 at = offsets_of(px);
     int x, y;
 
+    if (weights == IMGRAD_GRAY_OPENCV && px->sample != IMGRAD_SAMPLE_F32) {
+        opencv_to_gray(px, raw, out);
+        return;
+    }
     if (px->sample == IMGRAD_SAMPLE_U8) {
-        u8_to_gray(px, w, decode, out);
+        u8_to_gray(px, w, decode, raw, out);
         return;
     }
     for (y = 0; y < out->height; y++) {
@@ -162,13 +239,13 @@ void imgrad__to_gray(const imgrad_pixels *px, imgrad_gray_weights weights, imgra
         const unsigned char *line = pixel_row(px, y);
         for (x = 0; x < out->width; x++) {
             const size_t p = (size_t)x * ch;
-            double r = sample_at(line, px->sample, p + at.r), g, b;
+            double r = sample_at(line, px->sample, p + at.r, raw), g, b;
             if (ch < 3) { /* grey, or grey + alpha: stays itself */
                 put(decode ? srgb_to_linear(r) : r, row, res, x);
                 continue;
             }
-            g = sample_at(line, px->sample, p + at.g); /* a 4th channel is alpha, ignored */
-            b = sample_at(line, px->sample, p + at.b);
+            g = sample_at(line, px->sample, p + at.g, raw); /* a 4th channel: alpha */
+            b = sample_at(line, px->sample, p + at.b, raw);
             if (decode) {
                 r = srgb_to_linear(r);
                 g = srgb_to_linear(g);
@@ -206,7 +283,7 @@ imgrad_status imgrad_gray_from_pixels(const imgrad_pixels *px, imgrad_gray_weigh
     memset(out, 0, sizeof *out);
     if ((st = check_pixels(px)) != IMGRAD_OK)
         return st;
-    if ((unsigned)weights > IMGRAD_GRAY_SKIMAGE)
+    if ((unsigned)weights > IMGRAD_GRAY_OPENCV)
         return IMGRAD_EINVAL;
     st = imgrad__grid_alloc(out, px->width, px->height); /* every pixel is written */
     /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32
@@ -218,6 +295,6 @@ imgrad_status imgrad_gray_from_pixels(const imgrad_pixels *px, imgrad_gray_weigh
         imgrad_grid_free(out);
         return st;
     }
-    imgrad__to_gray(px, weights, out);
+    imgrad__to_gray(px, weights, 0, out);
     return IMGRAD_OK;
 }

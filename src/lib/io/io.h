@@ -49,6 +49,15 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t
 IMGRAD_HIDDEN imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
                                               const imgrad_load_options *o, imgrad_grid *out);
 
+/* A JPEG decoded by libjpeg-turbo to 8-bit RGB (grey for a one-component
+ * file), packed, with libjpeg's defaults: the pixels PIL (so skimage.io)
+ * and OpenCV's IMREAD_COLOR decode.  px->data is malloc'ed (free it with
+ * imgrad__pixels_free).  ETOOLARGE, ENOMEM, or EDECODE for anything libjpeg
+ * errs or warns about (CMYK too); *px empty then. */
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_pixels(const unsigned char *data, size_t len,
+                                                const imgrad_load_options *o,
+                                                imgrad_pixels *px);
+
 /* Frees px's samples; safe after a failed decode. */
 IMGRAD_HIDDEN void imgrad__pixels_free(imgrad_pixels *px);
 
@@ -90,10 +99,34 @@ IMGRAD_HIDDEN imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pi
 /* ---- colour to grey (gray.c) */
 
 /* Converts width*height pixels of `channels` interleaved samples into out
- * (already allocated), scaling 8-bit by 1/255, 16-bit by 1/65535, floats as
- * they are (already linear light: IMGRAD_GRAY_LINEAR skips the sRGB curve). */
+ * (already allocated), scaling 8-bit by 1/255, 16-bit by 1/65535 (neither
+ * when raw), floats as they are (already linear light: IMGRAD_GRAY_LINEAR
+ * skips the sRGB curve). */
 IMGRAD_HIDDEN void imgrad__to_gray(const imgrad_pixels *px, imgrad_gray_weights weights,
-                                   imgrad_grid *out);
+                                   int raw, imgrad_grid *out);
+
+/* The grid value of each 8-bit level v, v / 255 (v itself when raw) rounded
+ * to float32, and what that rounding lost. */
+IMGRAD_HIDDEN void imgrad__u8_levels(int raw, float value[256], float residual[256]);
+
+/* Row y of out (and of its residual, if any) from width 8-bit levels. */
+IMGRAD_HIDDEN void imgrad__levels_to_grid(const unsigned char *levels, int y,
+                                          const float value[256], const float residual[256],
+                                          imgrad_grid *out);
+
+/* ---- OpenCV's grey of a PNG (pnggray.c) */
+
+/* Nonzero when data starts with the PNG signature. */
+IMGRAD_HIDDEN int imgrad__is_png(const unsigned char *data, size_t len);
+
+/* The grey a PNG decodes to under cv2.imread(IMREAD_GRAYSCALE): libpng with
+ * the transforms OpenCV asks for (16 to 8 bits, alpha stripped, palette
+ * expanded, rgb_to_gray with 0.299 and 0.587), as levels (imgrad__u8_levels,
+ * o->raw_range), with a residual when o->residual.  ETOOLARGE, ENOMEM, or
+ * EDECODE for anything libpng refuses; *out empty then. */
+IMGRAD_HIDDEN imgrad_status imgrad__png_gray_opencv(const unsigned char *data, size_t len,
+                                                    const imgrad_load_options *o,
+                                                    imgrad_grid *out);
 
 /* ---- .npy (npy.c) */
 

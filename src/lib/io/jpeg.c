@@ -6,7 +6,9 @@
  * planes' inverse DCT and upsampling, and its DCT is SIMD: a 3000 x 2000
  * photo takes about 12 ms instead of 23.  The result is also exactly what
  * OpenCV's IMREAD_GRAYSCALE and PIL's draft('L') give, since they use the
- * same library.
+ * same library.  Asked for grey, libjpeg also decodes a one-component
+ * JPEG (its only plane) and an RGB one (its own Rec.601 sum), which is all
+ * OpenCV's IMREAD_GRAYSCALE does for any JPEG but CMYK (IMGRAD_GRAY_OPENCV).
  *
  * libjpeg reports errors through error_exit, which must not return: it
  * jumps back here.  It also decodes truncated or corrupt data "successfully"
@@ -41,28 +43,21 @@ static void no_output(j_common_ptr c)
     (void)c;
 }
 
-/* Rows of 8-bit luma into out's grey (v / 255 rounded to float32, as
- * imgrad__to_gray computes it) and, when out keeps one, its residual. */
-static void luma_rows(struct jpeg_decompress_struct *d, unsigned char *row, imgrad_grid *out)
+/* Rows of 8-bit luma into out's grey (imgrad__u8_levels: v / 255 rounded
+ * to float32, as imgrad__to_gray computes it, or v for raw_range) and, when
+ * out keeps one, its residual. */
+static void luma_rows(struct jpeg_decompress_struct *d, unsigned char *row, int raw,
+                      imgrad_grid *out)
 {
-    float f[256], r[256];
+    float value[256], residual[256];
     JSAMPROW rows[1];
-    int v, x;
 
-    for (v = 0; v < 256; v++) {
-        f[v] = (float)(v / 255.0);
-        r[v] = (float)(v / 255.0 - (double)f[v]);
-    }
+    imgrad__u8_levels(raw, value, residual);
     rows[0] = row;
     while (d->output_scanline < d->output_height) {
-        const size_t y = d->output_scanline;
-        float *g = out->data + y * out->stride;
+        const int y = (int)d->output_scanline;
         jpeg_read_scanlines(d, rows, 1);
-        for (x = 0; x < out->width; x++)
-            g[x] = f[row[x]];
-        if (out->residual != NULL)
-            for (x = 0; x < out->width; x++)
-                out->residual[y * out->stride + (size_t)x] = r[row[x]];
+        imgrad__levels_to_grid(row, y, value, residual, out);
     }
 }
 
@@ -99,12 +94,61 @@ imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
     if (st == IMGRAD_OK && (row = malloc(d.output_width)) == NULL)
         st = IMGRAD_ENOMEM;
     if (st == IMGRAD_OK) {
-        luma_rows(&d, row, out);
+        luma_rows(&d, row, o->raw_range, out);
         jpeg_finish_decompress(&d);
     }
     jpeg_destroy_decompress(&d);
     free(row);
     if (st != IMGRAD_OK)
         imgrad_grid_free(out);
+    return st;
+}
+
+imgrad_status imgrad__jpeg_pixels(const unsigned char *data, size_t len,
+                                  const imgrad_load_options *o, imgrad_pixels *px)
+{
+    struct jpeg_decompress_struct d;
+    quiet_error err;
+    unsigned char *volatile pixels = NULL; /* set after setjmp, freed after a jump */
+    imgrad_status st;
+
+    memset(px, 0, sizeof *px);
+    d.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jump_out;
+    err.mgr.emit_message = on_message;
+    err.mgr.output_message = no_output;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&d);
+        free(pixels);
+        memset(px, 0, sizeof *px);
+        return IMGRAD_EDECODE;
+    }
+    jpeg_create_decompress(&d);
+    jpeg_mem_src(&d, data, (unsigned long)len);
+    jpeg_read_header(&d, TRUE);
+    st = imgrad__check_size((long)d.image_width, (long)d.image_height, o);
+    if (st == IMGRAD_OK) {
+        /* what PIL and OpenCV ask for: RGB (grey for one component) */
+        d.out_color_space = d.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+        jpeg_start_decompress(&d);
+        pixels = malloc((size_t)d.output_width * d.output_height * (size_t)d.output_components);
+        st = pixels == NULL ? IMGRAD_ENOMEM : IMGRAD_OK;
+    }
+    if (st == IMGRAD_OK) {
+        const size_t row = (size_t)d.output_width * (size_t)d.output_components;
+        while (d.output_scanline < d.output_height) {
+            JSAMPROW r = pixels + d.output_scanline * row;
+            jpeg_read_scanlines(&d, &r, 1);
+        }
+        jpeg_finish_decompress(&d);
+        px->data = pixels;
+        px->sample = IMGRAD_SAMPLE_U8;
+        px->width = (int)d.output_width;
+        px->height = (int)d.output_height;
+        px->channels = d.output_components;
+    }
+    jpeg_destroy_decompress(&d);
+    if (st != IMGRAD_OK)
+        free(pixels);
     return st;
 }

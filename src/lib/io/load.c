@@ -22,6 +22,7 @@ void imgrad_load_options_default(imgrad_load_options *o)
     o->orient = 1;
     o->residual = 1;
     o->jpeg_luma = 0;
+    o->raw_range = 0;
 }
 
 /* A .npy 2-D array as a grid; C order, or Fortran order read transposed
@@ -45,8 +46,10 @@ static imgrad_status npy_to_grid(const unsigned char *data, size_t len,
     if ((st = imgrad__check_size((long)cols, (long)rows, o)) != IMGRAD_OK
         || (st = imgrad_grid_init(out, (int)cols, (int)rows)) != IMGRAD_OK)
         return st;
-    /* float64 and wide integers hold values float32 rounds: keep the rest */
-    if (o->residual && h.item_size >= 4 && !(h.kind == 'f' && h.item_size == 4)
+    /* numpy.gradient computes every integer array in float64, and a float64
+     * one: the residual (zero for narrow integers) keeps the rest float32
+     * rounds and makes the central operator compute in float64 too */
+    if (o->residual && !(h.kind == 'f' && h.item_size == 4)
         && (st = imgrad__grid_alloc_residual(out)) != IMGRAD_OK) {
         imgrad_grid_free(out);
         return st;
@@ -56,8 +59,9 @@ static imgrad_status npy_to_grid(const unsigned char *data, size_t len,
             size_t at = r * out->stride + c;
             double v = imgrad__npy_get(data, &h, h.fortran_order ? c * rows + r : r * cols + c);
             out->data[at] = (float)v;
+            /* an infinity is its own value: inf - inf would make it NaN */
             if (out->residual != NULL)
-                out->residual[at] = (float)(v - (double)out->data[at]);
+                out->residual[at] = isinf(v) ? 0.0f : (float)(v - (double)out->data[at]);
         }
     if (info != NULL) {
         info->width = (int)cols;
@@ -121,7 +125,7 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
         memset(out, 0, sizeof *out);
     if ((st = check_memory_call(data, len, out, o, &defaults, &o)) != IMGRAD_OK)
         return st;
-    if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_SKIMAGE)
+    if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_OPENCV)
         return IMGRAD_EINVAL;
     if (imgrad__is_npy(data, len))
         return npy_to_grid(data, len, o, out, info);
@@ -213,7 +217,7 @@ static imgrad_status parse_text_coords(char *text, double **values, size_t *coun
 }
 
 static imgrad_status npy_coords(const unsigned char *data, size_t len,
-                                double **values, size_t *count)
+                                double **values, size_t *count, int *float32)
 {
     imgrad__npy h;
     imgrad_status st = imgrad__npy_parse(data, len, &h);
@@ -231,21 +235,24 @@ static imgrad_status npy_coords(const unsigned char *data, size_t len,
         return IMGRAD_ENOMEM;
     for (i = 0; i < n; i++)
         v[i] = imgrad__npy_get(data, &h, i);
+    *float32 = h.kind == 'f' && h.item_size == 4;
     *values = v;
     *count = n;
     return IMGRAD_OK;
 }
 
-imgrad_status imgrad__parse_coords(const unsigned char *data, size_t len,
-                                  double **values, size_t *count)
+/* imgrad__parse_coords, and whether the values are float32 (*float32). */
+static imgrad_status parse_coords(const unsigned char *data, size_t len,
+                                  double **values, size_t *count, int *float32)
 {
     char *text;
     imgrad_status st;
 
     *values = NULL;
     *count = 0;
+    *float32 = 0;
     if (imgrad__is_npy(data, len))
-        return npy_coords(data, len, values, count);
+        return npy_coords(data, len, values, count, float32);
     if (memchr(data, '\0', len) != NULL)
         return IMGRAD_EDECODE; /* binary, not text */
     if ((text = malloc(len + 1)) == NULL) /* room for the terminator strtod needs */
@@ -257,10 +264,24 @@ imgrad_status imgrad__parse_coords(const unsigned char *data, size_t len,
     return st;
 }
 
+imgrad_status imgrad__parse_coords(const unsigned char *data, size_t len,
+                                  double **values, size_t *count)
+{
+    int float32;
+    return parse_coords(data, len, values, count, &float32);
+}
+
 imgrad_status imgrad_read_coords(const char *path, double **values, size_t *count)
+{
+    return imgrad_read_coords_dtype(path, values, count, NULL);
+}
+
+imgrad_status imgrad_read_coords_dtype(const char *path, double **values, size_t *count,
+                                       int *float32)
 {
     unsigned char *data;
     size_t len;
+    int f32;
     imgrad_status st;
 
     if (values != NULL)
@@ -270,7 +291,9 @@ imgrad_status imgrad_read_coords(const char *path, double **values, size_t *coun
     *count = 0;
     if ((st = imgrad__read_file(path, MAX_COORD_FILE_BYTES, &data, &len)) != IMGRAD_OK)
         return st;
-    st = imgrad__parse_coords(data, len, values, count);
+    st = parse_coords(data, len, values, count, &f32);
+    if (float32 != NULL)
+        *float32 = st == IMGRAD_OK && f32;
     free(data);
     return st;
 }

@@ -143,35 +143,78 @@ void imgrad__pixels_free(imgrad_pixels *px)
     px->data = NULL;
 }
 
+/* Which decoder gives o's grey of data: 1 libjpeg's grey plane, 2 libpng
+ * as OpenCV asks it, 0 stb_image's samples weighted by imgrad__to_gray. */
+static int grey_decoder(const unsigned char *data, size_t len, const imgrad_load_options *o)
+{
+    const int jpeg = container_of(data, len > INT_MAX ? INT_MAX : (int)len) == IMGRAD__JPEG;
+
+    if (o->gray == IMGRAD_GRAY_OPENCV)
+        return jpeg ? 1 : imgrad__is_png(data, len) ? 2 : 0;
+    /* the luma plane is the Rec.601 grey as the JPEG encoder computed it,
+     * before chroma was subsampled and quantised */
+    return o->jpeg_luma && o->gray == IMGRAD_GRAY_REC601 && jpeg
+           && imgrad__jpeg_is_ycbcr(data, len);
+}
+
+/* The samples of data: a JPEG by libjpeg-turbo when try_libjpeg (the
+ * pixels numpy users read through PIL, skimage or OpenCV), else or when
+ * libjpeg refuses it by stb_image (luma: a JPEG's first component). */
+static imgrad_status decode_samples(const unsigned char *data, size_t len,
+                                    const imgrad_load_options *o, int try_libjpeg, int luma,
+                                    imgrad_pixels *px, imgrad_source_kind *kind)
+{
+    imgrad_status st = IMGRAD_EDECODE;
+
+    *kind = IMGRAD_SOURCE_8BIT;
+    if (try_libjpeg && container_of(data, len > INT_MAX ? INT_MAX : (int)len) == IMGRAD__JPEG
+        && (st = imgrad__preflight(IMGRAD__JPEG, data, len)) == IMGRAD_OK)
+        st = imgrad__jpeg_pixels(data, len, o, px);
+    return st == IMGRAD_EDECODE ? imgrad__stb_decode(data, len, o, luma, px, kind) : st;
+}
+
 imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,
                                       const imgrad_load_options *o,
                                       imgrad_grid *out, imgrad_source_info *info)
 {
-    /* the luma plane is the Rec.601 grey as the JPEG encoder computed it,
-     * before chroma was subsampled and quantised */
-    const int luma = o->jpeg_luma && o->gray == IMGRAD_GRAY_REC601
-                     && imgrad__jpeg_is_ycbcr(data, len);
+    const int decoder = grey_decoder(data, len, o);
+    const int luma = decoder == 1 && o->gray != IMGRAD_GRAY_OPENCV;
     imgrad_source_kind kind;
     imgrad_pixels px;
-    imgrad_status st;
+    imgrad_status st = IMGRAD_EDECODE;
+    int w, h, ch;
 
-    /* libjpeg first, which decodes only the luma; stb_image judges the
-     * files that libjpeg finds fault with.  The container check comes
-     * first either way (it bounds the number of scans libjpeg would do). */
-    if (luma && (st = imgrad__preflight(IMGRAD__JPEG, data, len)) != IMGRAD_OK)
+    /* libjpeg or libpng first; stb_image judges the files they find fault
+     * with.  The container check comes first either way (it bounds the
+     * number of scans libjpeg would do). */
+    if (decoder != 0 && (st = imgrad__preflight(decoder == 1 ? IMGRAD__JPEG : IMGRAD__PNG,
+                                                data, len)) != IMGRAD_OK)
         return st;
-    if (luma && (st = imgrad__jpeg_luma(data, len, o, out)) != IMGRAD_EDECODE) {
+    if (decoder == 1)
+        st = imgrad__jpeg_luma(data, len, o, out);
+    else if (decoder == 2)
+        st = imgrad__png_gray_opencv(data, len, o, out);
+    if (decoder != 0 && st != IMGRAD_EDECODE) {
         if (st == IMGRAD_OK && info != NULL) {
             info->width = out->width;
             info->height = out->height;
-            info->channels = 3;
+            info->channels = len <= INT_MAX && stbi_info_from_memory(data, (int)len, &w, &h, &ch)
+                                 ? ch : 3;
             info->kind = IMGRAD_SOURCE_8BIT;
         }
         return st;
     }
-    if ((st = imgrad__stb_decode(data, len, o, luma, &px, &kind)) != IMGRAD_OK)
+    if ((st = decode_samples(data, len, o, decoder == 0, luma, &px, &kind)) != IMGRAD_OK)
         return st;
-    st = imgrad_gray_from_pixels(&px, o->gray, o->residual, out);
+    st = imgrad__grid_alloc(out, px.width, px.height); /* every pixel is written */
+    /* 8/16-bit samples scaled to [0, 1] and weighted colour are not float32
+     * values; a grey float sample is */
+    if (st == IMGRAD_OK && o->residual && (px.sample != IMGRAD_SAMPLE_F32 || px.channels >= 3))
+        st = imgrad__grid_alloc_residual(out);
+    if (st == IMGRAD_OK)
+        imgrad__to_gray(&px, o->gray, o->raw_range, out);
+    else
+        imgrad_grid_free(out);
     if (st == IMGRAD_OK && info != NULL) {
         info->width = px.width;
         info->height = px.height;

@@ -253,11 +253,62 @@ static int histogram(const imgrad_grid *g, double top, size_t *total)
     return 1;
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    const float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The bin bin_row gives |v|, or -1 for NaN and inf. */
+static int bin_of(float v, float to_bin)
+{
+    const float s = fabsf(v) * to_bin;
+    return !isfinite(v) ? -1 : s < AUTO_SCALE_BINS ? (int)s : AUTO_SCALE_BINS;
+}
+
+/* The finite values ranked k and k + 1 (0-based, ascending |value|; k + 1
+ * capped at total - 1) from the histogram: the bins that hold them are
+ * known, so only their values are gathered and sorted.  0 when out of
+ * memory. */
+static int ranked_pair(const imgrad_grid *g, const size_t *hist, float to_bin, size_t k,
+                       size_t total, double out[2])
+{
+    const size_t k1 = k + 1 < total ? k + 1 : k;
+    size_t below = 0, seen = 0, n = 0, cap;
+    int b, b0 = -1, b1 = -1, x, y;
+    float *v;
+
+    for (b = 0; b < AUTO_SCALE_BINS && b1 < 0; b++) {
+        if (b0 < 0 && seen + hist[b] > k) {
+            b0 = b;
+            below = seen;
+        }
+        if (seen + hist[b] > k1)
+            b1 = b;
+        seen += hist[b];
+    }
+    cap = seen - below; /* at most the values of bins b0..b1 */
+    if (b0 < 0 || b1 < 0 || (v = malloc((cap ? cap : 1) * sizeof *v)) == NULL)
+        return 0;
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        for (x = 0; x < g->width; x++) {
+            const int bin = bin_of(row[x], to_bin);
+            if (bin >= b0 && bin <= b1 && n < cap)
+                v[n++] = fabsf(row[x]);
+        }
+    }
+    qsort(v, n, sizeof *v, cmp_float);
+    out[0] = v[k - below];
+    out[1] = v[k1 - below];
+    free(v);
+    return 1;
+}
+
 double imgrad_auto_scale(const imgrad_grid *g)
 {
-    size_t *hist, total, seen = 0;
-    double top, p = 0;
-    int b;
+    size_t *hist, total, k;
+    double top, p = 0, pos, pair[2];
 
     if (g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
         return 1;
@@ -270,14 +321,12 @@ double imgrad_auto_scale(const imgrad_grid *g)
         return top;
     }
     total = (size_t)g->width * (size_t)g->height - hist[AUTO_SCALE_BINS];
-    /* the upper edge of the bin where the running count passes the percentile */
-    for (b = 0; b < AUTO_SCALE_BINS; b++) {
-        seen += hist[b];
-        if ((double)seen >= AUTO_SCALE_PERCENTILE * (double)total) {
-            p = top * (b + 1) / (AUTO_SCALE_BINS - 1);
-            break;
-        }
-    }
+    /* numpy.percentile's linear rule: rank 0.99 (n - 1), between the two
+     * values around it */
+    pos = AUTO_SCALE_PERCENTILE * (double)(total - 1);
+    k = (size_t)pos;
+    if (ranked_pair(g, hist, (float)((AUTO_SCALE_BINS - 1) / top), k, total, pair))
+        p = pair[0] + (pair[1] - pair[0]) * (pos - (double)k);
     free(hist);
     return p > 0 && p < top ? p : top;
 }

@@ -16,7 +16,11 @@
  *
  * (A float64 coefficient array promotes the sum to float64; a float64
  * scalar does not promote a float32 array.)  Coordinates that are equally
- * spaced take the uniform path, as numpy does.
+ * spaced take the uniform path, as numpy does.  Float32 coordinates
+ * (coords_float32) give float32 steps and weights, each operation rounded
+ * as numpy rounds it (plan_coords), and on a float32 grid a float32 sum.
+ * Any coordinates are taken, decreasing or repeated too: numpy's formulas
+ * then give its signed steps, infinities and NaNs.
  *
  * An input with a residual (data + residual carries a float64 value: the
  * grey of an 8/16-bit photo, a float64 grid) stands for the float64 array
@@ -57,6 +61,7 @@ typedef struct axis_plan {
     float k_first[3];  /* edge order 2 weights of f0, f1, f2 */
     float k_last[3];   /* ... of f[n-3], f[n-2], f[n-1] */
     double *a, *b, *c; /* interior weights at i, coordinates only */
+    int coef32;        /* they are float32 arrays: summed in float32 */
     imgrad__isa isa;   /* the build of the difference loop to run */
     /* the same in float64, for inputs carrying a residual */
     double two_h64, h_first64, h_last64, k_first64[3], k_last64[3];
@@ -99,28 +104,70 @@ static void plan_uniform(axis_plan *p, double h)
     plan_round(p);
 }
 
+/* Step i of coordinates x: x[i + 1] - x[i], rounded to float32 for
+ * float32 coordinates (np.diff on a float32 array). */
+static double step_at(const double *x, int i, int f32)
+{
+    const double d = x[i + 1] - x[i];
+    return f32 ? (double)(float)d : d;
+}
+
+/* numpy's interior weights from float32 steps d1, d2: every operation on
+ * float32 arrays is rounded to float32. */
+static void weights32(float d1, float d2, double *a, double *b, double *c)
+{
+    const float s = d1 + d2;
+    *a = -(d2) / (d1 * s);
+    *b = (d2 - d1) / (d1 * d2);
+    *c = d1 / (d2 * s);
+}
+
+/* The edge order 2 weights from float32 scalar steps, as numpy 1.24 mixes
+ * them: `2. * dx1` is a Python float times a float32 scalar, a float64, so
+ * a term holding it is float64; the others stay float32. */
+static void edge_weights32(float d1, float d2, double first[3], double last[3])
+{
+    const float s = d1 + d2;
+    first[0] = -(2. * d1 + (double)d2) / (double)(d1 * s);
+    first[1] = (float)(s / (d1 * d2));
+    first[2] = (float)(-d1 / (d2 * s));
+    last[0] = (float)(d2 / (d1 * s));
+    last[1] = (float)(-(d2 + d1) / (d1 * d2));
+    last[2] = (2. * d2 + (double)d1) / (double)(d2 * s);
+}
+
 /* The weights of a second-order fit through three unequally spaced points
- * (Fornberg), in numpy's exact expressions. */
-static imgrad_status plan_coords(axis_plan *p, const double *x)
+ * (Fornberg), in numpy's exact expressions, in float32 for float32
+ * coordinates (f32). */
+static imgrad_status plan_coords(axis_plan *p, const double *x, int f32)
 {
     const int n = p->n;
-    double d1, d2;
+    double d1, d2, unused[3];
     int i;
 
     if ((p->a = malloc(3 * (size_t)n * sizeof(double))) == NULL)
         return IMGRAD_ENOMEM;
     p->b = p->a + n;
     p->c = p->b + n;
+    p->coef32 = f32;
     for (i = 1; i < n - 1; i++) {
-        d1 = x[i] - x[i - 1];
-        d2 = x[i + 1] - x[i];
+        d1 = step_at(x, i - 1, f32);
+        d2 = step_at(x, i, f32);
+        if (f32) {
+            weights32((float)d1, (float)d2, &p->a[i], &p->b[i], &p->c[i]);
+            continue;
+        }
         p->a[i] = -(d2) / (d1 * (d1 + d2));
         p->b[i] = (d2 - d1) / (d1 * d2);
         p->c[i] = d1 / (d2 * (d1 + d2));
     }
-    p->h_first64 = x[1] - x[0];
-    p->h_last64 = x[n - 1] - x[n - 2];
-    if (n >= 3) {
+    p->h_first64 = step_at(x, 0, f32);
+    p->h_last64 = step_at(x, n - 2, f32);
+    if (n >= 3 && f32) {
+        edge_weights32((float)step_at(x, 0, 1), (float)step_at(x, 1, 1), p->k_first64, unused);
+        edge_weights32((float)step_at(x, n - 3, 1), (float)step_at(x, n - 2, 1), unused,
+                       p->k_last64);
+    } else if (n >= 3) {
         d1 = x[1] - x[0];
         d2 = x[2] - x[1];
         p->k_first64[0] = -(2. * d1 + d2) / (d1 * (d1 + d2));
@@ -136,7 +183,8 @@ static imgrad_status plan_coords(axis_plan *p, const double *x)
     return IMGRAD_OK;
 }
 
-static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, int edge_order)
+static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, int edge_order,
+                               int f32)
 {
     int i, equal = 1;
 
@@ -150,16 +198,13 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
         plan_uniform(p, h);
         return IMGRAD_OK;
     }
-    for (i = 0; i < n; i++)
-        if (!isfinite(x[i]) || (i > 0 && !(x[i] > x[i - 1])))
-            return IMGRAD_ECOORDS;
-    for (i = 2; i < n; i++)
-        equal &= (x[i] - x[i - 1]) == (x[1] - x[0]);
+    for (i = 1; i < n - 1; i++)
+        equal &= step_at(x, i, f32) == step_at(x, 0, f32);
     if (equal) { /* numpy reduces equal steps to the scalar case */
-        plan_uniform(p, x[1] - x[0]);
+        plan_uniform(p, step_at(x, 0, f32));
         return IMGRAD_OK;
     }
-    return plan_coords(p, x);
+    return plan_coords(p, x, f32);
 }
 
 /* out = (hi - lo) / h over w samples, in float32, as numpy computes it; as
@@ -258,7 +303,10 @@ static void derive_at(const axis_plan *p, int i, const float *base, size_t step,
         vec_comb_f(S(n - 3), S(n - 2), S(n - 1), p->k_last, out, w);
     else if (p->uniform)
         vec_diff(p, S(i + 1), S(i - 1), p->two_h, p->r_two_h, out, w);
-    else
+    else if (p->coef32) {
+        const float k[3] = { (float)p->a[i], (float)p->b[i], (float)p->c[i] };
+        vec_comb_f(S(i - 1), S(i), S(i + 1), k, out, w);
+    } else
         vec_comb_d(S(i - 1), S(i), S(i + 1), p->a[i], p->b[i], p->c[i], out, w);
 #undef S
 }
@@ -281,7 +329,9 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
         vec_diff(p, f + lo + 1, f + lo - 1, p->two_h, p->r_two_h, g + lo, hi - lo);
         return;
     }
-    for (i = lo; i < hi; i++)
+    for (i = lo; p->coef32 && i < hi; i++)
+        g[i] = (float)p->a[i] * f[i - 1] + (float)p->b[i] * f[i] + (float)p->c[i] * f[i + 1];
+    for (i = lo; !p->coef32 && i < hi; i++)
         g[i] = (float)(p->a[i] * f[i - 1] + p->b[i] * f[i] + p->c[i] * f[i + 1]);
 }
 
@@ -420,6 +470,7 @@ void imgrad_gradient_options_default(imgrad_gradient_options *o)
     o->border = IMGRAD_BORDER_REFLECT101;
     o->magnitude_factor = 1.0;
     o->canny_low = o->canny_high = -1; /* automatic */
+    o->canny_sigma = 1;
 }
 
 static int any_product(const imgrad_products *out)
@@ -439,7 +490,9 @@ static imgrad_status check_options(const imgrad_grid *in, const imgrad_gradient_
         || (o->edge_order != 1 && o->edge_order != 2) || o->threads < 0
         || !isfinite(o->dx) || !isfinite(o->dy) || o->dx == 0 || o->dy == 0
         || !(o->sigma >= 0) || !isfinite(o->sigma) || !isfinite(o->border_value)
-        || !isfinite(o->magnitude_factor) || isnan(o->canny_low) || isnan(o->canny_high))
+        || !isfinite(o->magnitude_factor) || isnan(o->canny_low) || isnan(o->canny_high)
+        || o->canny_mode < IMGRAD_CANNY_OWN || o->canny_mode > IMGRAD_CANNY_SKIMAGE
+        || !(o->canny_sigma >= 0) || !isfinite(o->canny_sigma))
         return IMGRAD_EINVAL;
     return IMGRAD_OK;
 }
@@ -675,14 +728,17 @@ static imgrad_status plan_kernel(kernel *k, const imgrad_grid *in, const imgrad_
     imgrad__polar_plan(o, &k->polar);
     if (o->op != IMGRAD_OP_CENTRAL)
         return imgrad__conv_plan(o, &k->conv);
-    if ((st = plan_axis(&k->px, in->width, o->dx, o->x_coords, o->edge_order)) != IMGRAD_OK)
+    if ((st = plan_axis(&k->px, in->width, o->dx, o->x_coords, o->edge_order,
+                        (o->coords_float32 & 1) != 0)) != IMGRAD_OK)
         return st;
-    return plan_axis(&k->py, in->height, o->dy, o->y_coords, o->edge_order);
+    return plan_axis(&k->py, in->height, o->dy, o->y_coords, o->edge_order,
+                     (o->coords_float32 & 2) != 0);
 }
 
 /* The products from the planned kernel, then edges.  Canny needs whole gx, gy
  * and magnitude grids, so work holds them (the caller's or temporary ones). */
-static imgrad_status run(const kernel *k, const imgrad_gradient_options *o, const imgrad_products *out)
+static imgrad_status run(const kernel *k, const imgrad_gradient_options *o,
+                         const imgrad_products *out, double floor)
 {
     imgrad_grid tmp[3];
     imgrad_products work = *out;
@@ -700,11 +756,39 @@ static imgrad_status run(const kernel *k, const imgrad_gradient_options *o, cons
     if (!gradient_pass(k, o, &work))
         st = IMGRAD_ENOMEM;
     else if (out->edges != NULL)
-        st = imgrad__canny(work.gx, work.gy, work.magnitude, o, out->edges, used);
+        st = imgrad__canny(work.gx, work.gy, work.magnitude, o, floor, out->edges, used);
     release(&work, out, st == IMGRAD_OK);
     if (st == IMGRAD_OK && out->edges != NULL && out->thresholds != NULL)
         memcpy(out->thresholds, used, sizeof used);
     return st;
+}
+
+/* The edges of a library's own Canny (o->canny_mode), after the other
+ * products by o: two gradients of the same input. */
+static imgrad_status gradient_and_compat_canny(const imgrad_grid *in,
+                                               const imgrad_gradient_options *o,
+                                               const imgrad_products *out)
+{
+    imgrad_products rest = *out;
+    double used[2];
+    imgrad_status st = IMGRAD_OK;
+
+    rest.edges = NULL;
+    rest.thresholds = NULL;
+    if (any_product(&rest) && (st = imgrad_gradient(in, o, &rest)) != IMGRAD_OK)
+        return st;
+    if (!out->in_place)
+        st = imgrad__grid_alloc(out->edges, in->width, in->height);
+    if (st == IMGRAD_OK)
+        st = imgrad__canny_compat(in, o, out->edges, used);
+    if (st != IMGRAD_OK) {
+        release(out, out, 0);
+        empty_products(out);
+        return st;
+    }
+    if (out->thresholds != NULL)
+        memcpy(out->thresholds, used, sizeof used);
+    return IMGRAD_OK;
 }
 
 imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_gradient_options *o,
@@ -719,13 +803,17 @@ imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_gradient_optio
     if ((st = check_options(in, o, out)) != IMGRAD_OK
         || (st = check_in_place(out, in->width, in->height)) != IMGRAD_OK)
         return st;
+    if (out->edges != NULL && o->canny_mode != IMGRAD_CANNY_OWN)
+        return gradient_and_compat_canny(in, o, out);
     memset(&smoothed, 0, sizeof smoothed);
     if (o->sigma > 0
         && (st = imgrad_gaussian(in, o->sigma, o->border, o->border_value, o->threads,
                                   &smoothed)) != IMGRAD_OK)
         return st;
     if ((st = plan_kernel(&k, o->sigma > 0 ? &smoothed : in, o)) == IMGRAD_OK)
-        st = run(&k, o, out);
+        st = run(&k, o, out,
+                 out->edges != NULL && o->canny_low < 0 && o->canny_high < 0
+                     ? imgrad__canny_floor(in, o) : 0);
     plan_free(&k.px);
     plan_free(&k.py);
     imgrad_grid_free(&smoothed);

@@ -112,14 +112,35 @@ IMGRAD_HIDDEN void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *i
  * sigma beyond that. */
 IMGRAD_HIDDEN int imgrad__gauss_radius(double sigma);
 
+/* The Gaussian of sigma with a constant 0 border, divided at each pixel by
+ * the kernel's weight inside the image (plus float64's epsilon): what
+ * skimage.feature.canny smooths with (mode "constant", its "bleed over"
+ * correction).  The contract of imgrad_gaussian otherwise. */
+IMGRAD_HIDDEN imgrad_status imgrad__gaussian_normalised(const imgrad_grid *in, double sigma,
+                                                        int threads, imgrad_grid *out);
+
 /* ---- Canny (canny.c) */
 
 /* Edges from full gx, gy and magnitude grids by o's thresholds (automatic
- * when negative) into the allocated grid edges (0 or 1); used receives the
+ * when negative: Otsu, at least floor) into the allocated grid edges (0 or 1); used receives the
  * thresholds applied.  ENOMEM on failure. */
 IMGRAD_HIDDEN imgrad_status imgrad__canny(const imgrad_grid *gx, const imgrad_grid *gy,
                                           const imgrad_grid *mag, const imgrad_gradient_options *o,
-                                          imgrad_grid *edges, double used[2]);
+                                          double floor, imgrad_grid *edges, double used[2]);
+
+/* The least automatic high threshold for input in (unsmoothed) under o's
+ * gradient: the larger of 4 sqrt(2) times the deviation of white noise in
+ * in (Immerkaer's estimate) carried through o's operator, and the
+ * magnitude of a step of 5 quantisation levels of in (the least positive
+ * difference of neighbours).  0 when out of memory. */
+IMGRAD_HIDDEN double imgrad__canny_floor(const imgrad_grid *in, const imgrad_gradient_options *o);
+
+/* Edges of in into the allocated grid edges by o->canny_mode's own
+ * gradient (IMGRAD_CANNY_OPENCV or IMGRAD_CANNY_SKIMAGE, see imgrad.h),
+ * whatever o's operator; used receives the thresholds.  ENOMEM. */
+IMGRAD_HIDDEN imgrad_status imgrad__canny_compat(const imgrad_grid *in,
+                                                 const imgrad_gradient_options *o,
+                                                 imgrad_grid *edges, double used[2]);
 
 /* Otsu's threshold of the values of g (>= 0) over 256 bins from 0 to the
  * largest; 0 for an all-zero grid. */

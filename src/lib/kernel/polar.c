@@ -3,10 +3,12 @@
  * magnitude = sqrtf(gx*gx + gy*gy) in float32: the two products and the sum
  * are each rounded once and sqrtf is correctly rounded, so the result is
  * within 1.5 ulp of hypot (measured by tests/test_polar.c, which checks 2 ulp).
- * The sum overflows only for |g| above about 1.8e19; such lanes are
- * recomputed with hypotf.  Below about 1e-19 the squares lose precision, an
- * absolute error under 1e-19 that the parity checks (1e-5 of the largest
- * value) cannot see.
+ * The sum overflows for |g| above about 1.8e19, and below about 1e-19 the
+ * squares lose precision (below 1e-23 they vanish, a magnitude of 0 under a
+ * nonzero direction): lanes whose sum is infinite, or under 2^-100 with a
+ * nonzero gx or gy, are recomputed in double (exact_magnitude), so the
+ * magnitude is within 2 ulp of hypot over the whole float range and 0
+ * exactly where gx and gy are 0.
  *
  * direction = atan2(gy, gx) from the octant identity
  *
@@ -85,8 +87,11 @@ static inline float atan2_fast(float y, float x)
 
 #define LOOP static inline __attribute__((always_inline))
 
-/* The Euclidean magnitude; nonzero when some lane overflowed float (finite
- * inputs, infinite sum of squares). */
+/* Nonzero for a lane exact_magnitude must redo: sum of squares m^2 = s
+ * overflowed, or underflowed below the normal range of its squares. */
+#define REDO(m, x, y) ((m) > FLT_MAX || ((m) < 0x1p-50f && ((x) != 0 || (y) != 0)))
+
+/* The Euclidean magnitude; nonzero when some lane must be redone (REDO). */
 LOOP int magnitude_loop(const float *restrict gx, const float *restrict gy,
                         float *restrict mag, int n)
 {
@@ -98,7 +103,7 @@ LOOP int magnitude_loop(const float *restrict gx, const float *restrict gy,
 #pragma omp simd reduction(| : over)
     for (i = 0; i < n; i++) {
         const float m = sqrtf(gx[i] * gx[i] + gy[i] * gy[i]);
-        over |= m > FLT_MAX;
+        over |= REDO(m, gx[i], gy[i]);
         mag[i] = m;
     }
     return over;
@@ -124,7 +129,7 @@ LOOP int polar_plain_loop(const float *restrict gx, const float *restrict gy,
 #pragma omp simd reduction(| : over)
     for (i = 0; i < n; i++) {
         const float m = sqrtf(gx[i] * gx[i] + gy[i] * gy[i]);
-        over |= m > FLT_MAX;
+        over |= REDO(m, gx[i], gy[i]);
         mag[i] = m;
         dir[i] = direction_plain(gy[i], gx[i]);
     }
@@ -204,6 +209,14 @@ static int polar_avx512(const imgrad__polar *p, const float *gx, const float *gy
 }
 #endif
 
+/* hypot in double: the squares of floats are exact there and far from
+ * its overflow and underflow, the sum and the root are rounded once each,
+ * then to float: within 1 ulp of the exact hypot. */
+static float exact_magnitude(float x, float y)
+{
+    return (float)sqrt((double)x * x + (double)y * y);
+}
+
 void imgrad__polar_row(const imgrad__polar *p, const float *gx, const float *gy,
                        float *mag, float *dir, int n)
 {
@@ -219,9 +232,12 @@ void imgrad__polar_row(const imgrad__polar *p, const float *gx, const float *gy,
         over = polar_baseline(p, gx, gy, mag, dir, n);
     if (!over)
         return;
-    for (i = 0; i < n; i++) /* the rare overflowed lanes, exactly */
-        if (mag[i] > FLT_MAX && isfinite(gx[i]) && isfinite(gy[i]))
-            mag[i] = p->scaled ? hypotf(gx[i], gy[i]) * p->factor : hypotf(gx[i], gy[i]);
+    for (i = 0; i < n; i++) { /* the rare lanes out of float's comfortable range */
+        const float m = sqrtf(gx[i] * gx[i] + gy[i] * gy[i]); /* as the loop had it */
+        if (isfinite(gx[i]) && isfinite(gy[i]) && REDO(m, gx[i], gy[i]))
+            mag[i] = p->scaled ? exact_magnitude(gx[i], gy[i]) * p->factor
+                               : exact_magnitude(gx[i], gy[i]);
+    }
 }
 
 void imgrad__polar_row_reference(const imgrad__polar *p, const float *gx, const float *gy,

@@ -131,3 +131,53 @@ imgrad_status imgrad_gaussian(const imgrad_grid *in, double sigma, imgrad_border
     free(k);
     return st;
 }
+
+/* The weight of kernel k (radius r) that lands inside [0, n) around each
+ * position, in double: k's sum over the taps a constant 0 border leaves. */
+static double *inside_weights(const float *k, int r, int n)
+{
+    double *s = malloc((size_t)n * sizeof *s);
+    int i, j;
+
+    for (i = 0; s != NULL && i < n; i++) {
+        s[i] = 0;
+        for (j = -r; j <= r; j++)
+            if (i + j >= 0 && i + j < n)
+                s[i] += k[j + r];
+    }
+    return s;
+}
+
+imgrad_status imgrad__gaussian_normalised(const imgrad_grid *in, double sigma, int threads,
+                                          imgrad_grid *out)
+{
+    const int r = imgrad__gauss_radius(sigma);
+    double *sx = NULL, *sy = NULL;
+    float *k;
+    imgrad_status st;
+    int y;
+
+    if ((st = imgrad_gaussian(in, sigma, IMGRAD_BORDER_CONSTANT, 0, threads, out)) != IMGRAD_OK)
+        return st;
+    k = gauss_kernel(sigma, r);
+    if (k != NULL) {
+        sx = inside_weights(k, r, in->width);
+        sy = inside_weights(k, r, in->height);
+    }
+    if (sx == NULL || sy == NULL) {
+        imgrad_grid_free(out);
+        st = IMGRAD_ENOMEM;
+    } else {
+#pragma omp parallel for num_threads(IMGRAD__THREADS(threads)) schedule(static)
+        for (y = 0; y < out->height; y++) {
+            float *row = out->data + (size_t)y * out->stride;
+            int x;
+            for (x = 0; x < out->width; x++) /* skimage adds float64's epsilon */
+                row[x] = (float)(row[x] / (sx[x] * sy[y] + 2.220446049250313e-16));
+        }
+    }
+    free(k);
+    free(sx);
+    free(sy);
+    return st;
+}
