@@ -14,7 +14,7 @@ WARN     = -std=c99 -Wall -Wextra -Wpedantic
 FPFLAGS      = -ffp-contract=off -fno-math-errno -fno-trapping-math
 ALL_CFLAGS   = $(WARN) -fopenmp $(FPFLAGS) -fPIC -fvisibility=hidden $(CFLAGS)
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP $(CPPFLAGS)
-LIBS     = -ljpeg -lpng16 -ldeflate -lm
+LIBS     = -ljpeg -lpng16 -ldeflate -ltiff -lwebp -lheif -lspng -lm
 # The soname follows include/imgrad.h's ABI rule: 0.MINOR while the major
 # version is 0 (a minor release may break the ABI), MAJOR from 1.0 on.
 VERSION_PART = $(shell sed -n 's/^\#define IMGRAD_VERSION_$(1) \([0-9]*\)/\1/p' include/imgrad.h)
@@ -33,7 +33,8 @@ CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_PART_OBJ := $(CLI_PART_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg-dev libpng-dev help2man pkg-config
+DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg-dev libpng-dev help2man pkg-config \
+               libtiff-dev libwebp-dev libheif-dev libspng-dev libheif-examples webp
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \

@@ -74,7 +74,9 @@ typedef enum imgrad_status {
     IMGRAD_ETOOSMALL,   /* an axis is too short for the requested edge order,
                            or for the Gaussian's radius (sigma) */
     IMGRAD_ECOORDS,     /* coordinates: wrong length */
-    IMGRAD_EEMPTY       /* the image or grid has a zero dimension */
+    IMGRAD_EEMPTY,      /* the image or grid has a zero dimension */
+    IMGRAD_ENOPAGE      /* the file has no page of that number
+                           (imgrad_load_options.page) */
 } imgrad_status;
 
 /* A short English description of st; never NULL, static storage. */
@@ -156,18 +158,24 @@ typedef struct imgrad_load_options {
     int raw_range;            /* nonzero: 8-bit grey kept in 0..255 and 16-bit
                                  in 0..65535 (OpenCV's units) instead of
                                  scaled to [0, 1]; default 0 */
+    int page;                 /* which image of a multi-image file, from 0:
+                                 a TIFF's directories in file order; every
+                                 other format has page 0 only (HEIF: its
+                                 primary image).  IMGRAD_ENOPAGE past the end */
 } imgrad_load_options;
 
 /* Fills o with the defaults: Rec.601, IMGRAD_DEFAULT_MAX_PIXELS,
  * IMGRAD_DEFAULT_MAX_DIMENSION, orient = 1, residual = 1, jpeg_luma = 0,
- * raw_range = 0. */
+ * raw_range = 0, page = 0. */
 IMGRAD_API void imgrad_load_options_default(imgrad_load_options *o);
 
 typedef enum imgrad_source_kind {
     IMGRAD_SOURCE_8BIT,   /* 8-bit image, values / 255 */
-    IMGRAD_SOURCE_16BIT,  /* 16-bit PNG, PSD or PNM, values / 65535 */
+    IMGRAD_SOURCE_16BIT,  /* 16-bit PNG, PSD, PNM or TIFF, 10/12-bit HEIF
+                             scaled to 16 bits; values / 65535 */
     IMGRAD_SOURCE_HDR,    /* Radiance HDR, float values as they are */
-    IMGRAD_SOURCE_NPY     /* .npy 2-D array, values as they are */
+    IMGRAD_SOURCE_NPY,    /* .npy 2-D array, values as they are */
+    IMGRAD_SOURCE_FLOAT   /* float32 TIFF, values as they are */
 } imgrad_source_kind;
 
 typedef struct imgrad_source_info {
@@ -213,8 +221,9 @@ IMGRAD_API imgrad_status imgrad_gray_from_pixels(const imgrad_pixels *px,
                                                  int residual, imgrad_grid *out);
 
 /* Decodes an image in memory (not .npy) to its pixels as stored: 8-bit,
- * 16-bit (PNG, PSD, PNM) or float (HDR) samples, packed rows, its own
- * channels, no EXIF turn.  out->data is freed with imgrad_free.  o (may be
+ * 16-bit (PNG, PSD, PNM, TIFF, deep HEIF) or float (HDR, float TIFF)
+ * samples, packed rows, its own channels, no EXIF or TIFF turn (HEIF comes
+ * turned by libheif); o->page picks a TIFF's page.  out->data is freed with imgrad_free.  o (may be
  * NULL) gives the size limits.  Fails as imgrad_load_gray_memory does, and
  * with EUNSUPPORTED for a .npy array; *out is then empty. */
 IMGRAD_API imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
@@ -224,7 +233,9 @@ IMGRAD_API imgrad_status imgrad_decode_memory(const unsigned char *data, size_t 
 /* Decodes the image or .npy file at path into a new float32 grey grid *out.
  * The file type is found from its contents, not its name.  Images: PNG, JPEG,
  * BMP, TGA, GIF (first frame), PSD, HDR, PNM at 8 or 16 bits (or float for
- * HDR); colour becomes grey by o->gray.  .npy: a 2-D little-endian array of
+ * HDR); TIFF (libtiff: 8/16-bit or float32, o->page picks the directory),
+ * WebP (libwebp), HEIF/HEIC and AVIF (libheif: the primary image, 10 and
+ * 12-bit scaled to 16); colour becomes grey by o->gray.  .npy: a 2-D little-endian array of
  * float32, float64, uint8, uint16 or int16, C or Fortran order, values kept.
  * info (may be NULL) receives what the file held, except that width and
  * height are those of the grid, after any EXIF turn.  o may be NULL for defaults.
@@ -250,6 +261,24 @@ IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
  * length of the phrase it wanted to write, or 0 (text "") when it does not
  * recognise the data.  Never fails. */
 IMGRAD_API size_t imgrad_describe(const unsigned char *data, size_t len, char *text, size_t cap);
+
+/* Decodes the image or .npy file at path, as imgrad_load_gray does, into
+ * one float32 grid per colour channel instead of one grey grid: channels[0]
+ * alone for grey (and .npy), channels[0..2] = R, G, B for colour; alpha is
+ * dropped.  Each sample is scaled as the grey is (8-bit / 255, 16-bit /
+ * 65535, float as it is), residuals kept as o->residual says, and the image
+ * turned upright as for the grey.  *count receives 1 or 3; channels must
+ * have room for 3 grids, each freed with imgrad_grid_free.  Fails as
+ * imgrad_load_gray does; every grid is then empty and *count 0. */
+IMGRAD_API imgrad_status imgrad_load_channels(const char *path, const imgrad_load_options *o,
+                                              imgrad_grid channels[3], int *count,
+                                              imgrad_source_info *info);
+
+/* The same from len bytes at data (the caller keeps ownership). */
+IMGRAD_API imgrad_status imgrad_load_channels_memory(const unsigned char *data, size_t len,
+                                                     const imgrad_load_options *o,
+                                                     imgrad_grid channels[3], int *count,
+                                                     imgrad_source_info *info);
 
 /* Reads a 1-D coordinate array: a .npy vector (any dtype imgrad_load_gray
  * takes, or int32/int64) or text with numbers separated by white space or
@@ -401,6 +430,32 @@ IMGRAD_API imgrad_status imgrad_gaussian(const imgrad_grid *in, double sigma,
                                          imgrad_border b, double value, int threads,
                                          imgrad_grid *out);
 
+/* The colour gradient of Di Zenzo (1986) of count channel grids (1 to 4,
+ * all the same size, e.g. from imgrad_load_channels).  Each channel's gx_c
+ * and gy_c are computed by imgrad_gradient with o; then per pixel the 2x2
+ * structure tensor summed over the channels,
+ *
+ *     gxx = sum gx_c^2,  gyy = sum gy_c^2,  gxy = sum gx_c gy_c,
+ *
+ * gives magnitude = sqrt(lambda) * o->magnitude_factor, lambda its largest
+ * eigenvalue ((gxx + gyy + sqrt((gxx - gyy)^2 + 4 gxy^2)) / 2), and the
+ * direction theta of its eigenvector, theta = atan2(2 gxy, gxx - gyy) / 2,
+ * turned by pi when that points against the luma gradient sum w_c (gx_c,
+ * gy_c), w the weights of luma (Rec.601 for 3 channels R, G, B, equal
+ * weights for any other count; every channel counts in the tensor, so
+ * leave alpha out).  gx = magnitude cos
+ * theta, gy = magnitude sin theta; direction as o says (degrees, range).
+ * Canny runs on this magnitude and direction (colour Canny; automatic
+ * thresholds take the largest noise floor of the channels).  For one
+ * channel this is that channel's own gradient.  o->norm_l1 has no meaning
+ * here, nor edges by another library's Canny (canny_mode not OWN):
+ * EINVAL.  Fails as imgrad_gradient does, and with EINVAL for a
+ * count out of range or grids of different sizes; every product is then
+ * empty. */
+IMGRAD_API imgrad_status imgrad_color_gradient(const imgrad_grid *channels, int count,
+                                               const imgrad_gradient_options *o,
+                                               const imgrad_products *out);
+
 /* ----------------------------------------------------------- statistics */
 
 #define IMGRAD_STATS_BINS 8
@@ -453,7 +508,8 @@ typedef enum imgrad_format {
     IMGRAD_FORMAT_PNG,
     IMGRAD_FORMAT_JPG,
     IMGRAD_FORMAT_BMP,
-    IMGRAD_FORMAT_TGA
+    IMGRAD_FORMAT_TGA,
+    IMGRAD_FORMAT_TIFF  /* imgrad_write_tiff (float32), imgrad_write_image16 */
 } imgrad_format;
 
 /* A file that appears whole or not at all: imgrad_file_open creates a new
@@ -639,6 +695,54 @@ IMGRAD_API imgrad_dtype imgrad_gradient_nd_dtype(imgrad_dtype t);
 IMGRAD_API imgrad_status imgrad_gradient_nd(const imgrad_array *in,
                                             const imgrad_nd_options *o,
                                             imgrad_array *out);
+
+/* ------------------------------------------------- 16-bit, TIFF and channels */
+
+/* The 16-bit counterpart of imgrad_to_8bit: the same maps and clipping at
+ * 65535 levels (unsigned: 0 -> 0, scale -> 65535; signed: -scale -> 1,
+ * 0 -> 32768, +scale -> 65535; angle: -pi -> 0 .. pi -> 65535), rounded to
+ * nearest, width * height values in out (out_len of them). */
+IMGRAD_API imgrad_status imgrad_to_16bit(const imgrad_grid *g, imgrad_map map,
+                                         double scale, uint16_t *out, size_t out_len);
+
+/* Writes 16-bit pixels (width x height x channels, channels 1 or 3, rows
+ * packed, native byte order) as a 16-bit PNG (libspng) or an uncompressed
+ * 16-bit TIFF (fmt IMGRAD_FORMAT_PNG or IMGRAD_FORMAT_TIFF) to fp, which
+ * need not be seekable.  o (may be NULL) gives png_level.  Fails with
+ * EINVAL, ENOMEM, EOVERFLOW (a TIFF above 4 GiB) or EIO. */
+IMGRAD_API imgrad_status imgrad_write_image16_fp(FILE *fp, imgrad_format fmt,
+                                                 const uint16_t *pixels, int width,
+                                                 int height, int channels,
+                                                 const imgrad_write_options *o);
+
+/* The same into a file at path, atomically (imgrad_file). */
+IMGRAD_API imgrad_status imgrad_write_image16(const char *path, imgrad_format fmt,
+                                              const uint16_t *pixels, int width,
+                                              int height, int channels,
+                                              const imgrad_write_options *o);
+
+/* Writes count grids (1, or 3 taken as R, G, B; the same size) as one
+ * uncompressed float32 TIFF with count samples per pixel, values exactly as stored (what GDAL,
+ * QGIS and ImageJ read), and description (may be NULL) as its
+ * ImageDescription tag, to fp, which need not be seekable.  Fails with
+ * EINVAL, ENOMEM, EOVERFLOW (above 4 GiB) or EIO. */
+IMGRAD_API imgrad_status imgrad_write_tiff_fp(FILE *fp, const imgrad_grid *grids, int count,
+                                              const char *description);
+
+/* The same into a file at path, atomically (imgrad_file). */
+IMGRAD_API imgrad_status imgrad_write_tiff(const char *path, const imgrad_grid *grids,
+                                           int count, const char *description);
+
+/* Writes count grids (1 to 4, the same size) as one float32 .npy array of
+ * shape (height, width, count), channel last (numpy's and OpenCV's image
+ * layout); count 1 still writes three axes.  Fails with EINVAL, ENOMEM or
+ * EIO. */
+IMGRAD_API imgrad_status imgrad_write_npy_channels_fp(FILE *fp, const imgrad_grid *grids,
+                                                      int count);
+
+/* The same into a file at path, atomically (imgrad_file). */
+IMGRAD_API imgrad_status imgrad_write_npy_channels(const char *path, const imgrad_grid *grids,
+                                                   int count);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@ Usage: fuzz_seeds.py ASSETS_DIR OUTDIR
 """
 import io
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 from PIL import Image
@@ -67,8 +70,40 @@ def load_seeds(assets, out):
         g16 = np.asarray(grey, np.uint16) * 257
         save(out, stem + ".16.png", image_bytes(Image.fromarray(g16, "I;16"), "PNG"))
         save(out, stem + ".hdr", hdr_bytes(np.asarray(grey, np.float64) / 255))
+        format_seeds(out, stem, img, grey, g16)
     a = np.arange(12, dtype=np.float32).reshape(3, 4)
     save(out, "small.npy", npy_bytes(a))
+
+
+def format_seeds(out, stem, img, grey, g16):
+    """TIFF (libtiff), WebP (libwebp) and HEIF (libheif) seeds: the layouts
+    and codecs each decoder has paths for."""
+    save(out, stem + ".tif", image_bytes(img, "TIFF"))
+    save(out, stem + ".lzw.tif", image_bytes(img, "TIFF", compression="tiff_lzw"))
+    save(out, stem + ".zip.gray.tif", image_bytes(grey, "TIFF", compression="tiff_adobe_deflate"))
+    save(out, stem + ".jpeg.tif", image_bytes(img, "TIFF", compression="jpeg"))
+    save(out, stem + ".pages.tif", image_bytes(img, "TIFF", save_all=True, append_images=[grey]))
+    save(out, stem + ".16.tif", image_bytes(Image.fromarray(g16, "I;16"), "TIFF"))
+    f32 = np.asarray(grey, np.float32) / 255 - 0.5
+    save(out, stem + ".f32.tif", image_bytes(Image.fromarray(f32, "F"), "TIFF"))
+    save(out, stem + ".palette.tif", image_bytes(img.convert("P"), "TIFF"))
+    save(out, stem + ".lossless.webp", image_bytes(img, "WEBP", lossless=True))
+    save(out, stem + ".lossy.webp", image_bytes(img.convert("RGBA"), "WEBP", quality=70))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # an EXIF chunk (VP8X container) with an orientation
+    save(out, stem + ".exif.webp", image_bytes(img, "WEBP", quality=50, exif=exif.tobytes()))
+    heif_enc = shutil.which("heif-enc")
+    if heif_enc is None:
+        print("fuzz_seeds.py: no heif-enc (libheif-examples): no HEIF seeds", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        img.save(os.path.join(tmp, "in.png"))
+        for name, args in [(".heic", []), (".avif", ["-A"])]:
+            dst = os.path.join(tmp, "out" + name)
+            if subprocess.run([heif_enc, "-q", "50"] + args + ["-o", dst, os.path.join(tmp, "in.png")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+                with open(dst, "rb") as f:
+                    save(out, stem + name, f.read())
 
 
 def npy_seeds(out):

@@ -34,7 +34,7 @@ Name: imgrad
 Description: image gradients and edges (numpy.gradient-exact, OpenMP)
 Version: $version
 Libs: -L\${libdir} -limgrad
-Libs.private: -ljpeg -lpng16 -ldeflate -lm -fopenmp
+Libs.private: -ljpeg -lpng16 -ldeflate -ltiff -lwebp -lheif -lspng -lm -fopenmp
 Cflags: -I\${includedir}
 PC
 # a real install (not staged): let the dynamic linker find the new soname

@@ -3,6 +3,7 @@
  * and each written as OUTDIR/<key>.<product>.<ext> (cli_batch.c finds the inputs). */
 #include "cli.h"
 #include "batch.h"
+#include "output.h"
 #include "plot/plot.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum product {
     P_GRAY, P_GX, P_GY, P_MAGNITUDE, P_DIRECTION, P_EDGES, P_HSV,
@@ -43,7 +45,18 @@ static const cli_choice formats[] = {
     { "npy", IMGRAD_FORMAT_NPY, 0 }, { "png", IMGRAD_FORMAT_PNG, 0 },
     { "jpg", IMGRAD_FORMAT_JPG, 0 }, { "jpeg", IMGRAD_FORMAT_JPG, 1 },
     { "bmp", IMGRAD_FORMAT_BMP, 0 }, { "tga", IMGRAD_FORMAT_TGA, 0 },
+    { "tiff", IMGRAD_FORMAT_TIFF, 0 }, { "tif", IMGRAD_FORMAT_TIFF, 1 },
 };
+
+/* --color: what a colour image's gradient is (docs/formats.md) */
+enum { COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO };
+static const cli_choice colors[] = {
+    { "luma", COLOR_LUMA, 0 }, { "channels", COLOR_CHANNELS, 0 },
+    { "dizenzo", COLOR_DIZENZO, 0 },
+};
+
+/* An image piped in ("-") larger than this is refused. */
+#define MAX_STDIN_BYTES ((size_t)1 << 32)
 
 /* --gray: luma is rec601 except that a YCbCr JPEG's grey is its luma
  * plane (imgrad_load_options.jpeg_luma), whatever the output format.  GRAY_LUMA
@@ -127,6 +140,9 @@ typedef struct job {
     double component_factor;    /* gx and gy multiplied by this before writing */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
     char *recipe[P_COUNT];      /* the options that shape each product's output */
+    int depth;                  /* pictures: 8 or 16 bits per sample */
+    int color;                  /* COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO */
+    int to_stdout;              /* -o -: the one product to standard output */
 } job;
 
 static void usage(FILE *to)
@@ -142,11 +158,12 @@ static void usage(FILE *to)
     cli_print_commands(to);
     fputs(
 "\n"
-"Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR and PNM images at\n"
-"8 or 16 bits (or float, HDR), and .npy 2-D arrays (float32, float64, uint8,\n"
-"uint16, int16, int32, int64; C or Fortran order) used as they are.  8-bit\n"
-"values are divided by 255, 16-bit by 65535.  Alpha is ignored.  The grey\n"
-"depends on the input and --gray only, never on the output format.\n"
+"Inputs: PNG, JPEG, BMP, TGA, GIF (first frame), PSD, HDR, PNM, TIFF (8/16-bit\n"
+"or float32; --page), WebP, HEIC/HEIF and AVIF images, and .npy 2-D arrays\n"
+"(float32, float64, uint8, uint16, int16, int32, int64; C or Fortran order)\n"
+"used as they are.  8-bit values are divided by 255, 16-bit by 65535.  Alpha\n"
+"is ignored.  The grey depends on the input and --gray only, never on the\n"
+"output format.\n"
 "\n"
 "Outputs:\n"
 "  -o, --output-dir DIR   write into DIR (default imgrad-out; created)\n"
@@ -158,11 +175,13 @@ static void usage(FILE *to)
 "                         pictures quiver (gradient arrows over the dimmed\n"
 "                         photo) and isolines (level lines of the smoothed\n"
 "                         grey values); hsv and pictures are PNG when FMT\n"
-"                         is npy\n"
+"                         is npy or tiff\n"
 "      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
 "      --isoline-levels N level lines (default 8)\n"
 "      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
-"      --format FMT       npy, png, jpg, bmp or tga (default png)\n"
+"      --format FMT       npy, png, jpg, bmp, tga or tiff (default png);\n"
+"                         tiff: float32 products exactly as computed\n"
+"                         (GDAL, QGIS, ImageJ), or 16-bit with --depth 16;\n"
 "                         files are DIR/<input stem>.<product>.<format>\n"
 "      --scale S          8-bit images: the value shown as full white for\n"
 "                         magnitude, and as 0/255 for -S/+S in gx and gy\n"
@@ -172,8 +191,19 @@ static void usage(FILE *to)
 "                         fast coder (byte runs and Huffman codes, like\n"
 "                         zlib's Z_RLE), 0 and 2..9 are libdeflate's levels\n"
 "      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
-"\n"
+"      --depth D          8 (default) or 16: png and tiff pictures at 65535\n"
+"                         levels (hsv and the pictures stay 8-bit RGB)\n"
+"  -o -                   the one product of the one input to standard\n"
+"                         output; INPUT - reads an image from standard input\n"
+"\n", to);
+    fputs(
 "Gradient (numpy.gradient's conventions):\n"
+"      --color MODE       luma (default: the gradient of the grey),\n"
+"                         channels (each colour channel's own: .npy of\n"
+"                         shape (H, W, 3), RGB pictures), dizenzo (Di\n"
+"                         Zenzo's colour gradient: edges between colours\n"
+"                         of equal brightness too; docs/formats.md)\n"
+"      --page N           the page of a multi-page TIFF, from 0 (default 0)\n"
 "      --gray WEIGHTS     luma (default: a colour JPEG's luma plane, as\n"
 "                         OpenCV and PIL read grey, else rec601),\n"
 "                         rec601 (0.299 R + 0.587 G + 0.114 B of the RGB),\n"
@@ -295,7 +325,8 @@ enum {
     OPT_X_COORDS, OPT_Y_COORDS, OPT_PNG_LEVEL, OPT_JPEG_QUALITY, OPT_QUIVER_STEP,
     OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
     OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
-    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_CANNY, OPT_CANNY_SIGMA
+    OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_CANNY, OPT_CANNY_SIGMA, OPT_DEPTH,
+    OPT_COLOR, OPT_PAGE
 };
 
 static const struct option long_options[] = {
@@ -330,6 +361,9 @@ static const struct option long_options[] = {
     { "threads", required_argument, NULL, 't' },
     { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
     { "max-dimension", required_argument, NULL, OPT_MAX_DIMENSION },
+    { "depth", required_argument, NULL, OPT_DEPTH },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "page", required_argument, NULL, OPT_PAGE },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
@@ -504,6 +538,15 @@ static int apply_option(job *j, int c, char *arg)
         if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
             return j->isoline_sigma = d, 1;
         return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
+    case OPT_DEPTH:
+        if (strcmp(arg, "8") == 0 || strcmp(arg, "16") == 0)
+            return j->depth = atoi(arg), 1;
+        return cli_error(NULL, "--depth: expected 8 or 16, got '%s'", arg), 0;
+    case OPT_COLOR:
+        return cli_parse_choice("color", arg, colors, COUNT(colors), &j->color);
+    case OPT_PAGE:
+        return cli_parse_int(arg, 0, INT_MAX, &j->load.page)
+               || (cli_error(NULL, "--page: expected a page number from 0, got '%s'", arg), 0);
     case 'q':
     case 'v':
         if (j->verbose == (c == 'q' ? 1 : -1))
@@ -568,22 +611,26 @@ static int load_coords(job *j)
     return 1;
 }
 
-/* The format product is written in: hsv and the pictures are colour, so
- * never .npy. */
+/* The format product is written in: hsv and the pictures are 8-bit colour,
+ * so never .npy nor float TIFF (PNG then). */
 static imgrad_format format_of(const job *j, int product)
 {
     const int colour = product == P_HSV || product >= P_QUIVER;
-    return colour && j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format;
+    return colour && (j->format == IMGRAD_FORMAT_NPY || j->format == IMGRAD_FORMAT_TIFF)
+               ? IMGRAD_FORMAT_PNG : j->format;
 }
 
 /* DIR/<key>.<product>.<ext>; key is the input's name below its folder
- * without extension ("sub/cat"), or its stem for a file given directly. */
+ * without extension ("sub/cat"), or its stem for a file given directly
+ * ("stdin" for -). */
 static char *output_path(const job *j, const char *key, int product)
 {
     const char *ext = cli_choice_name(formats, COUNT(formats), (int)format_of(j, product));
     size_t size;
     char *path;
 
+    if (strcmp(key, "-") == 0)
+        key = "stdin";
     size = strlen(j->outdir) + strlen(key) + strlen(products[product].name) + strlen(ext) + 4;
     if ((path = malloc(size)) != NULL)
         snprintf(path, size, "%s/%s.%s.%s", j->outdir, key, products[product].name, ext);
@@ -688,7 +735,9 @@ static char *make_recipe(const job *j, int p)
     add_token(&s, "format=%s", cli_choice_name(formats, COUNT(formats), (int)fmt));
     add_token(&s, "gray=%s", j->load.jpeg_luma ? "luma"
                              : cli_choice_name(grays, COUNT(grays), (int)j->load.gray));
-    add_token(&s, "orient=%d raw-range=%d", j->load.orient, j->load.raw_range);
+    add_token(&s, "orient=%d raw-range=%d page=%d depth=%d", j->load.orient,
+              j->load.raw_range, j->load.page, j->depth);
+    add_token(&s, "color=%s", cli_choice_name(colors, COUNT(colors), j->color));
     if (p != P_GRAY && p != P_ISOLINES)
         add_gradient_tokens(j, &s);
     if (p == P_EDGES)
@@ -729,29 +778,9 @@ static int same_file(const char *a, const char *b)
            && sa.st_ino == sb.st_ino;
 }
 
-/* A file written through cli_out (a signal removes its temporary): a .npy
- * of g when pixels is NULL, else an 8-bit image. */
-static imgrad_status write_file(const char *path, imgrad_format fmt, const imgrad_grid *g,
-                                const unsigned char *pixels, int width, int height,
-                                int channels, const imgrad_write_options *o)
-{
-    imgrad_file f;
-    imgrad_status st = cli_out_open(&f, path);
-
-    if (st != IMGRAD_OK)
-        return st;
-    st = pixels == NULL ? imgrad_write_npy_fp(f.fp, g)
-                        : imgrad_write_image8_fp(f.fp, fmt, pixels, width, height, channels, o);
-    if (st != IMGRAD_OK) {
-        cli_out_abort(&f);
-        return st;
-    }
-    return cli_out_commit(&f);
-}
-
 /* quiver or isolines over grids[P_GRAY], as an RGB image. */
 static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int product,
-                                   const char *path)
+                                   cli_sink sink)
 {
     const imgrad_grid *gray = &grids[P_GRAY];
     int step = j->quiver_step ? j->quiver_step : gray->width / 32 > 6 ? gray->width / 32 : 6;
@@ -763,8 +792,7 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
              : plot_render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
     if (st != IMGRAD_OK)
         return st;
-    st = write_file(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format, NULL,
-                    c.rgb, c.width, c.height, 3, &j->write);
+    st = cli_put_picture(sink, format_of(j, product), 8, c.rgb, c.width, c.height, 3, &j->write);
     plot_canvas_free(&c);
     return st;
 }
@@ -781,7 +809,7 @@ static int png_filter_for(int product)
 }
 
 /* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
-static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const char *path)
+static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink sink)
 {
     const imgrad_grid *mag = &grids[P_MAGNITUDE];
     const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
@@ -793,58 +821,115 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const cha
     st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
                         3 * (size_t)mag->width * (size_t)mag->height);
     if (st == IMGRAD_OK)
-        st = write_file(path, format_of(j, P_HSV), NULL, rgb, mag->width, mag->height, 3,
-                        &j->write);
+        st = cli_put_picture(sink, format_of(j, P_HSV), 8, rgb, mag->width, mag->height, 3,
+                             &j->write);
     free(rgb);
     return st;
 }
 
-/* direction in 8 bits: the angle range, one full turn, spans 0..255. */
-static imgrad_status direction_to_8bit(const job *j, const imgrad_grid *g, unsigned char *px,
-                                       size_t len)
+/* g mapped to j->depth bits (len samples at out). */
+static imgrad_status map_to(const job *j, const imgrad_grid *g, imgrad_map map, double scale,
+                            void *out, size_t len)
+{
+    return j->depth == 16 ? imgrad_to_16bit(g, map, scale, out, len)
+                          : imgrad_to_8bit(g, map, scale, out, len);
+}
+
+/* direction in pixels: the angle range, one full turn, spans all levels. */
+static imgrad_status direction_to_pixels(const job *j, const imgrad_grid *g, void *px,
+                                         size_t len)
 {
     const double turn = j->grad.angle_degrees ? 360.0 : 2 * 3.14159265358979323846;
 
     if (j->grad.angle_positive)
-        return imgrad_to_8bit(g, IMGRAD_MAP_UNSIGNED, turn, px, len);
+        return map_to(j, g, IMGRAD_MAP_UNSIGNED, turn, px, len);
     if (j->grad.angle_degrees)
-        return imgrad_to_8bit(g, IMGRAD_MAP_SIGNED, turn / 2, px, len);
-    return imgrad_to_8bit(g, IMGRAD_MAP_ANGLE, 1, px, len);
+        return map_to(j, g, IMGRAD_MAP_SIGNED, turn / 2, px, len);
+    return map_to(j, g, IMGRAD_MAP_ANGLE, 1, px, len);
 }
 
-static imgrad_status write_product(const job *j, const imgrad_grid *grids, int product,
-                                   const imgrad_source_info *info, const char *path)
+/* The display scale of a product's count channels: one for all, so that
+ * the channels of a picture compare. */
+static double display_scale(const job *j, const imgrad_grid *g, int count, int product,
+                            const imgrad_source_info *info)
 {
-    const imgrad_grid *g = &grids[product];
-    imgrad_write_options wo = j->write;
-    const size_t len = (size_t)g->width * (size_t)g->height;
-    unsigned char *px;
-    double scale = j->scale;
-    imgrad_status st;
+    double scale = 0, s;
+    int c;
 
-    wo.png_filter = png_filter_for(product);
-    if (product == P_HSV)
-        return write_hsv(j, grids, path);
-    if (j->format == IMGRAD_FORMAT_NPY)
-        return write_file(path, IMGRAD_FORMAT_NPY, g, NULL, 0, 0, 0, NULL);
-    if ((px = malloc(len)) == NULL)
-        return IMGRAD_ENOMEM;
     /* grey of an 8- or 16-bit photo is already in [0, 1] (OpenCV's whole
      * levels in 0..255 with raw_range); edges are 0 or 1 */
-    if (product == P_GRAY)
-        scale = info->kind != IMGRAD_SOURCE_8BIT && info->kind != IMGRAD_SOURCE_16BIT
-                    ? imgrad_auto_scale(g)
-                : !j->load.raw_range ? 1.0
-                : info->kind == IMGRAD_SOURCE_8BIT || j->load.gray == IMGRAD_GRAY_OPENCV
-                    ? 255.0 : 65535.0;
-    else if (product == P_EDGES)
-        scale = 1.0;
-    else if (scale == 0)
-        scale = imgrad_auto_scale(g);
-    st = product == P_DIRECTION ? direction_to_8bit(j, g, px, len)
-                                : imgrad_to_8bit(g, products[product].map, scale, px, len);
+    if (product == P_GRAY
+        && (info->kind == IMGRAD_SOURCE_8BIT || info->kind == IMGRAD_SOURCE_16BIT))
+        return !j->load.raw_range ? 1.0
+               : info->kind == IMGRAD_SOURCE_8BIT || j->load.gray == IMGRAD_GRAY_OPENCV
+                   ? 255.0 : 65535.0;
+    if (product == P_EDGES)
+        return 1.0;
+    if (product != P_GRAY && j->scale > 0)
+        return j->scale;
+    for (c = 0; c < count; c++)
+        if ((s = imgrad_auto_scale(&g[c])) > scale)
+            scale = s;
+    return scale;
+}
+
+/* "imgrad VERSION: PRODUCT of INPUT ..." for a TIFF's ImageDescription. */
+static void describe(const job *j, const char *input, int product, char *out, size_t size)
+{
+    size_t k;
+    const char *color = "luma";
+
+    for (k = 0; k < COUNT(colors); k++)
+        if (colors[k].value == j->color)
+            color = colors[k].name;
+    snprintf(out, size, "imgrad %s: %s of %s; operator %s, --color %s; float32 values as "
+             "computed", imgrad_version(), products[product].name, input,
+             cli_operator_name(j->grad.op), color);
+}
+
+/* Product p of count channel sets (sets[c][p]) in j's format and depth:
+ * one grid, or count interleaved channels. */
+static imgrad_status write_product(const job *j, imgrad_grid (*sets)[P_COUNT], int count,
+                                   int product, const imgrad_source_info *info,
+                                   const char *input, cli_sink sink)
+{
+    imgrad_grid g[3];
+    imgrad_write_options wo = j->write;
+    const size_t len = (size_t)sets[0][product].width * (size_t)sets[0][product].height;
+    const size_t bytes = j->depth == 16 ? 2 : 1;
+    unsigned char *px, *plane;
+    char desc[1024];
+    double scale;
+    imgrad_status st = IMGRAD_OK;
+    size_t i;
+    int c;
+
+    for (c = 0; c < count; c++)
+        g[c] = sets[c][product];
+    wo.png_filter = png_filter_for(product);
+    if (product == P_HSV)
+        return write_hsv(j, sets[0], sink);
+    if (j->format == IMGRAD_FORMAT_NPY)
+        return cli_put_npy(sink, g, count);
+    if (j->format == IMGRAD_FORMAT_TIFF && j->depth != 16) {
+        describe(j, input, product, desc, sizeof desc);
+        return cli_put_tiff(sink, g, count, desc);
+    }
+    scale = display_scale(j, g, count, product, info);
+    px = malloc(len * bytes * (size_t)count);
+    plane = count > 1 ? malloc(len * bytes) : px;
+    for (c = 0; px != NULL && plane != NULL && c < count && st == IMGRAD_OK; c++) {
+        st = product == P_DIRECTION ? direction_to_pixels(j, &g[c], plane, len)
+                                    : map_to(j, &g[c], products[product].map, scale, plane, len);
+        for (i = 0; count > 1 && i < len; i++) /* channel c of each pixel */
+            memcpy(px + (i * (size_t)count + (size_t)c) * bytes, plane + i * bytes, bytes);
+    }
+    if (px == NULL || plane == NULL)
+        st = IMGRAD_ENOMEM;
     if (st == IMGRAD_OK)
-        st = write_file(path, j->format, NULL, px, g->width, g->height, 1, &wo);
+        st = cli_put_picture(sink, j->format, j->depth, px, g[0].width, g[0].height, count, &wo);
+    if (plane != px)
+        free(plane);
     free(px);
     return st;
 }
@@ -911,18 +996,18 @@ static void scale_grid(imgrad_grid *g, double f)
             g->data[(size_t)y * g->stride + x] *= (float)f;
 }
 
-/* Computes the requested products of gray (and gx, gy, magnitude for
- * --stats), writes each requested one unless w->write is 0 (gray
- * included), then measures. */
-static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *grids,
-                             const imgrad_source_info *info, const cli_work *w)
+/* Computes the requested products (and gx, gy, magnitude for --stats)
+ * into grids: of grids[P_GRAY], or with count channels, their colour
+ * gradient (--color dizenzo). */
+static int compute(const job *j, const char *input, imgrad_grid *grids,
+                   const imgrad_grid *channels, int count, const cli_work *w)
 {
     double used[2];
     imgrad_products want = { .thresholds = used };
     imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude,
                                     &want.direction, &want.edges, NULL };
-    const char *input = in->path;
-    int p, ok = 1;
+    const imgrad_grid *shape = count > 0 ? &channels[0] : &grids[P_GRAY];
+    int p;
     imgrad_status st;
 
     for (p = P_GX; p <= P_EDGES; p++)
@@ -933,57 +1018,101 @@ static int compute_and_write(const job *j, const cli_input *in, imgrad_grid *gri
         want.magnitude = &grids[P_MAGNITUDE];
         want.direction = &grids[P_DIRECTION];
     }
-    if (ok && (want.gx || want.gy || want.magnitude || want.direction || want.edges)
-        && (st = imgrad_gradient(&grids[P_GRAY], &j->grad, &want)) != IMGRAD_OK) {
+    if (!(want.gx || want.gy || want.magnitude || want.direction || want.edges))
+        return 1;
+    st = count > 0 ? imgrad_color_gradient(channels, count, &j->grad, &want)
+                   : imgrad_gradient(&grids[P_GRAY], &j->grad, &want);
+    if (st != IMGRAD_OK) {
         if (st == IMGRAD_ETOOSMALL && j->grad.sigma > 0
-            && floor(4 * j->grad.sigma + 0.5) > fmax(grids[P_GRAY].width, grids[P_GRAY].height))
+            && floor(4 * j->grad.sigma + 0.5) > fmax(shape->width, shape->height))
             cli_error(input, "%dx%d is too small for --sigma %g: its kernel reaches %.0f pixels "
                       "from the centre (4 sigma); use --sigma %g or less",
-                      grids[P_GRAY].width, grids[P_GRAY].height, j->grad.sigma,
+                      shape->width, shape->height, j->grad.sigma,
                       floor(4 * j->grad.sigma + 0.5),
-                      floor((fmax(grids[P_GRAY].width, grids[P_GRAY].height) - 0.5) / 4 * 100) / 100);
+                      floor((fmax(shape->width, shape->height) - 0.5) / 4 * 100) / 100);
         else if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
             cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
-                      "along each axis", grids[P_GRAY].width, grids[P_GRAY].height,
+                      "along each axis", shape->width, shape->height,
                       j->grad.edge_order, j->grad.edge_order + 1);
         else
             cli_error(input, "%s", cli_reason(st));
-        ok = 0;
+        return 0;
     }
-    if (ok) {
-        scale_grid(&grids[P_GX], j->component_factor);
-        scale_grid(&grids[P_GY], j->component_factor);
+    scale_grid(&grids[P_GX], j->component_factor);
+    scale_grid(&grids[P_GY], j->component_factor);
+    if (count == 0) /* the input compared with is grids[P_GRAY] */
         warn_nonfinite(j, input, grids);
-    }
-    if (ok && want.edges && j->verbose > 0)
+    if (want.edges && j->verbose > 0)
         cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
                  j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
+    return 1;
+}
+
+/* Writes each requested product of the count channel sets unless w->write
+ * is 0, then measures sets[0] for --stats. */
+static int write_all(const job *j, const cli_input *in, imgrad_grid (*sets)[P_COUNT], int count,
+                     const imgrad_source_info *info, const cli_work *w)
+{
+    const char *input = in->path;
+    int p, ok = 1;
+    imgrad_status st;
+
     for (p = 0; ok && w->write && p < P_COUNT; p++) {
         char *path;
+        const cli_sink sink = { NULL, j->to_stdout ? stdout : NULL };
         if (!j->want[p])
             continue;
         path = output_path(j, in->key, p);
         if (path == NULL) {
             ok = 0;
-        } else if (same_file(path, input)) {
+        } else if (!j->to_stdout && same_file(path, input)) {
             cli_error(input, "refusing to overwrite the input with %s", path);
             ok = 0;
-        } else if ((st = p >= P_QUIVER ? write_picture(j, grids, p, path)
-                                       : write_product(j, grids, p, info, path)) != IMGRAD_OK) {
-            cli_error(path, "cannot write: %s", cli_reason(st));
+        } else if ((st = p >= P_QUIVER
+                             ? write_picture(j, sets[0], p, (cli_sink){ path, sink.fp })
+                             : write_product(j, sets, count, p, info, input,
+                                             (cli_sink){ path, sink.fp })) != IMGRAD_OK) {
+            cli_error(j->to_stdout ? "standard output" : path, "cannot write: %s",
+                      cli_reason(st));
             ok = 0;
         } else if (j->verbose > 0) {
-            cli_note("wrote %s", path);
+            cli_note("wrote %s", j->to_stdout ? "standard output" : path);
         }
         free(path);
     }
     if (ok && w->stats
-        && (st = imgrad_gradient_stats(&grids[P_MAGNITUDE], &grids[P_GX], &grids[P_GY],
+        && (st = imgrad_gradient_stats(&sets[0][P_MAGNITUDE], &sets[0][P_GX], &sets[0][P_GY],
                                        w->edge_threshold, w->stats)) != IMGRAD_OK) {
         cli_error(input, "statistics: %s", cli_reason(st));
         ok = 0;
     }
     return ok;
+}
+
+/* Decodes one input ("-": standard input) as j's colour mode needs it: the
+ * grey into *gray, the channels into channels[0..*count). */
+static imgrad_status load_input(const job *j, const char *path, imgrad_grid *gray,
+                                imgrad_grid channels[3], int *count, imgrad_source_info *info)
+{
+    const int need_gray = j->color == COLOR_LUMA
+                          || j->want[P_GRAY] || j->want[P_QUIVER] || j->want[P_ISOLINES];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    imgrad_status st = IMGRAD_OK;
+
+    *count = 0;
+    if (strcmp(path, "-") == 0 && (st = cli_read_stdin(MAX_STDIN_BYTES, &data, &len)) != IMGRAD_OK)
+        return st;
+    if (need_gray && j->color != COLOR_CHANNELS)
+        st = data ? imgrad_load_gray_memory(data, len, &j->load, gray, info)
+                  : imgrad_load_gray(path, &j->load, gray, info);
+    if (st == IMGRAD_OK && j->color != COLOR_LUMA)
+        st = data ? imgrad_load_channels_memory(data, len, &j->load, channels, count, info)
+                  : imgrad_load_channels(path, &j->load, channels, count, info);
+    free(data);
+    if (st != IMGRAD_OK)
+        imgrad_grid_free(gray);
+    return st;
 }
 
 /* One input: decode once, compute, write.  1 on success, 0 after a message.
@@ -992,30 +1121,85 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
 {
     const job *j = ctx;
     const char *input = in->path;
-    imgrad_grid grids[P_COUNT];
+    imgrad_grid sets[3][P_COUNT], channels[3];
     imgrad_source_info info;
-    imgrad_gradient_options grad = j->grad;
     job local = *j;
     imgrad_status st;
-    int p, ok;
+    int c, p, count, ok;
 
-    memset(grids, 0, sizeof grids);
-    st = imgrad_load_gray(input, &j->load, &grids[P_GRAY], &info);
-    if (st != IMGRAD_OK) {
+    memset(sets, 0, sizeof sets);
+    st = load_input(j, input, &sets[0][P_GRAY], channels, &count, &info);
+    if (st == IMGRAD_ENOPAGE)
+        cli_error(input, "--page %d: %s", j->load.page, cli_reason(st));
+    else if (st != IMGRAD_OK && strcmp(input, "-") == 0)
+        cli_error("standard input", "%s", cli_reason(st));
+    else if (st != IMGRAD_OK)
         cli_load_error(input, st);
+    if (st != IMGRAD_OK)
         return 0;
-    }
     if (j->verbose > 0)
         cli_note("%s: %dx%d, %d channel(s)", input, info.width, info.height, info.channels);
-    ok = coords_fit(j, input, &grids[P_GRAY]);
-    grad.x_coords = j->coords[0];
-    grad.y_coords = j->coords[1];
-    grad.threads = w->threads;
-    local.grad = grad;
-    ok = ok && compute_and_write(&local, in, grids, &info, w);
-    for (p = 0; p < P_COUNT; p++)
-        imgrad_grid_free(&grids[p]);
+    ok = coords_fit(j, input, count > 0 ? &channels[0] : &sets[0][P_GRAY]);
+    local.grad.x_coords = j->coords[0];
+    local.grad.y_coords = j->coords[1];
+    local.grad.threads = w->threads;
+    if (j->color == COLOR_CHANNELS) { /* each channel a grey image of its own */
+        for (c = 0; c < count; c++) {
+            sets[c][P_GRAY] = channels[c];
+            ok = ok && compute(&local, input, sets[c], NULL, 0, w);
+        }
+        ok = ok && write_all(&local, in, sets, count, &info, w);
+    } else {
+        ok = ok && compute(&local, input, sets[0], channels, count, w);
+        ok = ok && write_all(&local, in, sets, 1, &info, w);
+        for (c = 0; c < count; c++)
+            imgrad_grid_free(&channels[c]);
+    }
+    for (c = 0; c < 3; c++)
+        for (p = 0; p < P_COUNT; p++)
+            imgrad_grid_free(&sets[c][p]);
     return ok;
+}
+
+/* Option combinations that cannot work, refused before any input is read;
+ * also turns -o - on.  0 after a message. */
+static int check_combination(job *j, char **args, int count)
+{
+    struct stat st;
+    int p, wanted = 0;
+
+    for (p = 0; p < P_COUNT; p++)
+        wanted += j->want[p];
+    if (j->depth == 16 && j->format != IMGRAD_FORMAT_PNG && j->format != IMGRAD_FORMAT_TIFF)
+        return cli_error(NULL, "--depth 16: only png and tiff pictures have 16 bits"), 0;
+    if (j->color == COLOR_CHANNELS && (j->want[P_HSV] || j->want[P_QUIVER] || j->want[P_ISOLINES]))
+        return cli_error(NULL, "--color channels: hsv, quiver and isolines draw one gradient; "
+                         "use --color luma or dizenzo for them"), 0;
+    if (j->color == COLOR_CHANNELS && j->batch.stats_path != NULL)
+        return cli_error(NULL, "--stats measures one gradient per image: not with "
+                         "--color channels"), 0;
+    if (j->color == COLOR_DIZENZO && j->grad.canny_mode != IMGRAD_CANNY_OWN && j->want[P_EDGES])
+        return cli_error(NULL, "--canny %s: the --color dizenzo edges are imgrad's own Canny; "
+                         "use --canny own (or --color luma for that library's Canny)",
+                         cli_choice_name(cannys, COUNT(cannys), (int)j->grad.canny_mode)), 0;
+    if (j->color == COLOR_DIZENZO && j->grad.norm_l1)
+        return cli_error(NULL, "--norm l1: the --color dizenzo magnitude is the root of an "
+                         "eigenvalue, it has no l1 form"), 0;
+    if (strcmp(j->outdir, "-") != 0)
+        return 1;
+    if (count != 1 || j->batch.files_from != NULL
+        || (stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)))
+        return cli_error(NULL, "-o -: writes the product of one input file to standard "
+                         "output; give one file (or -), not %s",
+                         count != 1 || j->batch.files_from ? "several" : "a folder"), 0;
+    if (wanted != 1)
+        return cli_error(NULL, "-o -: writes one product to standard output, --outputs "
+                         "names %d", wanted), 0;
+    if (isatty(STDOUT_FILENO))
+        return cli_error(NULL, "-o -: standard output is a terminal; redirect it to a file "
+                         "or a pipe"), 0;
+    j->to_stdout = 1;
+    return 1;
 }
 
 int cli_gradient_main(int argc, char **argv)
@@ -1033,24 +1217,31 @@ int cli_gradient_main(int argc, char **argv)
     j.outdir = "imgrad-out";
     j.isoline_levels = 8;
     j.isoline_sigma = 2;
+    j.depth = 8;
     j.load.jpeg_luma = 1; /* --gray luma, for every output format */
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
     j.load.orient = !j.batch.no_orient;
-    if (!load_coords(&j))
+    /* float64 arithmetic changes only digits that pictures cannot show:
+     * keep the grey's residual (4 bytes a pixel) for the float outputs
+     * (.npy, float TIFF) and for --stats, whose figures must not depend on
+     * the picture format */
+    j.load.residual = j.format == IMGRAD_FORMAT_NPY
+                      || (j.format == IMGRAD_FORMAT_TIFF && j.depth != 16)
+                      || j.batch.stats_path != NULL;
+    if (!check_combination(&j, argv + optind, argc - optind) || !load_coords(&j)) {
         rc = EXIT_USAGE;
-    else if (!make_recipes(&j)) {
+    } else if (!make_recipes(&j)) {
         cli_error(NULL, "out of memory");
         rc = EXIT_SOME_FAILED;
-    }
-    else if (cli_mkdir_p(j.outdir) != 0) {
+    } else if (j.to_stdout) { /* one file, no batch: nothing to walk or resume */
+        const cli_input in = { argv[optind], argv[optind], NULL };
+        const cli_work w = { j.grad.threads, 1, NULL, 0 };
+        rc = process_input(&j, &in, &w) ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    } else if (cli_mkdir_p(j.outdir) != 0) {
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;
     } else {
-        /* float64 arithmetic changes only digits that 8-bit pictures cannot
-         * show: keep the grey's residual (4 bytes a pixel) for .npy and for
-         * --stats, whose figures must not depend on the picture format */
-        j.load.residual = j.format == IMGRAD_FORMAT_NPY || j.batch.stats_path != NULL;
         j.batch.verbose = j.verbose;
         j.batch.threads = j.grad.threads;
         j.batch.outdir = j.outdir;

@@ -18,6 +18,7 @@
 /* File name extensions picked up in folders (compared ignoring case). */
 static const char *const image_extensions[] = {
     "png", "jpg", "jpeg", "bmp", "tga", "gif", "psd", "hdr", "pnm", "pgm", "ppm", "npy",
+    "tif", "tiff", "webp", "heic", "heif", "avif",
 };
 
 /* The folders a walk has entered, by device and inode (open addressing):

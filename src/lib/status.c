@@ -18,6 +18,7 @@ const char *imgrad_strerror(imgrad_status st)
     case IMGRAD_ETOOSMALL:   return "image too small for the edge order or the smoothing";
     case IMGRAD_ECOORDS:     return "coordinates must match the axis length and increase strictly";
     case IMGRAD_EEMPTY:      return "empty image (a dimension is zero)";
+    case IMGRAD_ENOPAGE:     return "no such page in the file (pages count from 0)";
     }
     return "unknown status";
 }

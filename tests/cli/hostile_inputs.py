@@ -4,7 +4,9 @@ tests/cli/test_cli_hostile.sh.  Standard library only, deterministic.
 Usage: hostile_inputs.py SOURCES_DIR OUT_DIR
 SOURCES_DIR holds good files to cut short: src.png, src.jpg, src.bmp,
 src.tga and src.npy (written by imgrad itself), and a progressive JPEG
-src.prog.jpg (tests/corpus/load/progressive.jpg).  Every file written is bad:
+src.prog.jpg (tests/corpus/load/progressive.jpg); and when present src.tiff
+(16-bit) and src.f.tiff (float32, both imgrad's), src.webp (cwebp) and
+src.heic (heif-enc).  Every file written is bad:
 imgrad must refuse each one.
 """
 import os
@@ -102,6 +104,79 @@ def truncations(out, sources):
                 put(out, "cut%d.%s" % (cut, ext), data[:cut])
 
 
+def format_truncations(out, sources):
+    """TIFF, WebP and HEIF sources cut short, up to half their length (a TIFF
+    written by imgrad keeps its directory at the end, a HEIF its boxes
+    first: a cut past the middle may lose only what a decoder may skip)."""
+    for name in ["src.tiff", "src.f.tiff", "src.webp", "src.heic"]:
+        path = os.path.join(sources, name)
+        if not os.path.exists(path):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        n = len(data)
+        stem, _, ext = name[4:].rpartition(".")
+        for cut in sorted({1, 4, 12, 40, 100, n // 3, n // 2}):
+            if 0 < cut < n:
+                put(out, "cut%d%s.%s" % (cut, "." + stem if stem else "", ext), data[:cut])
+        if ext == "webp":  # the RIFF size and the VP8L header bytes flipped
+            put(out, "flipped.webp", data[:20] + bytes(b ^ 0xFF for b in data[20:40]) + data[40:])
+        if ext == "heic":  # the ftyp box kept, everything after it noise
+            size = int.from_bytes(data[:4], "big")
+            rng = random.Random(16)
+            put(out, "noise_after_ftyp.heic",
+                data[:size] + bytes(rng.randrange(256) for _ in range(600)))
+
+
+def tiff(width, height, bits=8, strip_at=None, strip_bytes=None):
+    """A little-endian grey TIFF header and directory; the pixels (zeros)
+    follow unless strip_at points elsewhere."""
+    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, bits),
+               (259, 3, 1, 1), (262, 3, 1, 1), (273, 4, 1, 0), (277, 3, 1, 1),
+               (278, 4, 1, height), (279, 4, 1, 0)]
+    ifd_size = 2 + 12 * len(entries) + 4
+    pixels = width * height * bits // 8 if strip_bytes is None else strip_bytes
+    at = 8 + ifd_size if strip_at is None else strip_at
+    body = b""
+    for tag, typ, count, value in entries:
+        value = at if tag == 273 else min(pixels, 0xFFFFFFFF) if tag == 279 else value
+        packed = struct.pack("<H", value) + b"\0\0" if typ == 3 else struct.pack("<I", value)
+        body += struct.pack("<HHI", tag, typ, count) + packed
+    data = b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", len(entries)) + body + b"\0" * 4
+    return data + (bytes(min(pixels, 1 << 16)) if strip_at is None else b"")
+
+
+def tiled_tiff(width, height, tile):
+    """A grey 8-bit TIFF of one tile of tile x tile pixels (data: 64 zeros)."""
+    entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 1),
+               (262, 3, 1, 1), (277, 3, 1, 1), (322, 4, 1, tile), (323, 4, 1, tile),
+               (324, 4, 1, 0), (325, 4, 1, 64)]
+    data_at = 8 + 2 + 12 * len(entries) + 4
+    body = b""
+    for tag, typ, count, value in entries:
+        value = data_at if tag == 324 else value
+        packed = struct.pack("<H", value) + b"\0\0" if typ == 3 else struct.pack("<I", value)
+        body += struct.pack("<HHI", tag, typ, count) + packed
+    return (b"II*\0" + struct.pack("<I", 8) + struct.pack("<H", len(entries)) + body
+            + b"\0" * 4 + bytes(64))
+
+
+def format_headers(out):
+    put(out, "huge.tif", tiff(100000, 100000))
+    put(out, "zero.tif", tiff(0, 16))
+    put(out, "bits3.tif", tiff(16, 16, bits=3))
+    put(out, "strip_past_end.tif", tiff(16, 16, strip_at=1 << 30, strip_bytes=256))
+    put(out, "short_strip.tif", tiff(64, 64, strip_bytes=64 * 64 - 100)[:-100])
+    put(out, "magic_only.tif", b"II*\0")
+    # a 16 x 16 image in one tile of 2^20 x 2^20 pixels (4 TiB of memory)
+    put(out, "huge_tile.tif", tiled_tiff(16, 16, 1 << 20))
+    put(out, "ifd_past_end.tif", b"MM\0*" + struct.pack(">I", 1 << 20))
+    put(out, "riff_only.webp", b"RIFF\x04\0\0\0WEBP")
+    put(out, "vp8l_header.webp", b"RIFF\x16\0\0\0WEBPVP8L\x0a\0\0\0\x2f\xff\xff\xff\x0f" + bytes(5))
+    put(out, "ftyp_only.heic", struct.pack(">I", 24) + b"ftypheic\0\0\0\0mif1heic")
+    put(out, "ftyp_only.avif", struct.pack(">I", 24) + b"ftypavif\0\0\0\0mif1avif")
+
+
 def many_scans(jpeg):
     """A progressive JPEG with its last scan repeated until there are more
     than 500 scans: each is valid, together they would take minutes."""
@@ -158,7 +233,9 @@ def main():
     sources, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     truncations(out, sources)
+    format_truncations(out, sources)
     headers(out)
+    format_headers(out)
     noise(out)
 
 

@@ -38,6 +38,13 @@ for f in png jpg bmp tga npy; do
         && mv "$TMP/src/coffee.gray.$f" "$TMP/src/src.$f"
 done
 cp "$(dirname "$0")/../corpus/load/progressive.jpg" "$TMP/src/src.prog.jpg"
+# TIFF, WebP and HEIF sources for hostile_inputs.py to cut (issue 16)
+"$IMGRAD" -q -o "$TMP/src" --outputs gray --depth 16 --format tiff "$A/coffee.png" \
+    && mv "$TMP/src/coffee.gray.tiff" "$TMP/src/src.tiff"
+"$IMGRAD" -q -o "$TMP/src" --outputs gx --format tiff "$A/coffee.png" \
+    && mv "$TMP/src/coffee.gx.tiff" "$TMP/src/src.f.tiff"
+cwebp -quiet -o "$TMP/src/src.webp" "$TMP/src/src.png" 2>/dev/null || bad "cwebp (make deps)"
+heif-enc -q 50 -o "$TMP/src/src.heic" "$TMP/src/src.png" >/dev/null 2>&1 || bad "heif-enc (make deps)"
 "$PY" "$(dirname "$0")/hostile_inputs.py" "$TMP/src" "$TMP/bad" || bad "hostile_inputs.py failed"
 n=$(ls "$TMP/bad" | wc -l)
 if [ "$n" -ge 80 ]; then ok; else bad "only $n hostile files written"; fi

@@ -188,3 +188,12 @@ imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation, imgrad
         }
     return IMGRAD_OK;
 }
+
+/* The orientation in an Exif TIFF block outside a JPEG (a WebP's EXIF
+ * chunk, formats.h), by the same reader as a JPEG's. */
+int imgrad__exif_block_orientation(const unsigned char *block, size_t len)
+{
+    if (len >= 6 && memcmp(block, "Exif\0\0", 6) == 0) /* some writers keep the prefix */
+        return tiff_orientation(block + 6, len - 6);
+    return tiff_orientation(block, len);
+}

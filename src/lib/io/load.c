@@ -1,5 +1,5 @@
 /* load.c - from a file or memory to a grey float32 grid, and coordinate files. */
-#include "io.h"
+#include "formats.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +23,7 @@ void imgrad_load_options_default(imgrad_load_options *o)
     o->residual = 1;
     o->jpeg_luma = 0;
     o->raw_range = 0;
+    o->page = 0;
 }
 
 /* A .npy 2-D array as a grid; C order, or Fortran order read transposed
@@ -127,6 +128,9 @@ imgrad_status imgrad_load_gray_memory(const unsigned char *data, size_t len,
         return st;
     if (o->gray < IMGRAD_GRAY_REC601 || o->gray > IMGRAD_GRAY_OPENCV)
         return IMGRAD_EINVAL;
+    /* TIFF, WebP, HEIF by content (and pages), before .npy and stb */
+    if (imgrad__formats_gray(data, len, o, out, info, &st))
+        return st;
     if (imgrad__is_npy(data, len))
         return npy_to_grid(data, len, o, out, info);
     st = imgrad__stb_decode_gray(data, len, o, out, info);
@@ -145,6 +149,9 @@ imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
     if (out != NULL)
         memset(out, 0, sizeof *out);
     if ((st = check_memory_call(data, len, out, o, &defaults, &o)) != IMGRAD_OK)
+        return st;
+    /* TIFF, WebP, HEIF by content (and pages), before .npy and stb */
+    if (imgrad__formats_pixels(data, len, o, out, &st))
         return st;
     if (imgrad__is_npy(data, len))
         return IMGRAD_EUNSUPPORTED; /* a grid of numbers, not pixels */

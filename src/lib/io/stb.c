@@ -261,6 +261,7 @@ imgrad_status imgrad__stb_encode(FILE *fp, imgrad_format fmt, const unsigned cha
         ok = stbi_write_tga_to_func(sink_write, &s, width, height, channels, pixels);
         break;
     case IMGRAD_FORMAT_NPY:
+    case IMGRAD_FORMAT_TIFF: /* not 8-bit pictures: write_deep.c */
         return IMGRAD_EINVAL;
     }
     if (!ok)
