@@ -16,13 +16,18 @@ WEB_OUT      = web/libimgrad.js
 WEB_PACKAGES = emscripten chromium python3
 PLAYWRIGHT   = playwright-core@1.65.1
 
+# Decoders and writers over host-only libraries (libheif, libtiff, libwebp,
+# libspng, libpng): the page decodes images in the browser.
+WEB_HOST_ONLY = src/lib/io/formats.c src/lib/io/heif.c src/lib/io/tiff.c src/lib/io/webp.c \
+                src/lib/io/write_deep.c src/lib/io/pnggray.c src/lib/io/channels.c
+
 # The library without what needs host-only libraries (jpeg.c: libjpeg-turbo,
 # png.c and its deflate.c: libdeflate; web/stubs.c stands in for them) and
 # without load.c (file loading, which the page does not use; its
 # MAX_FILE_BYTES, (size_t)1 << 32, overflows a 32-bit size_t).  The program's
 # formula parser and drawing primitives, compiled as they are.
 WEB_LIB_SRC := $(filter-out src/lib/io/jpeg.c src/lib/io/png.c src/lib/io/deflate.c \
-                 src/lib/io/load.c,$(LIB_SRC))
+                 src/lib/io/load.c $(WEB_HOST_ONLY),$(LIB_SRC))
 WEB_CLI_SRC := src/cli/plot/expr.c src/cli/plot/plot.c src/cli/plot/plot_field.c \
                src/cli/plot/font.c
 WEB_OBJ := $(WEB_LIB_SRC:src/%.c=$(WEB_BUILD)/obj/%.o) \
