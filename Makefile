@@ -34,7 +34,8 @@ CLI_PART_OBJ := $(CLI_PART_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 DEB_PACKAGES = libstb-dev libcmocka-dev libdeflate-dev libjpeg-dev libpng-dev help2man pkg-config \
-               libtiff-dev libwebp-dev libheif-dev libspng-dev libheif-examples webp
+               libtiff-dev libwebp-dev libheif-dev libspng-dev libheif-examples webp \
+               fonts-dejavu-core
 PY_PACKAGES  = python3-numpy python3-opencv python3-skimage
 
 .PHONY: all deps deps-python demo test check-unit check-cli check-install crosscheck \
@@ -152,7 +153,7 @@ include mk/fresh.mk
 include mk/web.mk
 include mk/python.mk
 include mk/cluster.mk
-
 include mk/compat.mk
+include mk/pictures.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

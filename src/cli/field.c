@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum product { F_F, F_GX, F_GY, F_MAGNITUDE, F_DIRECTION, F_GX_EXACT, F_GY_EXACT, F_ERROR,
                F_PLOT, F_COUNT };
@@ -38,14 +39,18 @@ typedef struct field_job {
     int grid_w, grid_h;        /* samples along x and along y */
     imgrad_gradient_options grad;       /* the core kernel's options */
     const char *outdir;
+    const char *plot_file;     /* -o FILE.png or FILE.svg: the picture's name */
     int want[F_COUNT];
     int outputs_given;         /* --outputs seen */
     imgrad_format format;      /* for array products */
+    int svg;                   /* the pictures as SVG rather than PNG */
     int size;                  /* picture width in pixels */
     double levels[MAX_LEVELS]; /* explicit level values, or */
     int level_count;           /* their number; */
     int level_auto;            /* else this many evenly spaced */
+    int label_levels;
     int arrows, antigradient;
+    plot_arrow_length arrow_length;
     int have_range;
     double range[2];           /* colour range, else f's finite range */
     int have_at;
@@ -80,21 +85,29 @@ static void usage(FILE *to)
 "  -t, --threads N          threads for the kernel\n"
 "\n"
 "Outputs (files OUTDIR/field.<product>.<ext>):\n"
-"  -o, --output-dir DIR     default imgrad-out\n"
+"  -o, --output-dir DIR     default imgrad-out; or a file name ending in .png\n"
+"                           or .svg for the picture alone (-o bowl.svg)\n"
 "      --outputs LIST       f, gx, gy, magnitude, direction (grid gradient,\n"
 "                           gy = df/dy), gx_exact, gy_exact (exact partials),\n"
 "                           error (hypot of grid minus exact), plot (the\n"
-"                           picture, always PNG).  Default plot, or nothing\n"
-"                           when --at is given\n"
-"      --format FMT         npy (default) or png for the arrays\n"
+"                           picture).  Default plot, or nothing when --at\n"
+"                           is given\n"
+"      --format FMT         npy (default) or png for the arrays (error as a\n"
+"                           picture on an absolute log10 scale), or svg:\n"
+"                           the pictures as SVG (arrays as npy)\n"
 "      --at X,Y             print f, the exact gradient and the grid estimate\n"
 "\n"
 "Picture:\n"
 "      --size N             width in pixels (default 1024)\n"
 "      --levels N|LIST      N evenly spaced level lines (default 10), or the\n"
 "                           values in LIST (write one value as '0.5,')\n"
+"      --label-levels       print each level line's value on it\n"
 "      --range LO:HI        colour range (default: f's finite range)\n"
 "      --arrows N           gradient arrows across the width (default 16, 0 none)\n"
+"      --arrow-length M     auto (default: proportional, the longest spans the\n"
+"                           spacing), unit (all equal: direction only) or clip\n"
+"                           (proportional, full at the 80th percentile of the\n"
+"                           magnitudes, longer ones cut to full)\n"
 "      --antigradient       arrows show -grad f (downhill)\n"
 "      --descent X0,Y0      draw gradient descent from (X0, Y0)\n"
 "      --rate R             step size (default 0.1): p <- p - R grad f(p)\n"
@@ -156,7 +169,7 @@ static int parse_levels(field_job *j, char *s)
 enum {
     OPT_X = 256, OPT_Y, OPT_GRID, OPT_OUTPUTS, OPT_FORMAT, OPT_EDGE_ORDER, OPT_AT, OPT_SIZE,
     OPT_LEVELS, OPT_RANGE, OPT_ARROWS, OPT_ANTI, OPT_DESCENT, OPT_RATE, OPT_STEPS, OPT_METHOD,
-    OPT_TRACE
+    OPT_TRACE, OPT_LABEL_LEVELS, OPT_ARROW_LENGTH
 };
 
 static const struct option long_options[] = {
@@ -179,6 +192,8 @@ static const struct option long_options[] = {
     { "steps", required_argument, NULL, OPT_STEPS },
     { "method", required_argument, NULL, OPT_METHOD },
     { "trace", no_argument, NULL, OPT_TRACE },
+    { "label-levels", no_argument, NULL, OPT_LABEL_LEVELS },
+    { "arrow-length", required_argument, NULL, OPT_ARROW_LENGTH },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -211,7 +226,13 @@ static int apply_option(field_job *j, int c, char *arg)
     case OPT_OUTPUTS: return parse_outputs(j, arg);
     case OPT_FORMAT:
         j->format = strcmp(arg, "png") == 0 ? IMGRAD_FORMAT_PNG : IMGRAD_FORMAT_NPY;
-        return strcmp(arg, "png") == 0 || strcmp(arg, "npy") == 0;
+        j->svg = strcmp(arg, "svg") == 0;
+        return j->svg || strcmp(arg, "png") == 0 || strcmp(arg, "npy") == 0
+               || (cli_error("field", "--format: '%s' is not npy, png or svg", arg), 0);
+    case OPT_LABEL_LEVELS: j->label_levels = 1; return 1;
+    case OPT_ARROW_LENGTH:
+        return plot_parse_arrow_length(arg, &j->arrow_length)
+               || (cli_error("field", "--arrow-length: '%s' is not auto, unit or clip", arg), 0);
     case OPT_EDGE_ORDER: return cli_parse_int(arg, 1, 2, &j->grad.edge_order);
     case 't': return cli_parse_int(arg, 1, 1024, &j->grad.threads);
     case OPT_SIZE: return cli_parse_int(arg, 64, 16384, &j->size);
@@ -249,6 +270,34 @@ static int apply_field_option(void *ctx, int c, const char *arg)
     return CLI_OPTION_BAD;
 }
 
+/* Nonzero when name ends in ext, ignoring case. */
+static int ends_with(const char *name, const char *ext)
+{
+    size_t n = strlen(name), e = strlen(ext);
+    return n > e && strcasecmp(name + n - e, ext) == 0;
+}
+
+/* -o FILE.png or FILE.svg names the picture itself (its folder must
+ * exist); any other -o is a folder.  0 after a message when the file
+ * name cannot hold what was asked for. */
+static int picture_name(field_job *j)
+{
+    int p;
+
+    if (!ends_with(j->outdir, ".png") && !ends_with(j->outdir, ".svg"))
+        return 1;
+    for (p = 0; p < F_PLOT; p++)
+        if (j->want[p]) {
+            cli_error("field", "-o %s is a file name, which holds the picture alone; give a "
+                      "folder for --outputs %s", j->outdir, products[p].name);
+            return 0;
+        }
+    j->plot_file = j->outdir;
+    j->svg = ends_with(j->outdir, ".svg");
+    j->want[F_PLOT] = j->want[F_PLOT] || !j->have_at;
+    return 1;
+}
+
 /* Parses argv into j.  Returns -1 to go on, or an exit status. */
 static int parse_args(field_job *j, int argc, char **argv)
 {
@@ -267,7 +316,7 @@ static int parse_args(field_job *j, int argc, char **argv)
     j->text = argv[optind];
     if (!j->outputs_given && !j->have_at)
         j->want[F_PLOT] = 1;
-    return -1;
+    return picture_name(j) ? -1 : EXIT_USAGE;
 }
 
 static void job_default(field_job *j)
@@ -371,14 +420,67 @@ static char *output_path(const field_job *j, int product, const char *ext)
     return path;
 }
 
-static imgrad_status write_array(const field_job *j, const imgrad_grid *g, int product,
-                                 const char *path)
+/* Writes the field picture p to path as PNG or SVG; path appears whole
+ * or not at all. */
+static imgrad_status save_picture(const plot_field_plot *p, int size, int svg, const char *path)
+{
+    plot_canvas c;
+    imgrad_status st;
+
+    if (svg) {
+        imgrad_file f;
+        if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK)
+            return st;
+        if ((st = plot_write_field_svg(p, size, f.fp)) == IMGRAD_OK)
+            return imgrad_file_commit(&f);
+        imgrad_file_abort(&f);
+        return st;
+    }
+    if ((st = plot_render_field(p, size, &c)) != IMGRAD_OK)
+        return st;
+    st = imgrad_write_image8(path, IMGRAD_FORMAT_PNG, c.rgb, c.width, c.height, 3, NULL);
+    plot_canvas_free(&c);
+    return st;
+}
+
+/* The error as a picture on an absolute scale: colours by log10 from 1e-8
+ * (float32 rounding of values near 1 is about 1e-7) up to the next power of
+ * ten above the largest error (at least 1), so float noise looks dark and a
+ * real error bright, whatever the largest error is. */
+static imgrad_status write_error_picture(const field_job *j, const plot_font *font,
+                                         const imgrad_grid *err, const char *path)
+{
+    char title[512];
+    double top = 0;
+    plot_field_plot p;
+    size_t i, n = (size_t)err->width * err->height;
+
+    for (i = 0; i < n; i++)
+        if (isfinite(err->data[i / err->width * err->stride + i % err->width]))
+            top = fmax(top, err->data[i / err->width * err->stride + i % err->width]);
+    memset(&p, 0, sizeof p);
+    snprintf(title, sizeof title, "|grid - exact gradient| of f(x, y) = %s", j->text);
+    p.font = font;
+    p.values = err;
+    p.log_colours = 1;
+    p.title = title;
+    p.bar_label = "error, log10 scale";
+    p.window = j->window;
+    p.lo = -8;
+    p.hi = top > 1 ? ceil(log10(top)) : 0;
+    return save_picture(&p, j->size, 0, path);
+}
+
+static imgrad_status write_array(const field_job *j, const plot_font *font,
+                                 const imgrad_grid *g, int product, const char *path)
 {
     unsigned char *px;
     imgrad_status st;
 
     if (j->format == IMGRAD_FORMAT_NPY)
         return imgrad_write_npy(path, g);
+    if (product == F_ERROR)
+        return write_error_picture(j, font, g, path);
     if ((px = malloc((size_t)g->width * g->height)) == NULL)
         return IMGRAD_ENOMEM;
     st = imgrad_to_8bit(g, products[product].map, imgrad_auto_scale(g), px,
@@ -390,7 +492,7 @@ static imgrad_status write_array(const field_job *j, const imgrad_grid *g, int p
 }
 
 /* Writes every requested array; 0 after a message if one failed. */
-static int write_arrays(const field_job *j, const field_grids *g)
+static int write_arrays(const field_job *j, const plot_font *font, const field_grids *g)
 {
     int p, ok = 1;
 
@@ -400,7 +502,7 @@ static int write_arrays(const field_job *j, const field_grids *g)
         if (!j->want[p])
             continue;
         path = output_path(j, p, j->format == IMGRAD_FORMAT_NPY ? "npy" : "png");
-        st = path ? write_array(j, &g->g[p], p, path) : IMGRAD_ENOMEM;
+        st = path ? write_array(j, font, &g->g[p], p, path) : IMGRAD_ENOMEM;
         if (st != IMGRAD_OK) {
             cli_error(path ? path : "field", "cannot write: %s", cli_reason(st));
             ok = 0;
@@ -498,17 +600,21 @@ static int make_levels(const field_job *j, double lo, double hi, double *levels)
     return j->level_auto;
 }
 
-static int write_plot(const field_job *j, const expr_tree *e, const field_grids *g,
-                      double lo, double hi, const double *path, int points)
+static int write_plot(const field_job *j, const plot_font *font, const expr_tree *e,
+                      const field_grids *g, double lo, double hi, const double *path,
+                      int points)
 {
     double levels[MAX_LEVELS];
     plot_field_plot p;
-    plot_canvas c;
-    char title[PLOT_TEXT_MAX + 1], *file = output_path(j, F_PLOT, "png");
-    imgrad_status st = file ? IMGRAD_OK : IMGRAD_ENOMEM;
+    char *title = malloc(strlen(j->text) + 16);
+    char *file = j->plot_file ? NULL : output_path(j, F_PLOT, j->svg ? "svg" : "png");
+    const char *name = j->plot_file ? j->plot_file : file;
+    imgrad_status st = title && name ? IMGRAD_OK : IMGRAD_ENOMEM;
 
     memset(&p, 0, sizeof p);
-    snprintf(title, sizeof title, "f(x, y) = %s", j->text);
+    if (title != NULL)
+        sprintf(title, "f(x, y) = %s", j->text);
+    p.font = font;
     p.expr = e;
     p.title = title;
     p.window = j->window;
@@ -518,16 +624,17 @@ static int write_plot(const field_job *j, const expr_tree *e, const field_grids 
     p.hi = hi;
     p.levels = levels;
     p.level_count = make_levels(j, lo, hi, levels);
+    p.label_levels = j->label_levels;
     p.arrows = j->arrows;
+    p.arrow_length = j->arrow_length;
     p.antigradient = j->antigradient;
     p.path = path;
     p.path_points = points;
-    if (st == IMGRAD_OK && (st = plot_render_field(&p, j->size, &c)) == IMGRAD_OK) {
-        st = imgrad_write_image8(file, IMGRAD_FORMAT_PNG, c.rgb, c.width, c.height, 3, NULL);
-        plot_canvas_free(&c);
-    }
+    if (st == IMGRAD_OK)
+        st = save_picture(&p, j->size, j->svg, name);
     if (st != IMGRAD_OK)
-        cli_error(file ? file : "field", "cannot draw the picture: %s", cli_reason(st));
+        cli_error(name ? name : "field", "cannot draw the picture: %s", cli_reason(st));
+    free(title);
     free(file);
     return st == IMGRAD_OK;
 }
@@ -557,18 +664,25 @@ static int write_outputs(const field_job *j, const expr_tree *e, const field_gri
                          double lo, double hi, const double *path, int points)
 {
     int p, any = 0, ok;
+    plot_font *font = NULL;
 
     for (p = 0; p < F_COUNT; p++)
         any |= j->want[p];
     if (!any)
         return 1;
-    if (cli_mkdir_p(j->outdir) != 0) {
+    /* the text of the pictures: before any file is written */
+    if ((j->want[F_PLOT] || (j->want[F_ERROR] && j->format == IMGRAD_FORMAT_PNG))
+        && (font = plot_font_open()) == NULL)
+        return 0;
+    if (j->plot_file == NULL && cli_mkdir_p(j->outdir) != 0) {
         cli_error(j->outdir, "cannot create the output folder: %s", strerror(errno));
+        plot_font_free(font);
         return 0;
     }
-    ok = write_arrays(j, g);
+    ok = write_arrays(j, font, g);
     if (j->want[F_PLOT])
-        ok &= write_plot(j, e, g, lo, hi, path, points);
+        ok &= write_plot(j, font, e, g, lo, hi, path, points);
+    plot_font_free(font);
     return ok;
 }
 

@@ -134,10 +134,15 @@ typedef struct job {
     int verbose;                /* -1 quiet, 0 normal, 1 one line per file */
     int quiver_step;            /* pixels between arrows, 0 = width / 32 */
     int isoline_levels;
-    double isoline_sigma;       /* smoothing before the level lines */
+    double isoline_sigma;       /* smoothing before the level lines, < 0 = by size */
     enum compat compat;         /* the last --compat */
     int norm_given;             /* --norm was given */
     double component_factor;    /* gx and gy multiplied by this before writing */
+    plot_arrow_length arrow_length; /* quiver */
+    int hsv_legend;             /* the colour wheel in the hsv picture's corner */
+    double direction_mask;      /* 8-bit direction: mid-grey below this share of
+                                   the magnitude's display scale */
+    plot_font *font;            /* the pictures' text, loaded once */
     cli_batch batch;            /* folders, -j, resume, --stats, --shard */
     char *recipe[P_COUNT];      /* the options that shape each product's output */
     int depth;                  /* pictures: 8 or 16 bits per sample */
@@ -177,8 +182,17 @@ static void usage(FILE *to)
 "                         grey values); hsv and pictures are PNG when FMT\n"
 "                         is npy or tiff\n"
 "      --quiver-step N    pixels between arrows (default width / 32, >= 6)\n"
+"      --arrow-length M   quiver: clip (default: full length at the 95th\n"
+"                         percentile of the magnitudes, longer ones cut),\n"
+"                         auto (proportional to the longest) or unit (all\n"
+"                         equal: direction only)\n"
 "      --isoline-levels N level lines (default 8)\n"
-"      --isoline-sigma S  Gaussian smoothing in pixels (default 2, 0 none)\n"
+"      --isoline-sigma S  Gaussian smoothing in pixels (default auto: 2 per\n"
+"                         800 pixels of the longer side, at least 2; 0 none)\n"
+"      --legend           hsv: the labelled colour wheel in the bottom right\n"
+"      --direction-mask F 8-bit direction: mid-grey (128) where the magnitude\n"
+"                         is below F times its display scale (--scale or the\n"
+"                         99th percentile); default 0.1, 0 shows all\n"
 "      --format FMT       npy, png, jpg, bmp, tga or tiff (default png);\n"
 "                         tiff: float32 products exactly as computed\n"
 "                         (GDAL, QGIS, ImageJ), or 16-bit with --depth 16;\n"
@@ -326,7 +340,7 @@ enum {
     OPT_ISOLINE_LEVELS, OPT_ISOLINE_SIGMA, OPT_OPERATOR, OPT_KERNEL_SCALE, OPT_BORDER,
     OPT_BORDER_VALUE, OPT_SIGMA, OPT_NORM, OPT_ANGLE, OPT_ANGLE_RANGE, OPT_LOW, OPT_HIGH,
     OPT_COMPAT, OPT_MAX_PIXELS, OPT_MAX_DIMENSION, OPT_CANNY, OPT_CANNY_SIGMA, OPT_DEPTH,
-    OPT_COLOR, OPT_PAGE
+    OPT_COLOR, OPT_PAGE, OPT_ARROW_LENGTH, OPT_LEGEND, OPT_DIRECTION_MASK
 };
 
 static const struct option long_options[] = {
@@ -345,6 +359,9 @@ static const struct option long_options[] = {
     { "quiver-step", required_argument, NULL, OPT_QUIVER_STEP },
     { "isoline-levels", required_argument, NULL, OPT_ISOLINE_LEVELS },
     { "isoline-sigma", required_argument, NULL, OPT_ISOLINE_SIGMA },
+    { "arrow-length", required_argument, NULL, OPT_ARROW_LENGTH },
+    { "legend", no_argument, NULL, OPT_LEGEND },
+    { "direction-mask", required_argument, NULL, OPT_DIRECTION_MASK },
     { "operator", required_argument, NULL, OPT_OPERATOR },
     { "kernel-scale", required_argument, NULL, OPT_KERNEL_SCALE },
     { "border", required_argument, NULL, OPT_BORDER },
@@ -535,9 +552,11 @@ static int apply_option(job *j, int c, char *arg)
         return cli_parse_int(arg, 1, 256, &j->isoline_levels)
                || (cli_error(NULL, "--isoline-levels: expected 1..256, got '%s'", arg), 0);
     case OPT_ISOLINE_SIGMA:
+        if (strcmp(arg, "auto") == 0)
+            return j->isoline_sigma = -1, 1;
         if (cli_parse_double(arg, &d) && d >= 0 && d <= 100)
             return j->isoline_sigma = d, 1;
-        return cli_error(NULL, "--isoline-sigma: expected 0..100, got '%s'", arg), 0;
+        return cli_error(NULL, "--isoline-sigma: expected auto or 0..100, got '%s'", arg), 0;
     case OPT_DEPTH:
         if (strcmp(arg, "8") == 0 || strcmp(arg, "16") == 0)
             return j->depth = atoi(arg), 1;
@@ -547,6 +566,14 @@ static int apply_option(job *j, int c, char *arg)
     case OPT_PAGE:
         return cli_parse_int(arg, 0, INT_MAX, &j->load.page)
                || (cli_error(NULL, "--page: expected a page number from 0, got '%s'", arg), 0);
+    case OPT_ARROW_LENGTH:
+        return plot_parse_arrow_length(arg, &j->arrow_length)
+               || (cli_error(NULL, "--arrow-length: expected auto, unit or clip, got '%s'", arg), 0);
+    case OPT_LEGEND: j->hsv_legend = 1; return 1;
+    case OPT_DIRECTION_MASK:
+        if (cli_parse_double(arg, &d) && d >= 0 && d <= 1)
+            return j->direction_mask = d, 1;
+        return cli_error(NULL, "--direction-mask: expected 0..1, got '%s'", arg), 0;
     case 'q':
     case 'v':
         if (j->verbose == (c == 'q' ? 1 : -1))
@@ -752,7 +779,11 @@ static char *make_recipe(const job *j, int p)
     if (fmt == IMGRAD_FORMAT_JPG)
         add_token(&s, "jpeg-quality=%d", j->write.jpeg_quality);
     if (p == P_QUIVER)
-        add_token(&s, "quiver-step=%d", j->quiver_step);
+        add_token(&s, "quiver-step=%d arrow-length=%d", j->quiver_step, (int)j->arrow_length);
+    if (p == P_HSV)
+        add_token(&s, "legend=%d", j->hsv_legend);
+    if (p == P_DIRECTION && fmt != IMGRAD_FORMAT_NPY && fmt != IMGRAD_FORMAT_TIFF)
+        add_token(&s, "direction-mask=%.17g", j->direction_mask);
     if (p == P_ISOLINES)
         add_token(&s, "isoline-levels=%d isoline-sigma=%.17g", j->isoline_levels,
                   j->isoline_sigma);
@@ -787,9 +818,12 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
     plot_canvas c;
     imgrad_status st;
 
+    double sigma = j->isoline_sigma >= 0 ? j->isoline_sigma
+                                         : plot_isoline_sigma(gray->width, gray->height);
     st = product == P_QUIVER
-             ? plot_render_quiver(gray, &grids[P_GX], &grids[P_GY], step, &c)
-             : plot_render_isolines(gray, j->isoline_sigma, j->isoline_levels, &c);
+             ? plot_render_quiver(gray, &grids[P_GX], &grids[P_GY], step, j->arrow_length,
+                                  j->font, &c)
+             : plot_render_isolines(gray, sigma, j->isoline_levels, j->font, &c);
     if (st != IMGRAD_OK)
         return st;
     st = cli_put_picture(sink, format_of(j, product), 8, c.rgb, c.width, c.height, 3, &j->write);
@@ -820,6 +854,8 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink 
         return IMGRAD_ENOMEM;
     st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
                         3 * (size_t)mag->width * (size_t)mag->height);
+    if (st == IMGRAD_OK && j->hsv_legend)
+        st = plot_hsv_legend(rgb, mag->width, mag->height, scale, j->font);
     if (st == IMGRAD_OK)
         st = cli_put_picture(sink, format_of(j, P_HSV), 8, rgb, mag->width, mag->height, 3,
                              &j->write);
@@ -873,6 +909,14 @@ static double display_scale(const job *j, const imgrad_grid *g, int count, int p
     return scale;
 }
 
+/* The 8-bit direction plane px turned mid-grey where mag is below
+ * --direction-mask times the magnitude's display scale. */
+static void mask_direction(const job *j, unsigned char *px, const imgrad_grid *mag)
+{
+    plot_mask_direction(px, mag, j->direction_mask * (j->scale > 0 ? j->scale
+                                                      : imgrad_auto_scale(mag)));
+}
+
 /* "imgrad VERSION: PRODUCT of INPUT ..." for a TIFF's ImageDescription. */
 static void describe(const job *j, const char *input, int product, char *out, size_t size)
 {
@@ -921,6 +965,8 @@ static imgrad_status write_product(const job *j, imgrad_grid (*sets)[P_COUNT], i
     for (c = 0; px != NULL && plane != NULL && c < count && st == IMGRAD_OK; c++) {
         st = product == P_DIRECTION ? direction_to_pixels(j, &g[c], plane, len)
                                     : map_to(j, &g[c], products[product].map, scale, plane, len);
+        if (st == IMGRAD_OK && product == P_DIRECTION && j->depth == 8 && j->direction_mask > 0)
+            mask_direction(j, plane, &sets[c][P_MAGNITUDE]);
         for (i = 0; count > 1 && i < len; i++) /* channel c of each pixel */
             memcpy(px + (i * (size_t)count + (size_t)c) * bytes, plane + i * bytes, bytes);
     }
@@ -1014,6 +1060,9 @@ static int compute(const job *j, const char *input, imgrad_grid *grids,
         if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY) /* quiver draws gx, gy */
             || (w->stats && p <= P_MAGNITUDE))             /* --stats: gx, gy, magnitude */
             *slot[p] = &grids[p];
+    if (j->want[P_DIRECTION] && j->direction_mask > 0 && j->depth == 8
+        && j->format != IMGRAD_FORMAT_NPY && j->format != IMGRAD_FORMAT_TIFF)
+        want.magnitude = &grids[P_MAGNITUDE]; /* the mask */
     if (j->want[P_HSV]) { /* drawn from these two, written or not */
         want.magnitude = &grids[P_MAGNITUDE];
         want.direction = &grids[P_DIRECTION];
@@ -1216,7 +1265,9 @@ int cli_gradient_main(int argc, char **argv)
     j.format = IMGRAD_FORMAT_PNG;
     j.outdir = "imgrad-out";
     j.isoline_levels = 8;
-    j.isoline_sigma = 2;
+    j.isoline_sigma = -1;
+    j.arrow_length = PLOT_LENGTH_CLIP;
+    j.direction_mask = 0.1;
     j.depth = 8;
     j.load.jpeg_luma = 1; /* --gray luma, for every output format */
     if ((rc = parse_args(&j, argc, argv)) >= 0)
@@ -1229,7 +1280,10 @@ int cli_gradient_main(int argc, char **argv)
     j.load.residual = j.format == IMGRAD_FORMAT_NPY
                       || (j.format == IMGRAD_FORMAT_TIFF && j.depth != 16)
                       || j.batch.stats_path != NULL;
-    if (!check_combination(&j, argv + optind, argc - optind) || !load_coords(&j)) {
+    if ((j.want[P_QUIVER] || j.want[P_ISOLINES] || (j.want[P_HSV] && j.hsv_legend))
+        && (j.font = plot_font_open()) == NULL) {
+        rc = EXIT_SOME_FAILED;
+    } else if (!check_combination(&j, argv + optind, argc - optind) || !load_coords(&j)) {
         rc = EXIT_USAGE;
     } else if (!make_recipes(&j)) {
         cli_error(NULL, "out of memory");
@@ -1255,5 +1309,6 @@ int cli_gradient_main(int argc, char **argv)
     free(j.coords[1]);
     for (p = 0; p < P_COUNT; p++)
         free(j.recipe[p]);
+    plot_font_free(j.font);
     return rc;
 }

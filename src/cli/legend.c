@@ -4,6 +4,7 @@
  * direction, brightness growing from black at the centre to full at the rim.
  * It is drawn by the same imgrad_to_hsv8 as the hsv product. */
 #include "cli.h"
+#include "plot/plot.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -13,24 +14,30 @@
 
 static void legend_usage(FILE *to)
 {
-    fputs("Usage: imgrad legend -o FILE [--size N]\n"
-          "Writes the colour wheel of --outputs hsv to FILE (.png, .jpg, .bmp or\n"
-          ".tga): the pixel at offset (dx, dy) from the centre, y down, shows a\n"
-          "gradient pointing along (dx, dy) (red: right, +x; green-yellow: down,\n"
-          "+y; cyan: left; violet: up) whose magnitude grows from 0 at the\n"
-          "centre to the display scale at the rim.  Outside the disc is black.\n"
+    fputs("Usage: imgrad legend -o FILE [--size N] [--scale S]\n"
+          "Writes the colour wheel of --outputs hsv to FILE (.png, .jpg, .bmp,\n"
+          ".tga or .svg): the pixel at offset (dx, dy) from the centre, y down,\n"
+          "shows a gradient pointing along (dx, dy) (red: right, +x; green-yellow:\n"
+          "down, +y; cyan: left; violet: up) whose magnitude grows from 0 at the\n"
+          "centre to the display scale at the rim.  Labelled +x, +y (down) and\n"
+          "the rim's magnitude, on black.\n"
           "  -o, --output FILE   where to write (required)\n"
-          "      --size N        width and height in pixels, 16..4096 (default 256)\n"
+          "      --size N        the wheel's width in pixels, 16..4096 (default 256)\n"
+          "      --scale S       the rim's magnitude to print (--scale of the hsv\n"
+          "                      picture); default: the words 'the display scale'\n"
           "  -h, --help          show this help and exit\n", to);
 }
+
+/* Beside imgrad_format's values: the legend as SVG. */
+#define FORMAT_SVG 100
 
 /* The image format from FILE's extension; -1 when there is none imgrad writes. */
 static int format_of_name(const char *path)
 {
-    static const struct { const char *ext; imgrad_format format; } exts[] = {
+    static const struct { const char *ext; int format; } exts[] = {
         { ".png", IMGRAD_FORMAT_PNG }, { ".jpg", IMGRAD_FORMAT_JPG },
         { ".jpeg", IMGRAD_FORMAT_JPG }, { ".bmp", IMGRAD_FORMAT_BMP },
-        { ".tga", IMGRAD_FORMAT_TGA },
+        { ".tga", IMGRAD_FORMAT_TGA }, { ".svg", FORMAT_SVG },
     };
     const char *dot = strrchr(path, '.');
     size_t i;
@@ -41,38 +48,69 @@ static int format_of_name(const char *path)
     return -1;
 }
 
-/* Fills the wheel's magnitude and direction grids (size x size). */
-static void draw_wheel(imgrad_grid *mag, imgrad_grid *dir)
+/* The legend's text size for a wheel of size pixels. */
+static double legend_text_size(int size)
 {
-    const int n = mag->width;
-    const double c = (n - 1) / 2.0, radius = n / 2.0 - 1;
-    int x, y;
-
-    for (y = 0; y < n; y++)
-        for (x = 0; x < n; x++) {
-            const double dx = x - c, dy = y - c, r = hypot(dx, dy) / radius;
-            mag->data[(size_t)y * mag->stride + x] = r <= 1 ? (float)r : 0.0f;
-            dir->data[(size_t)y * dir->stride + x] = (float)atan2(dy, dx);
-        }
+    return size * 0.07 > 11 ? size * 0.07 : 11;
 }
 
-static int write_legend(const char *path, int format, int size)
+/* The labelled wheel as SVG at path, atomically. */
+static imgrad_status write_svg(const char *path, plot_surface *s, int size, double ts,
+                               const char *rim)
 {
-    imgrad_grid mag, dir;
-    unsigned char *rgb = malloc(3 * (size_t)size * (size_t)size);
-    imgrad_status st = rgb == NULL ? IMGRAD_ENOMEM : imgrad_grid_init(&mag, size, size);
+    imgrad_file f;
+    imgrad_status st = imgrad_file_open(&f, path);
 
-    if (st == IMGRAD_OK && (st = imgrad_grid_init(&dir, size, size)) != IMGRAD_OK)
-        imgrad_grid_free(&mag);
-    if (st == IMGRAD_OK) {
-        draw_wheel(&mag, &dir);
-        st = imgrad_to_hsv8(&mag, &dir, 0, 1.0, rgb, 3 * (size_t)size * (size_t)size);
-        if (st == IMGRAD_OK)
-            st = imgrad_write_image8(path, (imgrad_format)format, rgb, size, size, 3, NULL);
-        imgrad_grid_free(&mag);
-        imgrad_grid_free(&dir);
-    }
-    free(rgb);
+    if (st != IMGRAD_OK)
+        return st;
+    s->svg = f.fp;
+    plot_svg_begin(s);
+    st = plot_wheel(s, 0, 0, size, ts, rim);
+    if (plot_svg_end(s) != IMGRAD_OK && st == IMGRAD_OK)
+        st = IMGRAD_EIO;
+    if (st == IMGRAD_OK)
+        return imgrad_file_commit(&f);
+    imgrad_file_abort(&f);
+    return st;
+}
+
+/* The labelled wheel as an image at path. */
+static imgrad_status write_image(const char *path, int format, plot_surface *s, int size,
+                                 double ts, const char *rim)
+{
+    static const unsigned char black[3] = { 0, 0, 0 };
+    plot_canvas c;
+    imgrad_status st = plot_canvas_init(&c, s->width, s->height, black);
+
+    if (st != IMGRAD_OK)
+        return st;
+    s->canvas = &c;
+    if ((st = plot_wheel(s, 0, 0, size, ts, rim)) == IMGRAD_OK)
+        st = imgrad_write_image8(path, (imgrad_format)format, c.rgb, c.width, c.height, 3, NULL);
+    plot_canvas_free(&c);
+    return st;
+}
+
+static int write_legend(const char *path, int format, int size, double scale)
+{
+    char rim[64];
+    double ts = legend_text_size(size);
+    plot_surface s;
+    plot_font *font = plot_font_open();
+    imgrad_status st;
+
+    if (font == NULL)
+        return EXIT_SOME_FAILED;
+    if (scale > 0)
+        snprintf(rim, sizeof rim, "rim: %.4g /px", scale);
+    else
+        snprintf(rim, sizeof rim, "rim: the display scale");
+    memset(&s, 0, sizeof s);
+    s.font = font;
+    plot_wheel_box(font, size, ts, rim, &s.width, &s.height);
+    st = format == FORMAT_SVG ? write_svg(path, &s, size, ts, rim)
+                              : write_image(path, format, &s, size, ts, rim);
+    plot_font_free(font);
     if (st != IMGRAD_OK) {
         cli_error(path, "cannot write: %s", cli_reason(st));
         return EXIT_SOME_FAILED;
@@ -83,6 +121,7 @@ static int write_legend(const char *path, int format, int size)
 typedef struct legend_job {
     const char *path;
     int size;
+    double scale; /* --scale: the rim's magnitude; 0 = none given */
 } legend_job;
 
 static int apply_legend_option(void *ctx, int c, const char *arg)
@@ -95,7 +134,12 @@ static int apply_legend_option(void *ctx, int c, const char *arg)
     }
     if (c == 's' && cli_parse_int(arg, 16, 4096, &j->size))
         return CLI_OPTION_OK;
-    cli_error("legend", "--size: expected 16..4096, got '%s'", arg);
+    if (c == 'S' && cli_parse_double(arg, &j->scale) && j->scale > 0)
+        return CLI_OPTION_OK;
+    if (c == 'S')
+        cli_error("legend", "--scale: expected a number above 0, got '%s'", arg);
+    else
+        cli_error("legend", "--size: expected 16..4096, got '%s'", arg);
     return CLI_OPTION_BAD;
 }
 
@@ -104,12 +148,13 @@ int cli_legend_main(int argc, char **argv)
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' },
         { "size", required_argument, NULL, 's' },
+        { "scale", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     static const cli_command_line cl = { "legend", "o:h", opts, legend_usage,
                                          apply_legend_option };
-    legend_job j = { NULL, 256 };
+    legend_job j = { NULL, 256, 0 };
     int rc = cli_options(&cl, argc, argv, &j), format;
 
     if (rc != -1)
@@ -120,8 +165,8 @@ int cli_legend_main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if ((format = format_of_name(j.path)) < 0) {
-        cli_error(j.path, "the name must end in .png, .jpg, .bmp or .tga");
+        cli_error(j.path, "the name must end in .png, .jpg, .bmp, .tga or .svg");
         return EXIT_USAGE;
     }
-    return write_legend(j.path, format, j.size);
+    return write_legend(j.path, format, j.size, j.scale);
 }

@@ -12,6 +12,22 @@
 
 #include "plot.h"
 
+/* The font every picture uses, loaded once by the group setup. */
+static plot_font *font;
+
+static int load_font(void **state)
+{
+    (void)state;
+    return plot_font_load(plot_font_path(), &font) == IMGRAD_OK ? 0 : -1;
+}
+
+static int free_font(void **state)
+{
+    (void)state;
+    plot_font_free(font);
+    return 0;
+}
+
 /* A grid of f(col, row). */
 static imgrad_grid grid_of(int w, int h, double (*f)(double, double))
 {
@@ -143,6 +159,7 @@ static void test_arrows_cross_level_lines_at_right_angles(void **state)
     (void)state;
     assert_int_equal(expr_parse("x^2 + 3*y^2", 11, &e, NULL), IMGRAD_OK);
     memset(&p, 0, sizeof p);
+    p.font = font;
     p.expr = e;
     p.window.x0 = -2; p.window.x1 = 2; p.window.y0 = -1.5; p.window.y1 = 1.5;
     p.arrows = 12;
@@ -207,6 +224,7 @@ static void test_render_field(void **state)
     (void)state;
     assert_int_equal(expr_parse("log(x)", 6, &e, NULL), IMGRAD_OK);
     memset(&p, 0, sizeof p);
+    p.font = font;
     p.expr = e;
     p.title = "log";
     p.window.x0 = -1; p.window.x1 = 3; p.window.y0 = -1; p.window.y1 = 1;
@@ -230,6 +248,211 @@ static void test_render_field(void **state)
     expr_free(e);
 }
 
+/* Rows and columns of canvas pixels darker than mid-grey: the ink's box. */
+static void ink_box(const plot_canvas *c, int *x0, int *y0, int *x1, int *y1)
+{
+    int x, y;
+    *x0 = *y0 = 1 << 30;
+    *x1 = *y1 = -1;
+    for (y = 0; y < c->height; y++)
+        for (x = 0; x < c->width; x++)
+            if (c->rgb[3 * ((size_t)y * c->width + x)] < 128) {
+                *x0 = x < *x0 ? x : *x0;
+                *x1 = x > *x1 ? x : *x1;
+                *y0 = y < *y0 ? y : *y0;
+                *y1 = y > *y1 ? y : *y1;
+            }
+}
+
+/* The text of a --size 480 picture: its size is at least 2.2% of the width,
+ * and a known string drawn at that size is as tall and wide as the font says
+ * it is in an SVG of the same font-size: DejaVu Sans' capital H is 1493 of
+ * 2048 units per em high, advances 1540 and has its ink from 201 to 1339
+ * (read from the font file by python3-fonttools: hmtx['H'] = (1540, 201),
+ * glyf['H'] yMax 1493, xMax 1339). */
+static void test_text_is_as_large_as_the_svg_says(void **state)
+{
+    static const unsigned char white[3] = { 255, 255, 255 }, ink[3] = { 0, 0, 0 };
+    double size = plot_text_size(480);
+    plot_canvas c;
+    int x0, y0, x1, y1;
+
+    (void)state;
+    assert_true(size >= 0.022 * 480);
+    assert_true(plot_text_size(320) >= 10 && plot_text_size(4096) >= 0.022 * 4096);
+    assert_int_equal(plot_canvas_init(&c, 200, 60, white), IMGRAD_OK);
+    plot_canvas_text(&c, font, 10, 40, size, "HHHH", ink);
+    ink_box(&c, &x0, &y0, &x1, &y1);
+    /* the ink of H: cap height 1493/2048 em; from the first stem to the last,
+     * 3 advances plus one H's ink width (1540 - 2 * 201 side bearings) */
+    if (abs((y1 - y0 + 1) - (int)lround(size * 1493 / 2048)) > 1)
+        fail_msg("H is %d pixels high at size %g, want %.2f", y1 - y0 + 1, size,
+                 size * 1493 / 2048);
+    if (fabs((x1 - x0 + 1) - size * (3 * 1540 + 1540 - 2 * 201) / 2048) > 1.5)
+        fail_msg("HHHH is %d pixels wide, want %.2f", x1 - x0 + 1,
+                 size * (3 * 1540 + 1540 - 2 * 201) / 2048);
+    assert_true(fabs(plot_text_width(font, "HHHH", size) - size * 4 * 1540 / 2048) < 0.01);
+    assert_int_equal(y1, 39); /* baseline at y = 40: the last ink row is 39 */
+    plot_canvas_free(&c);
+}
+
+/* Titles wrap at spaces and are never cut: whole, or ending in an ellipsis. */
+static void test_wrap_text(void **state)
+{
+    static const char hills[] = "f(x, y) = exp(-((x-0.8)^2 + (y-0.5)^2)) + "
+                                "0.7*exp(-((x+0.9)^2 + (y+0.6)^2)/0.5)";
+    char *lines[5], joined[256] = "";
+    double size = 1.2 * plot_text_size(480);
+    int n, k;
+
+    (void)state;
+    n = plot_wrap_text(font, hills, size, 480 - 2 * 0.8 * plot_text_size(480), 3, lines);
+    assert_true(n == 2);
+    for (k = 0; k < n; k++) {
+        assert_true(plot_text_width(font, lines[k], size) <= 480 - 1.6 * plot_text_size(480));
+        if (k > 0)
+            strcat(joined, " ");
+        strcat(joined, lines[k]);
+        free(lines[k]);
+    }
+    assert_string_equal(joined, hills);
+    /* one short line: what does not fit ends in U+2026 */
+    n = plot_wrap_text(font, hills, size, 150, 1, lines);
+    assert_int_equal(n, 1);
+    assert_true(plot_text_width(font, lines[0], size) <= 150);
+    assert_true(strlen(lines[0]) > 5
+                && strcmp(lines[0] + strlen(lines[0]) - 3, "\xE2\x80\xA6") == 0);
+    assert_true(strncmp(lines[0], hills, strlen(lines[0]) - 3) == 0);
+    free(lines[0]);
+    /* a word longer than a line is broken, not lost */
+    n = plot_wrap_text(font, "abcdefghijklmnopqrstuvwxyz", 20, 100, 5, lines);
+    assert_true(n >= 3);
+    joined[0] = '\0';
+    for (k = 0; k < n; k++) {
+        strcat(joined, lines[k]);
+        free(lines[k]);
+    }
+    assert_string_equal(joined, "abcdefghijklmnopqrstuvwxyz");
+    assert_int_equal(plot_wrap_text(font, "   ", 20, 100, 5, lines), 0);
+}
+
+/* auto: proportional to the largest; unit: all full; clip: full at the
+ * percentile, longer ones cut. */
+static void test_arrow_lengths(void **state)
+{
+    double m[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 100 };
+
+    (void)state;
+    assert_true(plot_arrow_reference(m, 10, PLOT_LENGTH_AUTO, 80) == 100);
+    assert_true(plot_arrow_scaled(50, 100, 20, PLOT_LENGTH_AUTO) == 10);
+    assert_true(plot_arrow_reference(m, 10, PLOT_LENGTH_UNIT, 80) == 0);
+    assert_true(plot_arrow_scaled(0.001, 0, 20, PLOT_LENGTH_UNIT) == 20);
+    assert_true(plot_arrow_scaled(0, 0, 20, PLOT_LENGTH_UNIT) == 0);
+    /* nearest rank: the 8th of 10 sorted values */
+    assert_true(plot_arrow_reference(m, 10, PLOT_LENGTH_CLIP, 80) == 8);
+    assert_true(plot_arrow_scaled(4, 8, 20, PLOT_LENGTH_CLIP) == 10);
+    assert_true(plot_arrow_scaled(100, 8, 20, PLOT_LENGTH_CLIP) == 20);
+    {
+        double zeros[3] = { 0, 0, 0 };
+        assert_true(plot_arrow_reference(zeros, 3, PLOT_LENGTH_CLIP, 80) == 0);
+        assert_true(plot_arrow_scaled(1, 0, 20, PLOT_LENGTH_AUTO) == 0);
+    }
+}
+
+/* A 2400 x 1600 photo's quiver: shafts at least 2 pixels wide, a scale key,
+ * and isolines smoothed in proportion to the size. */
+static void test_quiver_on_a_large_photo(void **state)
+{
+    imgrad_grid gray, gx, gy;
+    plot_canvas c;
+    int step = 2400 / 32, x, y, thick = 0, key_white = 0;
+
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&gray, 2400, 1600), IMGRAD_OK);
+    assert_int_equal(imgrad_grid_init(&gx, 2400, 1600), IMGRAD_OK);
+    assert_int_equal(imgrad_grid_init(&gy, 2400, 1600), IMGRAD_OK);
+    for (y = 0; y < 1600; y++)
+        for (x = 0; x < 2400; x++) {
+            gray.data[(size_t)y * gray.stride + x] = x / 2400.0f;
+            gx.data[(size_t)y * gx.stride + x] = 1 / 2400.0f; /* all arrows point right */
+            gy.data[(size_t)y * gy.stride + x] = 0;
+        }
+    assert_int_equal(plot_render_quiver(&gray, &gx, &gy, step, PLOT_LENGTH_CLIP, font, &c),
+                     IMGRAD_OK);
+    /* a column through the shaft of the arrow of block (3, 3): its yellow run */
+    x = 3 * step + step / 2 - step / 4;
+    for (y = 3 * step; y < 4 * step; y++) {
+        const unsigned char *px = c.rgb + 3 * ((size_t)y * c.width + x);
+        thick += px[0] > 200 && px[1] > 150 && px[2] < 100;
+    }
+    if (thick < 2)
+        fail_msg("the shaft is %d pixels wide", thick);
+    /* the key: white text in the bottom right corner, where the photo is grey */
+    for (y = 1600 - 100; y < 1600; y++)
+        for (x = 2400 - 400; x < 2400; x++)
+            key_white += c.rgb[3 * ((size_t)y * c.width + x) + 2] > 240;
+    assert_true(key_white > 50);
+    plot_canvas_free(&c);
+    assert_true(plot_isoline_sigma(2400, 1600) == 6);
+    assert_true(plot_isoline_sigma(451, 300) == 2);
+    imgrad_grid_free(&gray);
+    imgrad_grid_free(&gx);
+    imgrad_grid_free(&gy);
+}
+
+/* The SVG of a picture: text as <text> in the font, shapes as vector
+ * elements, the heat map as an embedded PNG. */
+static void test_field_svg(void **state)
+{
+    expr_tree *e;
+    plot_field_plot p;
+    double levels[2] = { 1, 2 }, path[4] = { 1, 1, 0.5, 0.5 };
+    imgrad_grid gx, gy;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&text, &size);
+
+    (void)state;
+    assert_non_null(fp);
+    assert_int_equal(expr_parse("x^2+y^2", 7, &e, NULL), IMGRAD_OK);
+    assert_int_equal(imgrad_grid_init(&gx, 11, 11), IMGRAD_OK);
+    assert_int_equal(imgrad_grid_init(&gy, 11, 11), IMGRAD_OK);
+    for (size_t i = 0; i < 11 * 11; i++) {
+        gx.data[i / 11 * gx.stride + i % 11] = 1;
+        gy.data[i / 11 * gy.stride + i % 11] = 1;
+    }
+    memset(&p, 0, sizeof p);
+    p.font = font;
+    p.expr = e;
+    p.title = "a < b & c";
+    p.window.x0 = -2; p.window.x1 = 2; p.window.y0 = -2; p.window.y1 = 2;
+    p.lo = 0;
+    p.hi = 8;
+    p.levels = levels;
+    p.level_count = 2;
+    p.label_levels = 1;
+    p.arrows = 4;
+    p.gx = &gx;
+    p.gy = &gy;
+    p.path = path;
+    p.path_points = 2;
+    assert_int_equal(plot_write_field_svg(&p, 480, fp), IMGRAD_OK);
+    fclose(fp);
+    assert_non_null(strstr(text, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_non_null(strstr(text, ">a &lt; b &amp; c</text>"));
+    assert_non_null(strstr(text, "font-family=\"DejaVu Sans, "));
+    assert_non_null(strstr(text, "<image x="));
+    assert_non_null(strstr(text, "data:image/png;base64,iVBORw0KGgo")); /* PNG signature */
+    assert_non_null(strstr(text, "<polygon")); /* arrow heads */
+    assert_non_null(strstr(text, "<circle"));  /* the path's points */
+    assert_non_null(strstr(text, ">1</text>")); /* a level's value */
+    assert_non_null(strstr(text, "</svg>\n"));
+    free(text);
+    imgrad_grid_free(&gx);
+    imgrad_grid_free(&gy);
+    expr_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +462,11 @@ int main(void)
         cmocka_unit_test(test_grid_sample),
         cmocka_unit_test(test_arrows_cross_level_lines_at_right_angles),
         cmocka_unit_test(test_render_field),
+        cmocka_unit_test(test_text_is_as_large_as_the_svg_says),
+        cmocka_unit_test(test_wrap_text),
+        cmocka_unit_test(test_arrow_lengths),
+        cmocka_unit_test(test_quiver_on_a_large_photo),
+        cmocka_unit_test(test_field_svg),
     };
-    return cmocka_run_group_tests_name("plot", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("plot", tests, load_font, free_font);
 }

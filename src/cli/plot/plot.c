@@ -5,6 +5,7 @@
 #include "plot.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,8 +97,7 @@ static double side(double px, double py, double ax, double ay, double bx, double
     return l > 0 ? ((px - ax) * dy - (py - ay) * dx) / l : 0;
 }
 
-/* A filled triangle; corners in either winding. */
-static void fill_triangle(plot_canvas *c, const double t[6], const unsigned char colour[3])
+void plot_fill_triangle(plot_canvas *c, const double t[6], const unsigned char colour[3])
 {
     double sign = side(t[4], t[5], t[0], t[1], t[2], t[3]) > 0 ? 1 : -1;
     int i0, i1, j0, j1, i, j;
@@ -114,44 +114,6 @@ static void fill_triangle(plot_canvas *c, const double t[6], const unsigned char
                                  sign * side(px, py, t[4], t[5], t[0], t[1])));
             blend(c, i, j, d + 0.5, colour);
         }
-}
-
-void plot_draw_arrow(plot_canvas *c, double x0, double y0, double x1, double y1,
-                        double width, double head, const unsigned char colour[3])
-{
-    double dx = x1 - x0, dy = y1 - y0, len = hypot(dx, dy), ux, uy, t[6];
-
-    if (!(len > 0) || !isfinite(len))
-        return;
-    if (head > 0.45 * len) /* a short arrow keeps a visible shaft */
-        head = 0.45 * len;
-    ux = dx / len;
-    uy = dy / len;
-    plot_draw_line(c, x0, y0, x1 - ux * head * 0.8, y1 - uy * head * 0.8, width, colour);
-    /* head: tip, and two corners half a head length either side of the axis */
-    t[0] = x1;
-    t[1] = y1;
-    t[2] = x1 - ux * head - uy * head * 0.5;
-    t[3] = y1 - uy * head + ux * head * 0.5;
-    t[4] = x1 - ux * head + uy * head * 0.5;
-    t[5] = y1 - uy * head - ux * head * 0.5;
-    fill_triangle(c, t, colour);
-}
-
-void plot_draw_text(plot_canvas *c, int x, int y, const char *text, int scale,
-                       const unsigned char colour[3])
-{
-    float quads[4 * 4 * PLOT_TEXT_MAX];
-    int n = plot_text_quads(text, quads, 4 * PLOT_TEXT_MAX), q, i, j;
-
-    for (q = 0; q < n; q++) {
-        const float *r = quads + 4 * q;
-        int i0 = x + (int)lround(r[0] * scale), i1 = x + (int)lround(r[2] * scale);
-        int j0 = y + (int)lround(r[1] * scale), j1 = y + (int)lround(r[3] * scale);
-        for (j = j0; j < j1; j++)
-            for (i = i0; i < i1; i++)
-                blend(c, i, j, 1, colour);
-    }
 }
 
 void plot_colormap(double t, unsigned char rgb[3])
@@ -293,4 +255,61 @@ imgrad_status plot_contours(const imgrad_grid *f, double level, plot_segment **s
     *segs = l.s;
     *count = l.n;
     return IMGRAD_OK;
+}
+
+/* ------------------------------------------------------------ arrow length */
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double plot_arrow_reference(double *magnitudes, size_t n, plot_arrow_length mode,
+                            int percentile)
+{
+    double top = 0;
+    size_t i;
+
+    if (n == 0 || mode == PLOT_LENGTH_UNIT)
+        return 0;
+    if (mode == PLOT_LENGTH_CLIP) {
+        /* the nearest-rank percentile: a few huge arrows (a singularity)
+         * no longer shrink all the others to dots */
+        size_t rank = (size_t)ceil(percentile / 100.0 * n);
+        qsort(magnitudes, n, sizeof *magnitudes, compare_double);
+        top = magnitudes[rank > 0 ? rank - 1 : 0];
+        if (top > 0)
+            return top;
+    }
+    for (i = 0; i < n; i++)
+        top = fmax(top, magnitudes[i]);
+    return top;
+}
+
+double plot_arrow_scaled(double m, double reference, double full, plot_arrow_length mode)
+{
+    double len;
+
+    if (!(m > 0) || !isfinite(m))
+        return 0;
+    if (mode == PLOT_LENGTH_UNIT)
+        return full;
+    if (!(reference > 0))
+        return 0;
+    len = full * m / reference;
+    return len > full ? full : len;
+}
+
+int plot_parse_arrow_length(const char *s, plot_arrow_length *out)
+{
+    static const char *names[] = { "auto", "unit", "clip" };
+    int k;
+
+    for (k = 0; k < 3; k++)
+        if (strcmp(s, names[k]) == 0) {
+            *out = (plot_arrow_length)k;
+            return 1;
+        }
+    return 0;
 }
