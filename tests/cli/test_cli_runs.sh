@@ -39,6 +39,17 @@ else bad "the re-run's output is not what a fresh run with the new options write
 if ! cmp -s "$O/camera.magnitude.png" "$TMP/first.png"; then ok; else bad "output kept the first run's bytes"; fi
 expect_status 0 "sobel again" "$IMGRAD" -o "$O" --operator sobel --sigma 3 "$A/camera.png"
 expect_grep "0 written, 1 skipped" "$TMP/err" "same new options skip"
+# the options of the later issues are remembered too (13, 16, 17)
+for opt in "--gray opencv" "--compat opencv" "--color dizenzo" "--depth 16" "--canny-sigma 2"; do
+    expect_status 0 "$opt first" "$IMGRAD" -o "$TMP/later" --outputs magnitude,edges $opt "$A/chelsea.png"
+    expect_status 0 "$opt again" "$IMGRAD" -o "$TMP/later" --outputs magnitude,edges $opt "$A/chelsea.png"
+    expect_grep "0 written, 1 skipped" "$TMP/err" "$opt: the same options skip"
+done
+expect_status 0 "mask 0.1" "$IMGRAD" -o "$TMP/mask" --outputs direction "$A/chelsea.png"
+cp "$TMP/mask/chelsea.direction.png" "$TMP/mask01.png"
+expect_status 0 "mask 0" "$IMGRAD" -v -o "$TMP/mask" --outputs direction --direction-mask 0 "$A/chelsea.png"
+expect_grep "direction-mask=0.10000000000000001 -> direction-mask=0" "$TMP/err" "--direction-mask remakes the picture"
+if ! cmp -s "$TMP/mask/chelsea.direction.png" "$TMP/mask01.png"; then ok; else bad "--direction-mask 0 kept the masked picture"; fi
 # options that change no byte (threads, limits) do not recompute
 expect_status 0 "threads only" "$IMGRAD" -t 1 --max-pixels 1000000 -o "$O" --operator sobel --sigma 3 "$A/camera.png"
 expect_grep "0 written, 1 skipped" "$TMP/err" "-t does not recompute"
