@@ -696,6 +696,28 @@ IMGRAD_API imgrad_status imgrad_gradient_nd(const imgrad_array *in,
                                             const imgrad_nd_options *o,
                                             imgrad_array *out);
 
+/* Reads the .npy file at path, of any rank from 1 to IMGRAD_MAX_NDIM, into
+ * *out as stored: dtype float16, float32, float64, int8 to int64, uint8 to
+ * uint64 or bool (little-endian or one byte), C or Fortran order (out's
+ * strides say which), every size > 0.  out->data is allocated here; free it
+ * with imgrad_free.  Fails with EINVAL (NULL), EIO (errno set), EFORMAT (not
+ * a .npy file), EDECODE (a broken header or short data), EUNSUPPORTED (another
+ * dtype, big-endian, a 0-d array), EEMPTY (an empty file or a zero size),
+ * ETOOLARGE or ENOMEM; *out is then empty (data NULL). */
+IMGRAD_API imgrad_status imgrad_read_npy_array(const char *path, imgrad_array *out);
+
+/* Writes a (float16, float32 or float64, any strides) as a C-order .npy of
+ * dtype as, IMGRAD_DT_FLOAT32 (each value rounded to nearest, as numpy's
+ * astype) or IMGRAD_DT_FLOAT64 (exact), to fp.  Fails with EINVAL (NULL, a
+ * dtype other than those), EOVERFLOW (a shape whose header does not fit) or
+ * EIO (errno set). */
+IMGRAD_API imgrad_status imgrad_write_npy_array_fp(FILE *fp, const imgrad_array *a,
+                                                   imgrad_dtype as);
+
+/* The same into a file at path, atomically (imgrad_file). */
+IMGRAD_API imgrad_status imgrad_write_npy_array(const char *path, const imgrad_array *a,
+                                                imgrad_dtype as);
+
 /* ------------------------------------------------- 16-bit, TIFF and channels */
 
 /* The 16-bit counterpart of imgrad_to_8bit: the same maps and clipping at

@@ -37,7 +37,8 @@ setup(
         sources=["imgrad/_core.c"],
         include_dirs=[os.path.join(ROOT, "include"), numpy.get_include()],
         extra_objects=[LIB],
-        libraries=["jpeg", "deflate", "m"],
+        # the codecs libimgrad.a calls, as the Makefile's LIBS
+        libraries=["jpeg", "png16", "deflate", "tiff", "webp", "heif", "spng", "m"],
         extra_compile_args=["-fopenmp", "-ffp-contract=off"],
         extra_link_args=["-fopenmp"],
     )],

@@ -32,6 +32,12 @@ static const struct {
 
 #define MAX_GRID 16384
 #define MAX_LEVELS 256
+/* Sampling evaluates the formula's program once per grid point: at most
+ * this many instructions in all (a few seconds), so that a 60,000-term
+ * formula on the default grid is refused rather than run for minutes. */
+#define MAX_FIELD_WORK 2000000000.0
+/* Newton's method for --stationary stops after this many steps. */
+#define MAX_NEWTON_STEPS 100
 
 typedef struct field_job {
     const char *text;          /* the formula as given */
@@ -53,8 +59,10 @@ typedef struct field_job {
     plot_arrow_length arrow_length;
     int have_range;
     double range[2];           /* colour range, else f's finite range */
-    int have_at;
-    double at[2];
+    int have_at, n_at;         /* --at: its values, one per variable */
+    double at[EXPR_MAX_VARS];
+    int have_stationary, n_start; /* --stationary: Newton's start point */
+    double stationary[EXPR_MAX_VARS];
     int have_descent, steps, grid_method, trace;
     double start[2], rate;
     int quiet;
@@ -95,7 +103,16 @@ static void usage(FILE *to)
 "      --format FMT         npy (default) or png for the arrays (error as a\n"
 "                           picture on an absolute log10 scale), or svg:\n"
 "                           the pictures as SVG (arrays as npy)\n"
-"      --at X,Y             print f, the exact gradient and the grid estimate\n"
+"      --at X,Y[,Z...]      print f, the exact gradient and the grid estimate\n"
+"      --stationary X,Y[,Z...]  find where the gradient vanishes by Newton's\n"
+"                           method from there (exact Hessian); print the\n"
+"                           point, f, the gradient, the Hessian's eigenvalues\n"
+"                           and whether it is a minimum, maximum or saddle\n"
+"\n"
+"Variables: a formula in x and y has those two; any other names its own\n"
+"variables (a, w0, z, ...), taken in alphabetical order for --at and\n"
+"--stationary ((5 - a - 2*b)^2 --at 1,1 is a = 1, b = 1).  Pictures and\n"
+"arrays show two variables; with more, use --at or --stationary.\n"
 "\n"
 "Picture:\n"
 "      --size N             width in pixels (default 1024)\n"
@@ -169,7 +186,7 @@ static int parse_levels(field_job *j, char *s)
 enum {
     OPT_X = 256, OPT_Y, OPT_GRID, OPT_OUTPUTS, OPT_FORMAT, OPT_EDGE_ORDER, OPT_AT, OPT_SIZE,
     OPT_LEVELS, OPT_RANGE, OPT_ARROWS, OPT_ANTI, OPT_DESCENT, OPT_RATE, OPT_STEPS, OPT_METHOD,
-    OPT_TRACE, OPT_LABEL_LEVELS, OPT_ARROW_LENGTH
+    OPT_TRACE, OPT_LABEL_LEVELS, OPT_ARROW_LENGTH, OPT_STATIONARY
 };
 
 static const struct option long_options[] = {
@@ -182,6 +199,7 @@ static const struct option long_options[] = {
     { "edge-order", required_argument, NULL, OPT_EDGE_ORDER },
     { "threads", required_argument, NULL, 't' },
     { "at", required_argument, NULL, OPT_AT },
+    { "stationary", required_argument, NULL, OPT_STATIONARY },
     { "size", required_argument, NULL, OPT_SIZE },
     { "levels", required_argument, NULL, OPT_LEVELS },
     { "range", required_argument, NULL, OPT_RANGE },
@@ -199,18 +217,35 @@ static const struct option long_options[] = {
     { NULL, 0, NULL, 0 }
 };
 
+/* A point "X,Y[,Z...]": 1 to EXPR_MAX_VARS finite numbers into v, *n. */
+static int parse_point(const char *s, double *v, int *n)
+{
+    char buf[1024], *tok, *save = NULL;
+
+    if (strlen(s) >= sizeof buf)
+        return 0;
+    strcpy(buf, s);
+    for (*n = 0, tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (*n == EXPR_MAX_VARS || !cli_parse_double(tok, &v[(*n)++]))
+            return 0;
+    return *n > 0;
+}
+
 /* Options that take a range or a point. */
 static int apply_pair(field_job *j, int c, const char *arg)
 {
     double v[2];
 
+    if (c == OPT_AT)
+        return j->have_at = parse_point(arg, j->at, &j->n_at);
+    if (c == OPT_STATIONARY)
+        return j->have_stationary = parse_point(arg, j->stationary, &j->n_start);
     if (!cli_parse_pair(arg, c == OPT_AT || c == OPT_DESCENT ? ',' : ':', v))
         return 0;
     switch (c) {
     case OPT_X: j->window.x0 = v[0]; j->window.x1 = v[1]; return v[0] < v[1];
     case OPT_Y: j->window.y0 = v[0]; j->window.y1 = v[1]; return v[0] < v[1];
     case OPT_RANGE: j->range[0] = v[0]; j->range[1] = v[1]; j->have_range = 1; return v[0] < v[1];
-    case OPT_AT: j->at[0] = v[0]; j->at[1] = v[1]; j->have_at = 1; return 1;
     default: j->start[0] = v[0]; j->start[1] = v[1]; j->have_descent = 1; return 1;
     }
 }
@@ -219,7 +254,7 @@ static int apply_pair(field_job *j, int c, const char *arg)
 static int apply_option(field_job *j, int c, char *arg)
 {
     switch (c) {
-    case OPT_X: case OPT_Y: case OPT_RANGE: case OPT_AT: case OPT_DESCENT:
+    case OPT_X: case OPT_Y: case OPT_RANGE: case OPT_AT: case OPT_DESCENT: case OPT_STATIONARY:
         return apply_pair(j, c, arg);
     case OPT_GRID: return parse_grid(j, arg);
     case 'o': j->outdir = arg; return 1;
@@ -261,12 +296,33 @@ static const char *option_name(int c)
     return "?";
 }
 
+/* What option c takes, for the message about a bad value. */
+static const char *expected(int c)
+{
+    switch (c) {
+    case OPT_X: case OPT_Y: case OPT_RANGE: return "LO:HI, two finite numbers with LO < HI";
+    case OPT_AT: case OPT_STATIONARY: case OPT_DESCENT:
+        return "a point X,Y (one finite number per variable)";
+    case OPT_GRID: return "WxH with W and H in 2..16384";
+    case OPT_EDGE_ORDER: return "1 or 2";
+    case 't': return "1..1024";
+    case OPT_SIZE: return "64..16384";
+    case OPT_LEVELS: return "a count in 0..256 or a list of up to 256 values";
+    case OPT_ARROWS: return "0..1000";
+    case OPT_RATE: return "a finite number";
+    case OPT_STEPS: return "0..1000000";
+    case OPT_METHOD: return "exact or grid";
+    default: return "a valid value (see imgrad field --help)";
+    }
+}
+
 static int apply_field_option(void *ctx, int c, const char *arg)
 {
     if (apply_option(ctx, c, (char *)arg))
         return CLI_OPTION_OK;
-    cli_error("field", "--%s: bad value '%s' (try imgrad field --help)", option_name(c),
-              arg ? arg : "");
+    if (c != OPT_OUTPUTS && c != OPT_FORMAT && c != OPT_ARROW_LENGTH) /* those said why */
+        cli_error("field", "--%s: expected %s, got '%s'", option_name(c), expected(c),
+                  arg ? arg : "");
     return CLI_OPTION_BAD;
 }
 
@@ -298,23 +354,74 @@ static int picture_name(field_job *j)
     return 1;
 }
 
-/* Parses argv into j.  Returns -1 to go on, or an exit status. */
+/* Nonzero when word, given where an option was expected, reads as a
+ * formula that starts with a minus ("-x^2", "-2*x", "-(x+y)"): it holds
+ * something no option name has. */
+static int looks_like_formula(const char *word)
+{
+    return word[0] == '-' && word[1] != '-' && word[1] != '\0'
+           && strpbrk(word + 1, "^*/+()., 0123456789") != NULL;
+}
+
+/* Before getopt: a formula starting with '-' placed before '--' would be
+ * taken for options; say where it goes.  Values of options (--at -1,2) are
+ * skipped.  0 after the message. */
+static int check_leading_minus(int argc, char **argv)
+{
+    int i, k;
+
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *w = argv[i];
+        if (strncmp(w, "--", 2) == 0) {
+            for (k = 0; long_options[k].name != NULL; k++)
+                if (strncmp(w + 2, long_options[k].name, strlen(w + 2)) == 0)
+                    break;
+            i += long_options[k].name != NULL && strchr(w, '=') == NULL
+                 && long_options[k].has_arg == required_argument;
+        } else if (strcmp(w, "-o") == 0 || strcmp(w, "-t") == 0) {
+            i++;
+        } else if (looks_like_formula(w)) {
+            cli_error("field", "'%s' starts with '-' and would be read as options: put the "
+                      "expression after '--', as in imgrad field [OPTIONS] -- '%s'", w, w);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Parses argv into j.  Returns -1 to go on, or an exit status.  Options
+ * may come after the expression even when '--' precedes it
+ * (imgrad field -- "-x^2" --at 1,1): the words after it are parsed again. */
 static int parse_args(field_job *j, int argc, char **argv)
 {
     static const cli_command_line cl = { "field", "o:t:qh", long_options, usage,
                                          apply_field_option };
-    int rc = cli_options(&cl, argc, argv, j);
+    char *sub[256];
+    int rc, n, k;
 
-    if (rc != -1)
+    if (!check_leading_minus(argc, argv))
+        return EXIT_USAGE;
+    if ((rc = cli_options(&cl, argc, argv, j)) != -1)
         return rc;
-    if (optind != argc - 1) {
-        cli_error("field", optind >= argc ? "no expression given" : "give one expression");
+    n = argc - optind; /* operands: the expression, then perhaps options */
+    if (n > 1 && n <= (int)(sizeof sub / sizeof sub[0])) {
+        sub[0] = argv[0];
+        for (k = 1; k < n; k++)
+            sub[k] = argv[optind + k];
+        j->text = argv[optind];
+        if ((rc = cli_options(&cl, n, sub, j)) != -1)
+            return rc;
+        n = optind < n ? 2 : 1; /* an operand left over: a second expression */
+    } else if (n == 1) {
+        j->text = argv[optind];
+    }
+    if (n != 1) {
+        cli_error("field", n == 0 ? "no expression given" : "give one expression");
         fputs("Usage: imgrad field EXPR [OPTIONS]   (imgrad field --help for more;\n"
               "an EXPR starting with '-' goes after '--')\n", stderr);
         return EXIT_USAGE;
     }
-    j->text = argv[optind];
-    if (!j->outputs_given && !j->have_at)
+    if (!j->outputs_given && !j->have_at && !j->have_stationary)
         j->want[F_PLOT] = 1;
     return picture_name(j) ? -1 : EXIT_USAGE;
 }
@@ -520,19 +627,71 @@ static double grid_at(const field_job *j, const imgrad_grid *g, double x, double
                                (w->y1 - y) / (w->y1 - w->y0) * (j->grid_h - 1));
 }
 
+/* v for printing: -0 as 0 (a zero gradient is not negative). */
+static double unsigned_zero(double v)
+{
+    return v == 0 ? 0.0 : v;
+}
+
+/* "(v0, v1, ...)" of the n values, %.10g each, on stdout. */
+static void print_tuple(const double *v, int n)
+{
+    int k;
+
+    putchar('(');
+    for (k = 0; k < n; k++)
+        printf("%s%.10g", k ? ", " : "", unsigned_zero(v[k]));
+    putchar(')');
+}
+
+/* "variables: a, b" when they are not x and y, so that the order of the
+ * printed tuples is plain. */
+static void print_variables(const expr_tree *e)
+{
+    int k, n = expr_var_count(e);
+
+    if (n == 2 && strcmp(expr_var_name(e, 0), "x") == 0 && strcmp(expr_var_name(e, 1), "y") == 0)
+        return;
+    printf("variables: ");
+    for (k = 0; k < n; k++)
+        printf("%s%s", k ? ", " : "", expr_var_name(e, k));
+    putchar('\n');
+}
+
+/* The exact gradient of e at p into g (n values); returns f(p). */
+static double exact_gradient(const expr_tree *e, const double *p, int n, double *g)
+{
+    double f = expr_eval_jet(e, p, -1, -1).v;
+    int k;
+
+    for (k = 0; k < n; k++)
+        g[k] = expr_eval_jet(e, p, k, -1).a;
+    return f;
+}
+
+/* --at: f, the exact gradient, and the grid estimate when there is a grid. */
 static void print_at(const field_job *j, const expr_tree *e, const field_grids *g)
 {
-    expr_dual d = expr_eval(e, j->at[0], j->at[1]);
-    double gx = grid_at(j, &g->g[F_GX], j->at[0], j->at[1]);
-    double gy = grid_at(j, &g->g[F_GY], j->at[0], j->at[1]);
+    const int n = expr_var_count(e);
+    double grad[EXPR_MAX_VARS], f = exact_gradient(e, j->at, n, grad);
 
-    printf("f(%.10g, %.10g) = %.10g\n", j->at[0], j->at[1], d.v);
-    printf("exact gradient: (%.10g, %.10g)\n", d.dx, d.dy);
-    if (isnan(gx) || isnan(gy))
-        printf("grid gradient:  outside the grid or not finite there\n");
-    else
-        printf("grid gradient:  (%.7g, %.7g)  error %.3g\n", gx, gy,
-               hypot(gx - d.dx, gy - d.dy));
+    print_variables(e);
+    printf("f");
+    print_tuple(j->at, n);
+    printf(" = %.10g\nexact gradient: ", unsigned_zero(f));
+    print_tuple(grad, n);
+    putchar('\n');
+    if (g == NULL)
+        return;
+    {
+        double gx = grid_at(j, &g->g[F_GX], j->at[0], j->at[1]);
+        double gy = grid_at(j, &g->g[F_GY], j->at[0], j->at[1]);
+        if (isnan(gx) || isnan(gy))
+            printf("grid gradient:  outside the grid or not finite there\n");
+        else
+            printf("grid gradient:  (%.7g, %.7g)  error %.3g\n", unsigned_zero(gx),
+                   unsigned_zero(gy), hypot(gx - grad[0], gy - grad[1]));
+    }
 }
 
 /* The gradient at (x, y) for descent: exact, or the grid's estimate. */
@@ -686,13 +845,94 @@ static int write_outputs(const field_job *j, const expr_tree *e, const field_gri
     return ok;
 }
 
+/* --stationary: Newton's method from the start point, then what it found. */
+static int print_stationary(const field_job *j, const expr_tree *e)
+{
+    const int n = expr_var_count(e);
+    expr_stationary_point s;
+    int rc = expr_stationary(e, j->stationary, &s), k, pos = 0, neg = 0;
+    double top = 0;
+
+    if (rc == EXPR_SINGULAR || rc == EXPR_DIVERGED) {
+        cli_error("field", "--stationary: Newton's method stopped at step %d: %s", s.steps + 1,
+                  rc == EXPR_SINGULAR ? "the Hessian is singular there (try another start)"
+                                      : "the step was not finite");
+        return 0;
+    }
+    print_variables(e);
+    printf("stationary point: ");
+    print_tuple(s.point, n);
+    printf("\nf = %.10g\ngradient: ", unsigned_zero(s.value));
+    print_tuple(s.gradient, n);
+    printf("\nHessian eigenvalues: ");
+    print_tuple(s.eigenvalues, n);
+    for (k = 0; k < n; k++)
+        top = fmax(top, fabs(s.eigenvalues[k]));
+    for (k = 0; k < n; k++) {
+        pos += s.eigenvalues[k] > 1e-9 * top;
+        neg += s.eigenvalues[k] < -1e-9 * top;
+    }
+    printf("\n%s (Newton's method, %d steps%s)\n",
+           pos == n ? "minimum" : neg == n ? "maximum" : pos && neg && pos + neg == n
+           ? "saddle point" : "degenerate: a zero eigenvalue, the second-derivative test "
+           "cannot tell", s.steps, rc == EXPR_NO_CONVERGENCE ? ", not converged" : "");
+    return 1;
+}
+
+/* The checks of the formula against the options: the number of values of
+ * --at and --stationary, pictures of two variables only, and the work of
+ * sampling it.  0 after a message. */
+static int check_formula(const field_job *j, const expr_tree *e, int *grid)
+{
+    const int n = expr_var_count(e);
+    double work;
+    int p, want_grid = 0;
+
+    for (p = 0; p < F_COUNT; p++)
+        want_grid |= j->want[p];
+    if ((j->have_at && j->n_at != n) || (j->have_stationary && j->n_start != n)) {
+        cli_error("field", "--%s gives %d values; the formula has %d variables (%s%s%s%s)",
+                  j->have_at && j->n_at != n ? "at" : "stationary",
+                  j->have_at && j->n_at != n ? j->n_at : j->n_start, n, expr_var_name(e, 0),
+                  n > 1 ? ", " : "", n > 1 ? expr_var_name(e, 1) : "", n > 2 ? ", ..." : "");
+        return 0;
+    }
+    if (n != 2 && (want_grid || j->have_descent)) {
+        cli_error("field", "pictures, arrays and --descent show two variables; this formula "
+                  "has %d: use --at or --stationary", n);
+        return 0;
+    }
+    *grid = n == 2 && (want_grid || j->have_descent || j->have_at);
+    work = (double)expr_size(e) * j->grid_w * j->grid_h;
+    if (*grid && work > MAX_FIELD_WORK && !want_grid && !j->have_descent) {
+        *grid = 0; /* --at alone: the exact values, without the grid's estimate */
+        return 1;
+    }
+    if (*grid && work > MAX_FIELD_WORK) {
+        cli_error("field", "the expression (%zu operations) on a %dx%d grid is %.3g "
+                  "evaluations, above the limit of %.3g: use a smaller --grid or a shorter "
+                  "expression", expr_size(e), j->grid_w, j->grid_h, work, MAX_FIELD_WORK);
+        return 0;
+    }
+    return 1;
+}
+
 /* Everything after parsing: compute, print, write. */
 static int run(const field_job *j, const expr_tree *e)
 {
     field_grids g;
     double lo, hi, *path = NULL;
-    int points = 0, ok = 1;
-    imgrad_status st = compute(j, e, &g);
+    int points = 0, ok = 1, grid = 0;
+    imgrad_status st;
+
+    if (!check_formula(j, e, &grid))
+        return EXIT_USAGE;
+    if (!grid) {
+        if (j->have_at)
+            print_at(j, e, NULL);
+        return !j->have_stationary || print_stationary(j, e) ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    }
+    st = compute(j, e, &g);
 
     if (st != IMGRAD_OK) {
         cli_error("field", "%s", cli_reason(st));
@@ -702,7 +942,9 @@ static int run(const field_job *j, const expr_tree *e)
     colour_range(j, &g, &lo, &hi);
     if (j->have_at)
         print_at(j, e, &g);
-    if (j->have_descent) {
+    if (j->have_stationary)
+        ok = print_stationary(j, e);
+    if (ok && j->have_descent) {
         if ((path = malloc(2 * ((size_t)j->steps + 1) * sizeof *path)) == NULL)
             ok = 0;
         else

@@ -3,6 +3,7 @@
  * and each written as OUTDIR/<key>.<product>.<ext> (cli_batch.c finds the inputs). */
 #include "cli.h"
 #include "batch.h"
+#include "ndarray.h"
 #include "output.h"
 #include "plot/plot.h"
 
@@ -148,6 +149,7 @@ typedef struct job {
     int depth;                  /* pictures: 8 or 16 bits per sample */
     int color;                  /* COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO */
     int to_stdout;              /* -o -: the one product to standard output */
+    cli_nd nd;                  /* .npy arrays of any rank (ndarray.c) */
 } job;
 
 static void usage(FILE *to)
@@ -288,6 +290,8 @@ static void usage(FILE *to)
 "  in (-pi, pi], 0 where the magnitude is 0.  .npy outputs hold the float32\n"
 "  values exactly as computed.\n"
 "\n", to);
+    cli_nd_usage(to);
+    fputc('\n', to);
     cli_batch_usage(to);
     fputs(
 "Other:\n"
@@ -386,6 +390,7 @@ static const struct option long_options[] = {
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     CLI_BATCH_LONG_OPTIONS,
+    CLI_ND_LONG_OPTIONS,
     { NULL, 0, NULL, 0 }
 };
 
@@ -502,7 +507,7 @@ static int apply_option(job *j, int c, char *arg)
     int k;
     double d;
 
-    if ((k = apply_operator_option(j, c, arg)) >= 0)
+    if ((k = apply_operator_option(j, c, arg)) >= 0 || (k = cli_nd_option(&j->nd, c, arg)) >= 0)
         return k;
     switch (c) {
     case 'o': j->outdir = arg; return 1;
@@ -527,7 +532,7 @@ static int apply_option(job *j, int c, char *arg)
             return cli_error(NULL, "--%s: expected a nonzero number, got '%s'",
                              c == OPT_DX ? "dx" : "dy", arg), 0;
         *(c == OPT_DX ? &j->grad.dx : &j->grad.dy) = d;
-        return 1;
+        return cli_nd_option(&j->nd, c == OPT_DX ? 'x' : 'y', arg);
     case OPT_X_COORDS: j->coords_path[0] = arg; return 1;
     case OPT_Y_COORDS: j->coords_path[1] = arg; return 1;
     case OPT_PNG_LEVEL:
@@ -748,6 +753,11 @@ static void add_gradient_tokens(const job *j, char **s)
     add_token(s, "angle-range=%s", g->angle_positive ? "positive" : "signed");
     add_token(s, "component-factor=%.17g", j->component_factor);
     add_token(s, "coords-float32=%d", g->coords_float32);
+    if (j->nd.active) {
+        char nd[1024];
+        cli_nd_recipe(&j->nd, nd, sizeof nd);
+        add_token(s, "%s", nd);
+    }
 }
 
 /* The canonical "name=value ..." of what shapes product p's file: a record
@@ -1176,6 +1186,8 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     imgrad_status st;
     int c, p, count, ok;
 
+    if ((ok = cli_nd_process(&j->nd, input, in->key, w->threads)) >= 0)
+        return ok;
     memset(sets, 0, sizeof sets);
     st = load_input(j, input, &sets[0][P_GRAY], channels, &count, &info);
     if (st == IMGRAD_ENOPAGE)
@@ -1208,6 +1220,23 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
         for (p = 0; p < P_COUNT; p++)
             imgrad_grid_free(&sets[c][p]);
     return ok;
+}
+
+/* What the N-D path (ndarray.c) needs to know of the job. */
+static void setup_nd(job *j)
+{
+    int p;
+
+    for (p = 0; p < P_COUNT; p++)
+        if (j->want[p] && p != P_MAGNITUDE && j->nd.other_product == NULL)
+            j->nd.other_product = products[p].name;
+    j->nd.want_magnitude = j->want[P_MAGNITUDE];
+    j->nd.edge_order = j->grad.edge_order;
+    j->nd.format_npy = j->format == IMGRAD_FORMAT_NPY;
+    j->nd.coords_given = j->coords_path[0] != NULL || j->coords_path[1] != NULL;
+    j->nd.to_stdout = strcmp(j->outdir, "-") == 0;
+    j->nd.verbose = j->verbose;
+    j->nd.outdir = j->outdir;
 }
 
 /* Option combinations that cannot work, refused before any input is read;
@@ -1258,6 +1287,7 @@ int cli_gradient_main(int argc, char **argv)
 
     memset(&j, 0, sizeof j);
     cli_batch_default(&j.batch);
+    cli_nd_default(&j.nd);
     imgrad_load_options_default(&j.load);
     imgrad_gradient_options_default(&j.grad);
     imgrad_write_options_default(&j.write);
@@ -1273,6 +1303,7 @@ int cli_gradient_main(int argc, char **argv)
     if ((rc = parse_args(&j, argc, argv)) >= 0)
         return rc;
     j.load.orient = !j.batch.no_orient;
+    setup_nd(&j);
     /* float64 arithmetic changes only digits that pictures cannot show:
      * keep the grey's residual (4 bytes a pixel) for the float outputs
      * (.npy, float TIFF) and for --stats, whose figures must not depend on

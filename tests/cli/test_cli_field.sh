@@ -104,4 +104,65 @@ import sys; from PIL import Image
 im = Image.open('$TMP/s/field.plot.png').convert('RGB')
 sys.exit(not (im.size[0] == 600 and len(set(im.getdata())) > 200))" 2>"$TMP/err"; then ok
 else bad "plot picture: $(cat "$TMP/err")"; fi
+# -- issue 14: formulas in any variables (alphabetical order), --at in any
+# dimension, --stationary by Newton's method with the exact Hessian
+run_ok "--at a, b" "$TMP/ab" "$IMGRAD" field "(5 - a - 2*b)^2" --at 1,1
+expect_grep "^variables: a, b$" "$TMP/ab" "variables named"
+expect_grep "^exact gradient: (-4, -8)$" "$TMP/ab" "--at in a, b"
+run_ok "--at x, y, z" "$TMP/xyz" "$IMGRAD" field "x - x*y + z^2" --at 1,2,3
+expect_grep "^f(1, 2, 3) = 8$" "$TMP/xyz" "--at 3-D value"
+expect_grep "^exact gradient: (-1, -1, 6)$" "$TMP/xyz" "--at 3-D gradient"
+expect_no_file "$TMP/imgrad-out"
+run_ok "--stationary" "$TMP/st" "$IMGRAD" field \
+    "(2.1-w0-w1)^2 + (2.9-w0-3*w1)^2 + (4.1-w0-5*w1)^2" --stationary 0,0
+expect_grep "^stationary point: (1\.53333333[0-9]*, 0\.5[0-9]*)$" "$TMP/st" "least-squares point"
+expect_grep "^minimum " "$TMP/st" "a minimum"
+run_ok "--stationary saddle" "$TMP/st2" "$IMGRAD" field "x^2 - y^2 + 2*x" --stationary 3,4
+expect_grep "^stationary point: (-1, 0)$" "$TMP/st2" "saddle point"
+expect_grep "^saddle point " "$TMP/st2" "a saddle"
+run_ok "--stationary maximum" "$TMP/st3" "$IMGRAD" field -- "-(a-1)^2 - (b+2)^2 - (c-3)^2 + a*b/10" \
+    --stationary 0,0,0
+expect_grep "^maximum " "$TMP/st3" "a maximum in 3-D"
+# the exact Hessian of a non-polynomial: cos(u) + v^2 has a minimum at (pi, 0)
+run_ok "--stationary cos" "$TMP/st4" "$IMGRAD" field "cos(u) + v^2" --stationary 3,0.5
+expect_grep "^stationary point: (3\.141592654, 0)$" "$TMP/st4" "Newton on cos"
+expect_status 2 "--at count" "$IMGRAD" field "x - x*y + z^2" --at 1,2
+expect_grep "at gives 2 values; the formula has 3 variables (x, y, ...)" "$TMP/err" "count message"
+expect_status 2 "3-D picture" "$IMGRAD" field "x + y + z" -o "$TMP/p3"
+expect_grep "show two variables; this formula has 3: use --at or --stationary" "$TMP/err" \
+    "3-D picture message"
+expect_no_file "$TMP/p3"
+expect_status 1 "singular Hessian" "$IMGRAD" field "a + b" --stationary 0,0
+expect_grep "the Hessian is singular" "$TMP/err" "singular message"
+
+# -- issue 12: a formula starting with '-', '--' then options, no -0, range
+# messages that name the option and the valid range, and a work cap
+expect_status 2 "leading minus" "$IMGRAD" field "-x^2"
+expect_grep "'-x^2' starts with '-' and would be read as options: put the expression after '--'" \
+    "$TMP/err" "leading minus hint"
+expect_lines 1 "$TMP/err" "leading minus: one line"
+run_ok "-- then options" "$TMP/neg" "$IMGRAD" field -- "-x^2" --at 1,1
+expect_grep "^exact gradient: (-2, 0)$" "$TMP/neg" "options after -- and no -0"
+expect_status 2 "two expressions" "$IMGRAD" field -- "-x^2" "y"
+expect_grep "give one expression" "$TMP/err" "two expressions message"
+run_ok "negative value of --at" "$TMP/neg2" "$IMGRAD" field "x*y" --at -1,0
+if grep -qE -- "(^|[^0-9.e])-0([,) ]|$)" "$TMP/neg2"; then bad "-0 printed: $(cat "$TMP/neg2")"
+else ok; fi
+expect_grep "^exact gradient: (0, -1)$" "$TMP/neg2" "x*y at (-1, 0)"
+expect_status 2 "grid range" "$IMGRAD" field x --grid 1x5
+expect_grep "grid: expected WxH with W and H in 2\.\.16384, got '1x5'" "$TMP/err" "grid range message"
+expect_status 2 "size range" "$IMGRAD" field x --size 10
+expect_grep "size: expected 64\.\.16384, got '10'" "$TMP/err" "size range message"
+expect_status 2 "x range" "$IMGRAD" field x --x 2:1
+expect_grep "x: expected LO:HI, two finite numbers with LO < HI, got '2:1'" "$TMP/err" "x range message"
+expect_status 2 "edge order" "$IMGRAD" field x --edge-order 3
+expect_grep "edge-order: expected 1 or 2, got '3'" "$TMP/err" "edge order message"
+"$PY" -c "print('+'.join(['x'] * 60000))" > "$TMP/big.txt"
+SECONDS=0
+expect_status 2 "work cap" "$IMGRAD" field "$(cat "$TMP/big.txt")" -o "$TMP/big"
+expect_grep "on a 201x201 grid is .* evaluations, above the limit" "$TMP/err" "work cap message"
+if [ "$SECONDS" -lt 10 ]; then ok; else bad "work cap took ${SECONDS}s"; fi
+# the same expression at one point needs no grid
+expect_status 0 "big --at" "$IMGRAD" field "$(cat "$TMP/big.txt")" --at 1,2
+
 finish

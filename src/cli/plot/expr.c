@@ -9,7 +9,7 @@
 #include <string.h>
 
 typedef enum op {
-    OP_CONST, OP_X, OP_Y, OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
+    OP_CONST, OP_VAR, OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
     /* one argument */
     OP_SIN, OP_COS, OP_TAN, OP_ASIN, OP_ACOS, OP_ATAN, OP_SINH, OP_COSH, OP_TANH,
     OP_EXP, OP_LOG, OP_LOG10, OP_SQRT, OP_ABS, OP_FLOOR, OP_CEIL,
@@ -19,12 +19,14 @@ typedef enum op {
 
 typedef struct instr {
     unsigned char op; /* an op */
-    double k;         /* the value of OP_CONST */
+    double k;         /* the value of OP_CONST, the index of OP_VAR */
 } instr;
 
 struct expr_tree {
     instr *code;  /* postfix: operands before their operator */
     size_t count; /* instructions in code */
+    int nvars;    /* variables, named in names[] in index order */
+    char names[EXPR_MAX_VARS][EXPR_MAX_NAME + 1];
 };
 
 /* The evaluator's stack lives on the C stack; a program that would need more
@@ -56,6 +58,8 @@ typedef struct parser {
     int stack, peak; /* evaluation stack height after the code so far, and its peak */
     instr *code;
     size_t count, cap;
+    int nvars;       /* variables met so far, in order of first appearance */
+    char names[EXPR_MAX_VARS][EXPR_MAX_NAME + 1];
     const char *error; /* first error's message, NULL while all is well */
     size_t error_at;
     int nomem;
@@ -173,7 +177,25 @@ static int call(parser *p, size_t f, size_t name_at)
     return emit(p, functions[f].code, 0, 1 - args);
 }
 
-/* x, y, pi, e or a function call. */
+/* A variable: its index in order of first appearance (renumbered at the
+ * end, see order_variables). */
+static int variable(parser *p, size_t start, size_t n)
+{
+    int k;
+
+    if (n > EXPR_MAX_NAME)
+        return fail(p, start, "variable name too long");
+    for (k = 0; k < p->nvars; k++)
+        if (strlen(p->names[k]) == n && memcmp(p->names[k], p->s + start, n) == 0)
+            return emit(p, OP_VAR, k, 1);
+    if (p->nvars == EXPR_MAX_VARS)
+        return fail(p, start, "too many variables");
+    memcpy(p->names[p->nvars], p->s + start, n);
+    p->names[p->nvars][n] = '\0';
+    return emit(p, OP_VAR, p->nvars++, 1);
+}
+
+/* A variable, pi, e or a function call. */
 static int name(parser *p)
 {
     size_t start = p->pos, n, f;
@@ -182,10 +204,6 @@ static int name(parser *p)
         p->pos++;
     n = p->pos - start;
 #define IS(word) (n == sizeof(word) - 1 && memcmp(p->s + start, word, n) == 0)
-    if (IS("x"))
-        return emit(p, OP_X, 0, 1);
-    if (IS("y"))
-        return emit(p, OP_Y, 0, 1);
     if (IS("pi"))
         return emit(p, OP_CONST, PI, 1);
     if (IS("e"))
@@ -194,7 +212,9 @@ static int name(parser *p)
     for (f = 0; f < sizeof functions / sizeof functions[0]; f++)
         if (strlen(functions[f].name) == n && memcmp(functions[f].name, p->s + start, n) == 0)
             return call(p, f, start);
-    return fail(p, start, "unknown name (variables are x and y)");
+    if (peek(p) == '(')
+        return fail(p, start, "unknown function");
+    return variable(p, start, n);
 }
 
 static int primary(parser *p)
@@ -217,7 +237,7 @@ static int primary(parser *p)
     }
     if (p->pos >= p->len)
         return fail(p, p->pos, "unexpected end of expression");
-    return fail(p, p->pos, "expected a number, x, y, a function or '('");
+    return fail(p, p->pos, "expected a number, a variable, a function or '('");
 }
 
 static int unary(parser *p);
@@ -294,6 +314,37 @@ static int sum(parser *p)
     return ok;
 }
 
+/* The variables of e in their final order: x then y when the formula uses
+ * no others (so "y^2" is still a function of x and y, for pictures), else
+ * alphabetical (a, b; w0, w1; x, y, z).  The program's OP_VAR indices are
+ * renumbered to match. */
+static void order_variables(const parser *p, expr_tree *e)
+{
+    int k, m, rank[EXPR_MAX_VARS], only_xy = 1;
+    size_t i;
+
+    for (k = 0; k < p->nvars; k++)
+        only_xy &= strcmp(p->names[k], "x") == 0 || strcmp(p->names[k], "y") == 0;
+    if (only_xy) {
+        e->nvars = 2;
+        strcpy(e->names[0], "x");
+        strcpy(e->names[1], "y");
+        for (k = 0; k < p->nvars; k++)
+            rank[k] = strcmp(p->names[k], "y") == 0;
+    } else {
+        e->nvars = p->nvars;
+        for (k = 0; k < p->nvars; k++) {
+            rank[k] = 0;
+            for (m = 0; m < p->nvars; m++)
+                rank[k] += strcmp(p->names[m], p->names[k]) < 0;
+            strcpy(e->names[rank[k]], p->names[k]);
+        }
+    }
+    for (i = 0; i < e->count; i++)
+        if (e->code[i].op == OP_VAR)
+            e->code[i].k = rank[(int)e->code[i].k];
+}
+
 imgrad_status expr_parse(const char *text, size_t len, expr_tree **out,
                                  expr_error *err)
 {
@@ -325,7 +376,18 @@ imgrad_status expr_parse(const char *text, size_t len, expr_tree **out,
     }
     (*out)->code = p.code;
     (*out)->count = p.count;
+    order_variables(&p, *out);
     return IMGRAD_OK;
+}
+
+int expr_var_count(const expr_tree *e)
+{
+    return e != NULL ? e->nvars : 0;
+}
+
+const char *expr_var_name(const expr_tree *e, int k)
+{
+    return e != NULL && k >= 0 && k < e->nvars ? e->names[k] : "";
 }
 
 void expr_free(expr_tree *e)
@@ -441,8 +503,10 @@ expr_dual expr_eval(const expr_tree *e, double x, double y)
         const instr *in = &e->code[i];
         switch ((op)in->op) {
         case OP_CONST: stack[top++] = dual(in->k, 0, 0); break;
-        case OP_X:     stack[top++] = dual(x, 1, 0); break;
-        case OP_Y:     stack[top++] = dual(y, 0, 1); break;
+        case OP_VAR:
+            stack[top++] = in->k == 0 ? dual(x, 1, 0) : in->k == 1 ? dual(y, 0, 1)
+                                                       : dual(NAN, NAN, NAN);
+            break;
         default:
             if (in->op >= OP_ATAN2 || (in->op >= OP_ADD && in->op <= OP_POW)) {
                 top--;
@@ -493,4 +557,252 @@ imgrad_status expr_sample(const expr_tree *e, const expr_window *w,
                    gy ? gy->data + (size_t)r * gy->stride : NULL);
     }
     return IMGRAD_OK;
+}
+
+/* ------------------------------------------- second order: hyper-duals */
+
+static expr_jet jet(double v, double a, double b, double ab)
+{
+    expr_jet r;
+    r.v = v;
+    r.a = a;
+    r.b = b;
+    r.ab = ab;
+    return r;
+}
+
+/* g(u) given g, g' and g'' at u.v: (g o u)_ab = g'' u_a u_b + g' u_ab. */
+static expr_jet jet_chain(expr_jet u, double g, double g1, double g2)
+{
+    return jet(g, g1 * u.a, g1 * u.b, g2 * u.a * u.b + g1 * u.ab);
+}
+
+static expr_jet jet_mul(expr_jet u, expr_jet w)
+{
+    return jet(u.v * w.v, u.a * w.v + u.v * w.a, u.b * w.v + u.v * w.b,
+               u.ab * w.v + u.a * w.b + u.b * w.a + u.v * w.ab);
+}
+
+static expr_jet jet_div(expr_jet u, expr_jet w)
+{
+    const double r = 1 / w.v;
+    return jet_mul(u, jet_chain(w, r, -r * r, 2 * r * r * r));
+}
+
+/* u^w: a constant exponent as the power rule (a negative base stays
+ * finite), else exp(w log u). */
+static expr_jet jet_pow(expr_jet u, expr_jet w)
+{
+    const double c = w.v;
+
+    if (w.a == 0 && w.b == 0 && w.ab == 0)
+        return jet_chain(u, pow(u.v, c), c == 0 ? 0 : c * pow(u.v, c - 1),
+                         c == 0 || c == 1 ? 0 : c * (c - 1) * pow(u.v, c - 2));
+    {
+        const double l = log(u.v), p = pow(u.v, c);
+        expr_jet e = jet_mul(w, jet_chain(u, l, 1 / u.v, -1 / (u.v * u.v)));
+        return jet_chain(e, p, p, p);
+    }
+}
+
+static expr_jet jet_apply1(op code, expr_jet u)
+{
+    const double v = u.v, q = 1 - v * v, s = 1 + v * v, ln10 = log(10.0);
+    double t;
+
+    switch (code) {
+    case OP_NEG:   return jet(-v, -u.a, -u.b, -u.ab);
+    case OP_SIN:   return jet_chain(u, sin(v), cos(v), -sin(v));
+    case OP_COS:   return jet_chain(u, cos(v), -sin(v), -cos(v));
+    case OP_TAN:   t = tan(v); return jet_chain(u, t, 1 + t * t, 2 * t * (1 + t * t));
+    case OP_ASIN:  return jet_chain(u, asin(v), 1 / sqrt(q), v / (q * sqrt(q)));
+    case OP_ACOS:  return jet_chain(u, acos(v), -1 / sqrt(q), -v / (q * sqrt(q)));
+    case OP_ATAN:  return jet_chain(u, atan(v), 1 / s, -2 * v / (s * s));
+    case OP_SINH:  return jet_chain(u, sinh(v), cosh(v), sinh(v));
+    case OP_COSH:  return jet_chain(u, cosh(v), sinh(v), cosh(v));
+    case OP_TANH:  t = tanh(v); return jet_chain(u, t, 1 - t * t, -2 * t * (1 - t * t));
+    case OP_EXP:   t = exp(v); return jet_chain(u, t, t, t);
+    case OP_LOG:   return jet_chain(u, log(v), 1 / v, -1 / (v * v));
+    case OP_LOG10: return jet_chain(u, log10(v), 1 / (v * ln10), -1 / (v * v * ln10));
+    case OP_SQRT:  t = sqrt(v); return jet_chain(u, t, 0.5 / t, -0.25 / (t * v));
+    case OP_ABS:   return jet_chain(u, fabs(v), v > 0 ? 1 : v < 0 ? -1 : 0, 0);
+    case OP_FLOOR: return jet_chain(u, floor(v), 0, 0);
+    case OP_CEIL:  return jet_chain(u, ceil(v), 0, 0);
+    default:       return jet(NAN, NAN, NAN, NAN);
+    }
+}
+
+static expr_jet jet_apply2(op code, expr_jet u, expr_jet w)
+{
+    expr_jet r;
+
+    switch (code) {
+    case OP_ADD: return jet(u.v + w.v, u.a + w.a, u.b + w.b, u.ab + w.ab);
+    case OP_SUB: return jet(u.v - w.v, u.a - w.a, u.b - w.b, u.ab - w.ab);
+    case OP_MUL: return jet_mul(u, w);
+    case OP_DIV: return jet_div(u, w);
+    case OP_POW: return jet_pow(u, w);
+    case OP_ATAN2: /* the derivatives of atan(u / w), the value of atan2 */
+        r = jet_apply1(OP_ATAN, jet_div(u, w));
+        r.v = atan2(u.v, w.v);
+        return r;
+    case OP_HYPOT:
+        return jet_apply1(OP_SQRT, jet_apply2(OP_ADD, jet_mul(u, u), jet_mul(w, w)));
+    case OP_MIN: return u.v <= w.v ? u : w;
+    case OP_MAX: return u.v >= w.v ? u : w;
+    default:     return jet(NAN, NAN, NAN, NAN);
+    }
+}
+
+expr_jet expr_eval_jet(const expr_tree *e, const double *vars, int i, int j)
+{
+    expr_jet stack[EVAL_STACK];
+    int top = 0, k;
+    size_t n;
+
+    if (e == NULL || e->count == 0 || (vars == NULL && e->nvars > 0))
+        return jet(NAN, NAN, NAN, NAN);
+    for (n = 0; n < e->count; n++) {
+        const instr *in = &e->code[n];
+        switch ((op)in->op) {
+        case OP_CONST: stack[top++] = jet(in->k, 0, 0, 0); break;
+        case OP_VAR:
+            k = (int)in->k;
+            stack[top++] = jet(vars[k], k == i, k == j, 0);
+            break;
+        default:
+            if (in->op >= OP_ATAN2 || (in->op >= OP_ADD && in->op <= OP_POW)) {
+                top--;
+                stack[top - 1] = jet_apply2((op)in->op, stack[top - 1], stack[top]);
+            } else {
+                stack[top - 1] = jet_apply1((op)in->op, stack[top - 1]);
+            }
+        }
+    }
+    return stack[0];
+}
+
+/* ------------------------------------- stationary points (Newton) */
+
+/* Solves the n x n system h s = g in place by Gaussian elimination with
+ * partial pivoting (h and g are overwritten; s in g).  0 when h is
+ * singular to working precision. */
+static int solve(double h[EXPR_MAX_VARS][EXPR_MAX_VARS], double *g, int n)
+{
+    double scale = 0;
+    int r, c, k;
+
+    for (r = 0; r < n; r++)
+        for (c = 0; c < n; c++)
+            scale = fmax(scale, fabs(h[r][c]));
+    for (k = 0; k < n; k++) {
+        int best = k;
+        for (r = k + 1; r < n; r++)
+            if (fabs(h[r][k]) > fabs(h[best][k]))
+                best = r;
+        if (!(fabs(h[best][k]) > 1e-13 * scale))
+            return 0;
+        for (c = 0; c < n; c++) {
+            double t = h[k][c];
+            h[k][c] = h[best][c];
+            h[best][c] = t;
+        }
+        { double t = g[k]; g[k] = g[best]; g[best] = t; }
+        for (r = k + 1; r < n; r++) {
+            const double m = h[r][k] / h[k][k];
+            for (c = k; c < n; c++)
+                h[r][c] -= m * h[k][c];
+            g[r] -= m * g[k];
+        }
+    }
+    for (k = n - 1; k >= 0; k--) {
+        for (c = k + 1; c < n; c++)
+            g[k] -= h[k][c] * g[c];
+        g[k] /= h[k][k];
+    }
+    return 1;
+}
+
+/* The eigenvalues of the symmetric n x n matrix a (destroyed) into ev, by
+ * cyclic Jacobi rotations (n is small). */
+static void symmetric_eigenvalues(double a[EXPR_MAX_VARS][EXPR_MAX_VARS], int n, double *ev)
+{
+    int sweep, p, q, k;
+
+    for (sweep = 0; sweep < 100; sweep++) {
+        double off = 0;
+        for (p = 0; p < n; p++)
+            for (q = p + 1; q < n; q++)
+                off += a[p][q] * a[p][q];
+        if (off < 1e-300)
+            break;
+        for (p = 0; p < n; p++)
+            for (q = p + 1; q < n; q++) {
+                double theta, t, c, s;
+                if (a[p][q] == 0)
+                    continue;
+                theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+                t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
+                c = 1 / sqrt(t * t + 1);
+                s = t * c;
+                for (k = 0; k < n; k++) { /* columns p and q */
+                    const double kp = a[k][p], kq = a[k][q];
+                    a[k][p] = c * kp - s * kq;
+                    a[k][q] = s * kp + c * kq;
+                }
+                for (k = 0; k < n; k++) { /* rows p and q */
+                    const double pk = a[p][k], qk = a[q][k];
+                    a[p][k] = c * pk - s * qk;
+                    a[q][k] = s * pk + c * qk;
+                }
+            }
+    }
+    for (k = 0; k < n; k++)
+        ev[k] = a[k][k];
+}
+
+/* The gradient and Hessian of e at p (n variables). */
+static void derivatives(const expr_tree *e, const double *p, int n, double *g,
+                        double h[EXPR_MAX_VARS][EXPR_MAX_VARS])
+{
+    int r, c;
+
+    for (r = 0; r < n; r++)
+        for (c = r; c < n; c++) {
+            const expr_jet d = expr_eval_jet(e, p, r, c);
+            h[r][c] = h[c][r] = d.ab;
+            if (c == r)
+                g[r] = d.a;
+        }
+}
+
+int expr_stationary(const expr_tree *e, const double *start, expr_stationary_point *out)
+{
+    const int n = expr_var_count(e);
+    double h[EXPR_MAX_VARS][EXPR_MAX_VARS], s[EXPR_MAX_VARS];
+    int k, step;
+
+    memset(out, 0, sizeof *out);
+    memcpy(out->point, start, (size_t)n * sizeof *start);
+    for (step = 0; step <= EXPR_MAX_NEWTON; step++) {
+        double size = 0, norm = 0;
+        derivatives(e, out->point, n, out->gradient, h);
+        memcpy(s, out->gradient, (size_t)n * sizeof *s);
+        if (!solve(h, s, n))
+            return EXPR_SINGULAR;
+        for (k = 0; k < n; k++) {
+            out->point[k] -= s[k];
+            size = fmax(size, fabs(s[k]));
+            norm = fmax(norm, fabs(out->point[k]));
+            if (!isfinite(out->point[k]))
+                return EXPR_DIVERGED;
+        }
+        out->steps = step + 1;
+        if (size <= 1e-13 * (1 + norm))
+            break;
+    }
+    derivatives(e, out->point, n, out->gradient, h);
+    out->value = expr_eval_jet(e, out->point, -1, -1).v;
+    symmetric_eigenvalues(h, n, out->eigenvalues);
+    return out->steps > EXPR_MAX_NEWTON ? EXPR_NO_CONVERGENCE : EXPR_CONVERGED;
 }

@@ -15,8 +15,13 @@
  *     product := unary (('*' | '/') unary)*
  *     unary   := ('-' | '+') unary | power
  *     power   := primary (('^' | '**') unary)?
- *     primary := number | 'x' | 'y' | 'pi' | 'e' | NAME '(' sum (',' sum)? ')'
+ *     primary := number | VAR | 'pi' | 'e' | NAME '(' sum (',' sum)? ')'
  *              | '(' sum ')'
+ *
+ * VAR is any other name (letters, digits, '_', from a letter): the formula's
+ * variables.  A formula in x and y alone (or one of them, or none) has the
+ * two variables x, y in that order; any other has its own names in
+ * alphabetical order (a, b; w0, w1; x, y, z): expr_var_name.
  *
  * Numbers are decimal with an optional exponent (1.5e-3).  NAME is one of
  * sin cos tan asin acos atan sinh cosh tanh exp log log10 sqrt abs floor ceil
@@ -30,6 +35,10 @@
  * syntax error, which keeps the parser's recursion and the evaluator's fixed
  * stack bounded for any input. */
 #define EXPR_MAX_DEPTH 200
+
+/* Variables: at most this many, names at most EXPR_MAX_NAME bytes. */
+#define EXPR_MAX_VARS 32
+#define EXPR_MAX_NAME 31
 
 typedef struct expr_tree expr_tree;
 
@@ -63,7 +72,43 @@ void expr_free(expr_tree *e);
 /* Instructions in e's postfix program (for tests and curiosity). */
 size_t expr_size(const expr_tree *e);
 
-/* f and its exact gradient at (x, y).  Pure: e is only read, so threads may
+/* How many variables e has (2 for a formula in x and y) and the name of
+ * the k-th ("" out of range). */
+int expr_var_count(const expr_tree *e);
+const char *expr_var_name(const expr_tree *e, int k);
+
+/* A second-order (hyper-)dual number: f, its derivatives along two
+ * directions a and b, and the mixed second derivative d2f / da db. */
+typedef struct expr_jet {
+    double v, a, b, ab;
+} expr_jet;
+
+/* f at the point vars[0 .. expr_var_count(e)) with a = d/d vars[i], b =
+ * d/d vars[j] and ab = d2f / d vars[i] d vars[j] (i or j -1: that direction
+ * unused, its parts 0).  Exact up to rounding; pure, as expr_eval. */
+expr_jet expr_eval_jet(const expr_tree *e, const double *vars, int i, int j);
+
+/* Where the gradient vanishes, by Newton's method with the exact Hessian
+ * (expr_eval_jet), from a start point; at most EXPR_MAX_NEWTON steps, until
+ * a step is below 1e-13 of the point's size. */
+#define EXPR_MAX_NEWTON 100
+typedef struct expr_stationary_point {
+    double point[EXPR_MAX_VARS];
+    double value;                    /* f there */
+    double gradient[EXPR_MAX_VARS];  /* what remains of it */
+    double eigenvalues[EXPR_MAX_VARS]; /* of the Hessian there, in no order */
+    int steps;                       /* Newton steps taken */
+} expr_stationary_point;
+enum { EXPR_CONVERGED, EXPR_NO_CONVERGENCE, EXPR_SINGULAR, EXPR_DIVERGED };
+
+/* Runs Newton's method on e from start (expr_var_count(e) values) into
+ * *out.  Returns EXPR_CONVERGED; EXPR_NO_CONVERGENCE (out holds the last
+ * point), EXPR_SINGULAR (the Hessian cannot be inverted at out->point) or
+ * EXPR_DIVERGED (a step was not finite). */
+int expr_stationary(const expr_tree *e, const double *start, expr_stationary_point *out);
+
+/* f and its exact gradient at (x, y): the first two variables (a third
+ * and later ones read as NaN).  Pure: e is only read, so threads may
  * share it.  Domain errors give NaN or infinities, never a trap. */
 expr_dual expr_eval(const expr_tree *e, double x, double y);
 

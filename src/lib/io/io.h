@@ -131,11 +131,13 @@ IMGRAD_HIDDEN imgrad_status imgrad__png_gray_opencv(const unsigned char *data, s
 /* ---- .npy (npy.c) */
 
 typedef struct imgrad__npy {
-    char kind;          /* 'f' float, 'u' unsigned, 'i' signed */
+    char kind;          /* 'f' float, 'u' unsigned, 'i' signed, 'b' bool */
     int item_size;      /* bytes per element */
     int fortran_order;  /* nonzero: column-major */
-    int ndim;           /* 1 or 2 */
-    size_t shape[2];    /* shape[0] rows (or length), shape[1] columns */
+    int ndim;           /* 1 or 2 (1 to IMGRAD_MAX_NDIM: imgrad__npy_parse_nd) */
+    size_t shape[IMGRAD_MAX_NDIM]; /* shape[0] rows (or length), shape[1]
+                                      columns (1 for a vector), ... */
+    size_t count;       /* elements: the product of the shape */
     size_t data_offset; /* where the elements start */
 } imgrad__npy;
 
@@ -147,6 +149,12 @@ IMGRAD_HIDDEN int imgrad__is_npy(const unsigned char *data, size_t len);
  * data, EUNSUPPORTED for a dtype, byte order or rank imgrad does not take. */
 IMGRAD_HIDDEN imgrad_status imgrad__npy_parse(const unsigned char *data, size_t len,
                                               imgrad__npy *h);
+
+/* The same for an array of any rank up to IMGRAD_MAX_NDIM, with float16,
+ * uint32, uint64 and bool beside the dtypes above (the N-D reader,
+ * npyarray.c); imgrad__npy_get does not take those four. */
+IMGRAD_HIDDEN imgrad_status imgrad__npy_parse_nd(const unsigned char *data, size_t len,
+                                                 imgrad__npy *h);
 
 /* Element i (in storage order) of a parsed array, as a double. */
 IMGRAD_HIDDEN double imgrad__npy_get(const unsigned char *data, const imgrad__npy *h,

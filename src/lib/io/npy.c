@@ -41,7 +41,7 @@ static const char *dict_value(const char *hdr, const char *key)
 /* descr such as '<f4': a quote, byte order, kind, size in bytes, the same
  * quote.  '|' means no order (1 byte).  Every character is checked before
  * the next is read: the header string may end anywhere. */
-static imgrad_status parse_descr(const char *v, imgrad__npy *h)
+static imgrad_status parse_descr(const char *v, int wide, imgrad__npy *h)
 {
     char quote, order, kind;
     int size = 0, digits = 0;
@@ -61,15 +61,18 @@ static imgrad_status parse_descr(const char *v, imgrad__npy *h)
         return IMGRAD_EUNSUPPORTED; /* big-endian */
     if (!((kind == 'f' && (size == 4 || size == 8))
           || (kind == 'u' && (size == 1 || size == 2))
-          || (kind == 'i' && (size == 1 || size == 2 || size == 4 || size == 8))))
-        return IMGRAD_EUNSUPPORTED; /* complex, bool, objects, strings, ... */
+          || (kind == 'i' && (size == 1 || size == 2 || size == 4 || size == 8))
+          || (wide && kind == 'f' && size == 2)
+          || (wide && kind == 'u' && (size == 4 || size == 8))
+          || (wide && kind == 'b' && size == 1)))
+        return IMGRAD_EUNSUPPORTED; /* complex, objects, strings, ... */
     h->kind = kind;
     h->item_size = size;
     return IMGRAD_OK;
 }
 
-/* shape such as (480, 640) or (5,): rank 1 or 2, positive sizes. */
-static imgrad_status parse_shape(const char *v, imgrad__npy *h)
+/* shape such as (480, 640) or (5,): rank 1 to max_ndim, positive sizes. */
+static imgrad_status parse_shape(const char *v, int max_ndim, imgrad__npy *h)
 {
     int n = 0;
 
@@ -86,8 +89,8 @@ static imgrad_status parse_shape(const char *v, imgrad__npy *h)
         if (!isdigit((unsigned char)*v))
             return IMGRAD_EDECODE;
         d = strtoull(v, &end, 10);
-        if (n == 2)
-            return IMGRAD_EUNSUPPORTED; /* three or more dimensions */
+        if (n == max_ndim)
+            return IMGRAD_EUNSUPPORTED; /* more dimensions than the caller takes */
         if (d == 0)
             return IMGRAD_EEMPTY;
         if (d > SIZE_MAX / 16)
@@ -109,12 +112,12 @@ static imgrad_status parse_shape(const char *v, imgrad__npy *h)
     return IMGRAD_OK;
 }
 
-static imgrad_status parse_dict(const char *hdr, imgrad__npy *h)
+static imgrad_status parse_dict(const char *hdr, int wide, imgrad__npy *h)
 {
     const char *fo = dict_value(hdr, "fortran_order");
     imgrad_status st;
 
-    if ((st = parse_descr(dict_value(hdr, "descr"), h)) != IMGRAD_OK)
+    if ((st = parse_descr(dict_value(hdr, "descr"), wide, h)) != IMGRAD_OK)
         return st;
     if (fo == NULL)
         return IMGRAD_EDECODE;
@@ -124,14 +127,18 @@ static imgrad_status parse_dict(const char *hdr, imgrad__npy *h)
         h->fortran_order = 0;
     else
         return IMGRAD_EDECODE;
-    return parse_shape(dict_value(hdr, "shape"), h);
+    return parse_shape(dict_value(hdr, "shape"), wide ? IMGRAD_MAX_NDIM : 2, h);
 }
 
-imgrad_status imgrad__npy_parse(const unsigned char *data, size_t len, imgrad__npy *h)
+/* The header of either reader: wide takes every rank and the dtypes of
+ * imgrad__npy_parse_nd. */
+static imgrad_status parse_header(const unsigned char *data, size_t len, int wide,
+                                  imgrad__npy *h)
 {
-    size_t hlen, pre, count, bytes;
+    size_t hlen, pre, count = 1, bytes;
     char *hdr;
     imgrad_status st;
+    int k;
 
     memset(h, 0, sizeof *h);
     if (!imgrad__is_npy(data, len) || len < 10)
@@ -153,17 +160,30 @@ imgrad_status imgrad__npy_parse(const unsigned char *data, size_t len, imgrad__n
         return IMGRAD_ENOMEM;
     memcpy(hdr, data + pre, hlen);
     hdr[hlen] = '\0';
-    st = parse_dict(hdr, h);
+    st = parse_dict(hdr, wide, h);
     free(hdr);
     if (st != IMGRAD_OK)
         return st;
     h->data_offset = pre + hlen;
-    if (!imgrad__mul_size(h->shape[0], h->shape[1], &count)
-        || !imgrad__mul_size(count, (size_t)h->item_size, &bytes))
+    for (k = 0; k < h->ndim; k++)
+        if (!imgrad__mul_size(count, h->shape[k], &count))
+            return IMGRAD_ETOOLARGE;
+    if (!imgrad__mul_size(count, (size_t)h->item_size, &bytes))
         return IMGRAD_ETOOLARGE;
     if (bytes > len - h->data_offset)
         return IMGRAD_EDECODE; /* the shape promises more than the file holds */
+    h->count = count;
     return IMGRAD_OK;
+}
+
+imgrad_status imgrad__npy_parse(const unsigned char *data, size_t len, imgrad__npy *h)
+{
+    return parse_header(data, len, 0, h);
+}
+
+imgrad_status imgrad__npy_parse_nd(const unsigned char *data, size_t len, imgrad__npy *h)
+{
+    return parse_header(data, len, 1, h);
 }
 
 /* Little-endian loads, whatever the host's byte order. */
