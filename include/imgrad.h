@@ -253,6 +253,18 @@ IMGRAD_API imgrad_status imgrad_load_gray_memory(const unsigned char *data,
                                                  imgrad_grid *out,
                                                  imgrad_source_info *info);
 
+/* The size, channels and kind of the image or .npy array in data (len
+ * bytes: the whole file, as for imgrad_load_gray_memory; o's page, or
+ * the defaults when o is NULL) from its header alone, without decoding a
+ * pixel: for estimating the memory a decode will take before it starts.
+ * width and height are as stored (before any EXIF turn).  Returns
+ * IMGRAD_OK, EINVAL (NULL data or info), EEMPTY, EFORMAT (not an image
+ * imgrad can size), EDECODE (a header it cannot read) or ENOPAGE; *info is
+ * then zeroed. */
+IMGRAD_API imgrad_status imgrad_probe_memory(const unsigned char *data, size_t len,
+                                             const imgrad_load_options *o,
+                                             imgrad_source_info *info);
+
 /* What data (its first bytes, len of them; 4 KiB is plenty) holds, as far as
  * its header tells, as a short English phrase in text (cap bytes, always
  * terminated): "a .npy array of dtype <c8 and shape (2, 3)", "a BMP (RLE8-compressed,

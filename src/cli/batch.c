@@ -48,6 +48,10 @@ int cli_batch_option(cli_batch *b, int c, const char *arg)
         return cli_stats_format_ok(arg)
                || (cli_error(NULL, "--stats: the file must end in .csv or .jsonl"), 0);
     case CLI_OPT_SUMMARY: b->summary_path = arg; return 1;
+    case CLI_OPT_MAX_MEMORY:
+        return cli_parse_size(arg, &b->max_memory)
+               || (cli_error(NULL, "--max-memory: expected a size such as 4G, 512M or a "
+                             "number of bytes, got '%s'", arg), 0);
     case CLI_OPT_EDGE_THRESHOLD:
         return (cli_parse_double(arg, &b->edge_threshold) && b->edge_threshold >= 0)
                || (cli_error(NULL, "--edge-threshold: expected a number >= 0, got '%s'", arg), 0);
@@ -63,9 +67,11 @@ void cli_batch_usage(FILE *to)
     fputs(
 "Folders and batches:\n"
 "  An INPUT may be a folder: its image files (by extension, any case: png jpg\n"
-"  jpeg bmp tga gif psd hdr pnm pgm ppm npy) are found in it and its\n"
-"  subfolders, hidden names skipped, and written to DIR/<path below the\n"
-"  folder without extension>.<product>.<format>.\n"
+"  jpeg bmp tga gif psd hdr pnm pgm ppm npy tif tiff webp heic heif avif) are\n"
+"  found in it and its subfolders, hidden names skipped, and written to\n"
+"  DIR/<path below the folder without extension>.<product>.<format>.  Other\n"
+"  files are counted in the summary (-v names them); a folder without an\n"
+"  image fails.\n"
 "      --no-recursive     only the files directly in each folder\n"
 "      --files-from FILE  also take inputs from FILE, one per line (- = stdin)\n"
 "      --follow-links     also walk linked folders outside the folder given\n"
@@ -74,6 +80,12 @@ void cli_batch_usage(FILE *to)
 "                         process may use: affinity mask and cgroup quota);\n"
 "                         each file's kernel gets CPUs / N threads unless -t\n"
 "                         or OMP_NUM_THREADS says otherwise\n"
+"      --max-memory SIZE  the memory the files in progress may take together\n"
+"                         (4G, 512M...; default: half of the least of\n"
+"                         physical memory, the cgroup's memory.max and\n"
+"                         ulimit -v).  Each file's peak is estimated from its\n"
+"                         header before decoding; a file waits until the\n"
+"                         others leave room, one that can never fit fails\n"
 "      --overwrite        recompute every input (by default an input is\n"
 "                         skipped when each output's record, .NAME.imgrad\n"
 "                         beside it, shows the same input size and mtime, the\n"
@@ -112,6 +124,7 @@ typedef struct run {
     unsigned char *has_row;
     char **reason;            /* --summary: why each failed input failed */
     int threads;              /* kernel threads per file */
+    cli_memory memory;        /* --max-memory, shared by the workers */
     int show, tty;            /* progress shown; redrawn in place */
     pthread_mutex_t lock;     /* guards what follows */
     size_t next, done, tally[4], redone[8];
@@ -237,8 +250,10 @@ static enum outcome process_one(run *r, size_t i, enum cli_redo *redo)
     w.write = 1;
     w.stats = b->stats_path ? &r->rows[i] : NULL;
     w.edge_threshold = b->edge_threshold;
+    w.memory = &r->memory;
     if (in->clash != NULL) {
-        cli_error(in->path, "its outputs would overwrite those of %s; skipped", in->clash);
+        cli_error(in->path, "its outputs would overwrite those of %s; failed (rename one "
+                  "of them)", in->clash);
         return FAILED;
     }
     if (stat(in->path, &src) != 0)
@@ -401,6 +416,19 @@ static void choose_threads(const cli_batch *b, size_t count, int *jobs, int *thr
                  b->threads > 0 ? "-t" : omp > 0 ? "OMP_NUM_THREADS" : "CPUs / files at once");
 }
 
+/* The memory budget of the run: --max-memory, or the default; -v says it. */
+static int start_memory(run *r, const cli_batch *b)
+{
+    char why[160] = "--max-memory", size[32];
+    uint64_t limit = b->max_memory ? b->max_memory : cli_default_max_memory(why, sizeof why);
+
+    if (b->verbose > 0) {
+        cli_format_size(limit, size, sizeof size);
+        cli_note("memory: at most %s for the files in progress (%s)", size, why);
+    }
+    return cli_memory_init(&r->memory, limit);
+}
+
 static int start_run(run *r, const cli_batch *b, const cli_input_list *list, int *jobs)
 {
     memset(r, 0, sizeof *r);
@@ -421,7 +449,13 @@ static int start_run(run *r, const cli_batch *b, const cli_input_list *list, int
     }
     if (b->summary_path != NULL && (r->reason = calloc(r->count + 1, sizeof *r->reason)) == NULL)
         return 0;
-    return pthread_mutex_init(&r->lock, NULL) == 0;
+    if (!start_memory(r, b))
+        return 0;
+    if (pthread_mutex_init(&r->lock, NULL) != 0) {
+        cli_memory_destroy(&r->memory);
+        return 0;
+    }
+    return 1;
 }
 
 static void end_run(run *r)
@@ -461,6 +495,32 @@ static void print_summary(const run *r, size_t failed, size_t not_done, int sig,
     fputc('\n', stderr);
 }
 
+/* "imgrad: 4 files skipped, not images by their names: .txt 3, .xyz 1" */
+static void print_not_images(const cli_input_list *list)
+{
+    size_t order[sizeof list->skip_ext / sizeof list->skip_ext[0]], i, k, named = 0;
+
+    for (i = 0; i < list->skip_ext_count; i++) /* the most first, then by name */
+        for (k = i, order[i] = i; k > 0; k--) {
+            const size_t a = order[k - 1], b = order[k];
+            const size_t na = list->skip_ext[a].count, nb = list->skip_ext[b].count;
+            if (na > nb || (na == nb && strcmp(list->skip_ext[a].ext, list->skip_ext[b].ext) <= 0))
+                break;
+            order[k - 1] = b;
+            order[k] = a;
+        }
+    fprintf(stderr, "imgrad: %zu file%s skipped, not images by their names:",
+            list->skipped_files, list->skipped_files == 1 ? "" : "s");
+    for (i = 0; i < list->skip_ext_count; i++) {
+        const size_t e = order[i];
+        fprintf(stderr, "%s %s %zu", i ? "," : "", list->skip_ext[e].ext, list->skip_ext[e].count);
+        named += list->skip_ext[e].count;
+    }
+    if (named < list->skipped_files)
+        fprintf(stderr, ", others %zu", list->skipped_files - named);
+    fputs(" (-v names them)\n", stderr);
+}
+
 /* The --summary file: counts, and the failed inputs with their reasons
  * (those the walk could not list, then those that failed). */
 static int write_summary(const run *r, const cli_input_list *list, size_t failed,
@@ -497,6 +557,7 @@ static int write_summary(const run *r, const cli_input_list *list, size_t failed
     s.skipped = r->tally[SKIPPED];
     s.failed = failed;
     s.not_done = not_done;
+    s.not_images = list->skipped_files;
     memcpy(s.redone, r->redone, sizeof s.redone);
     s.interrupted = sig ? cli_signal_name(sig) : NULL;
     s.status = status;
@@ -558,10 +619,13 @@ int cli_batch_run(cli_batch *b, char **args, int count)
     if (b->verbose >= 0 && (list.any_folder || r.show || b->verbose > 0 || b->shard_n > 1
                             || r.tally[SKIPPED] > 0 || sig))
         print_summary(&r, failed, not_done, sig, seconds_since(&r.start));
+    if (b->verbose >= 0 && list.skipped_files > 0)
+        print_not_images(&list);
     if (b->summary_path != NULL && !write_summary(&r, &list, failed, not_done, sig, status)
         && status == EXIT_ALL_OK)
         status = EXIT_SOME_FAILED;
     pthread_mutex_destroy(&r.lock);
+    cli_memory_destroy(&r.memory);
     end_run(&r);
     cli_input_list_free(&list);
     return status;

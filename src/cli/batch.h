@@ -7,8 +7,19 @@
 
 #include "imgrad.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+
+/* The memory the files in progress may take together (memory.c). */
+typedef struct cli_memory {
+    uint64_t limit;       /* --max-memory, bytes */
+    uint64_t used;        /* taken by the files in progress */
+    unsigned long next_ticket, serving; /* takers go in arrival order */
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+} cli_memory;
 
 /* One input file and the name of its outputs. */
 typedef struct cli_input {
@@ -24,6 +35,7 @@ typedef struct cli_work {
     int write;            /* 0: outputs are up to date, only measure */
     imgrad_stats *stats;  /* non-NULL: fill it (edge_threshold applies) */
     double edge_threshold;
+    cli_memory *memory;   /* the budget to take this file's estimate from */
 } cli_work;
 
 typedef struct cli_batch {
@@ -36,6 +48,7 @@ typedef struct cli_batch {
     int follow_links;      /* --follow-links: walk linked folders outside the tree */
     int no_orient;         /* --no-orient: keep JPEGs as stored */
     int shard_k, shard_n;  /* this is shard k of n (1 <= k <= n) */
+    uint64_t max_memory;   /* --max-memory in bytes, 0 = the default */
     const char *files_from;  /* list of inputs, "-" for stdin, or NULL */
     char shard_why[160];   /* how the shard was chosen, for -v */
     const char *stats_path;  /* --stats FILE (.csv or .jsonl), or NULL */
@@ -56,7 +69,7 @@ typedef struct cli_batch {
 enum {
     CLI_OPT_NO_RECURSIVE = 1000, CLI_OPT_FILES_FROM, CLI_OPT_PROGRESS, CLI_OPT_OVERWRITE,
     CLI_OPT_NO_ORIENT, CLI_OPT_STATS, CLI_OPT_EDGE_THRESHOLD, CLI_OPT_SHARD,
-    CLI_OPT_SUMMARY, CLI_OPT_FOLLOW_LINKS
+    CLI_OPT_SUMMARY, CLI_OPT_FOLLOW_LINKS, CLI_OPT_MAX_MEMORY
 };
 
 /* Entries for the job's getopt_long table (short option: j:). */
@@ -71,7 +84,8 @@ enum {
     { "edge-threshold", required_argument, NULL, CLI_OPT_EDGE_THRESHOLD },  \
     { "shard", required_argument, NULL, CLI_OPT_SHARD },                    \
     { "summary", required_argument, NULL, CLI_OPT_SUMMARY },                \
-    { "follow-links", no_argument, NULL, CLI_OPT_FOLLOW_LINKS }
+    { "follow-links", no_argument, NULL, CLI_OPT_FOLLOW_LINKS },          \
+    { "max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY }
 
 /* Default edge threshold of --stats, in magnitude units (a grey step of 0.2
  * of full scale across two pixels, for numpy.gradient on an 8-bit photo). */
@@ -104,6 +118,12 @@ typedef struct cli_input_list {
     char **fail_path, **fail_reason; /* the failed ones, for --summary */
     size_t fail_count;
     int any_folder;   /* a folder or a list was given: a batch run */
+    size_t skipped_files; /* files in the folders that are not images by name */
+    struct {
+        char ext[12];     /* ".txt" in lower case, or "other" */
+        size_t count;
+    } skip_ext[8];        /* by extension, the first 8 met */
+    size_t skip_ext_count;
 } cli_input_list;
 
 /* Adds the inputs named by args and by b->files_from: files as they are,
@@ -135,6 +155,7 @@ int cli_stats_format_ok(const char *path);
 typedef struct cli_summary {
     const char *shard;          /* "K/N" */
     size_t inputs, written, skipped, failed, not_done;
+    size_t not_images;          /* files in the folders skipped by their names */
     size_t redone[8];           /* written, by enum cli_redo */
     const char *interrupted;    /* the signal's name, or NULL */
     int status;
@@ -181,6 +202,31 @@ const char *cli_signal_name(int sig);
 imgrad_status cli_out_open(imgrad_file *f, const char *path);
 imgrad_status cli_out_commit(imgrad_file *f);
 void cli_out_abort(imgrad_file *f);
+
+/* ---- the memory budget (memory.c) */
+
+/* "4G", "512M", "1.5GiB", "300000000": bytes (K, M, G, T are powers of
+ * 1024, any case, with an optional B or iB); 1 on success. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+/* "3.5 GiB", "12.0 MiB" into text. */
+void cli_format_size(uint64_t bytes, char *text, size_t cap);
+
+/* Half of the least of physical memory, the cgroup v2 memory.max and the
+ * address-space limit; why says which, for -v. */
+uint64_t cli_default_max_memory(char *why, size_t cap);
+
+/* A budget of limit bytes; 0 when the lock cannot be made. */
+int cli_memory_init(cli_memory *m, uint64_t limit);
+void cli_memory_destroy(cli_memory *m);
+
+/* Takes bytes from m, waiting in line until the files in progress leave
+ * room: 1 when taken, 0 at once when bytes exceed the whole limit (never
+ * fits), -1 when a signal stopped the run while waiting. */
+int cli_memory_take(cli_memory *m, uint64_t bytes);
+
+/* Gives back what cli_memory_take took. */
+void cli_memory_give(cli_memory *m, uint64_t bytes);
 
 /* ---- CPUs (cpus.c) */
 

@@ -56,8 +56,8 @@ static const cli_choice colors[] = {
     { "dizenzo", COLOR_DIZENZO, 0 },
 };
 
-/* An image piped in ("-") larger than this is refused. */
-#define MAX_STDIN_BYTES ((size_t)1 << 32)
+/* An input file (or an image piped in) larger than this is refused. */
+#define MAX_INPUT_BYTES ((size_t)1 << 32)
 
 /* --gray: luma is rec601 except that a YCbCr JPEG's grey is its luma
  * plane (imgrad_load_options.jpeg_luma), whatever the output format.  GRAY_LUMA
@@ -1148,30 +1148,95 @@ static int write_all(const job *j, const cli_input *in, imgrad_grid (*sets)[P_CO
     return ok;
 }
 
-/* Decodes one input ("-": standard input) as j's colour mode needs it: the
- * grey into *gray, the channels into channels[0..*count). */
-static imgrad_status load_input(const job *j, const char *path, imgrad_grid *gray,
-                                imgrad_grid channels[3], int *count, imgrad_source_info *info)
+/* Decodes one input's bytes as j's colour mode needs it: the grey into
+ * *gray, the channels into channels[0..*count). */
+static imgrad_status load_input(const job *j, const unsigned char *data, size_t len,
+                                imgrad_grid *gray, imgrad_grid channels[3], int *count,
+                                imgrad_source_info *info)
 {
     const int need_gray = j->color == COLOR_LUMA
                           || j->want[P_GRAY] || j->want[P_QUIVER] || j->want[P_ISOLINES];
-    unsigned char *data = NULL;
-    size_t len = 0;
     imgrad_status st = IMGRAD_OK;
 
     *count = 0;
-    if (strcmp(path, "-") == 0 && (st = cli_read_stdin(MAX_STDIN_BYTES, &data, &len)) != IMGRAD_OK)
-        return st;
     if (need_gray && j->color != COLOR_CHANNELS)
-        st = data ? imgrad_load_gray_memory(data, len, &j->load, gray, info)
-                  : imgrad_load_gray(path, &j->load, gray, info);
+        st = imgrad_load_gray_memory(data, len, &j->load, gray, info);
     if (st == IMGRAD_OK && j->color != COLOR_LUMA)
-        st = data ? imgrad_load_channels_memory(data, len, &j->load, channels, count, info)
-                  : imgrad_load_channels(path, &j->load, channels, count, info);
-    free(data);
+        st = imgrad_load_channels_memory(data, len, &j->load, channels, count, info);
     if (st != IMGRAD_OK)
         imgrad_grid_free(gray);
     return st;
+}
+
+/* float32 grids that each product keeps or needs on the way (Canny's
+ * gradient, suppression and hysteresis; hsv's magnitude and direction and
+ * its RGB; a picture's gradient, smoothed grey and RGB). */
+static const int product_grids[P_COUNT] = {
+    [P_GX] = 1, [P_GY] = 1, [P_MAGNITUDE] = 1, [P_DIRECTION] = 1, [P_EDGES] = 4,
+    [P_HSV] = 3, [P_QUIVER] = 4, [P_ISOLINES] = 4,
+};
+
+/* The peak memory of one input, from its header and what j asks: the
+ * file's bytes, a fixed allowance, and per pixel the larger of decoding
+ * (the samples twice, as decoders keep a raw buffer beside the pixels, and
+ * the grey grids being filled) and computing (the grey grids, the products'
+ * float32 grids, at least gx and gy, and a grid's worth for the 8-bit
+ * picture and its encoder).  docs/batches.md has the measurements. */
+static uint64_t estimate_memory(const job *j, const imgrad_source_info *info, size_t len,
+                                int stats)
+{
+    const uint64_t px = (uint64_t)info->width * (uint64_t)info->height;
+    const int sample = info->kind == IMGRAD_SOURCE_8BIT ? 1
+                       : info->kind == IMGRAD_SOURCE_16BIT ? 2 : 4;
+    const int planes = j->color == COLOR_LUMA ? 1 : j->color == COLOR_CHANNELS ? 3 : 4;
+    const int grey = planes * (j->load.residual ? 8 : 4);
+    int p, grids = stats ? 3 : 0;
+    uint64_t decode, compute;
+
+    for (p = P_GX; p < P_COUNT; p++)
+        grids += j->want[p] ? product_grids[p] : 0;
+    grids = (grids < 2 ? 2 : grids) * (j->color == COLOR_CHANNELS ? 3 : 1);
+    decode = 2 * (uint64_t)info->channels * (uint64_t)sample + (uint64_t)grey;
+    compute = (uint64_t)grey + 4 * (uint64_t)grids + 4;
+    return (uint64_t)len + ((uint64_t)16 << 20) + px * (decode > compute ? decode : compute);
+}
+
+/* Reads input whole and takes its estimated peak from w's memory budget
+ * (*taken): 1, or 0 after a message (or stopped by a signal: no message). */
+static int read_input(const job *j, const char *input, const cli_work *w, unsigned char **data,
+                      size_t *len, uint64_t *taken)
+{
+    imgrad_source_info info;
+    char need[32], cap[32];
+    imgrad_status st;
+    int got;
+
+    *taken = 0;
+    if ((st = cli_read_input(input, MAX_INPUT_BYTES, data, len)) != IMGRAD_OK) {
+        cli_error(strcmp(input, "-") == 0 ? "standard input" : input, "%s", cli_reason(st));
+        return 0;
+    }
+    if (w->memory == NULL || imgrad_probe_memory(*data, *len, &j->load, &info) != IMGRAD_OK)
+        return 1; /* not an image it can size: decoding says why */
+    *taken = estimate_memory(j, &info, *len, w->stats != NULL);
+    cli_format_size(*taken, need, sizeof need);
+    if (j->verbose > 0)
+        cli_note("%s: needs about %s of memory at its peak (estimated)", input, need);
+    if ((got = cli_memory_take(w->memory, *taken)) > 0)
+        return 1;
+    if (got == 0) {
+        cli_format_size(w->memory->limit, cap, sizeof cap);
+        cli_error(input, "needs about %s of memory (%dx%d, %d channel%s of %s) with the "
+                  "products asked, more than the %s --max-memory allows; raise it or ask for "
+                  "fewer products", need, info.width, info.height, info.channels,
+                  info.channels == 1 ? "" : "s",
+                  info.kind == IMGRAD_SOURCE_8BIT ? "8 bits" : info.kind == IMGRAD_SOURCE_16BIT
+                  ? "16 bits" : "float", cap);
+    }
+    free(*data);
+    *data = NULL;
+    *taken = 0;
+    return 0;
 }
 
 /* One input: decode once, compute, write.  1 on success, 0 after a message.
@@ -1183,13 +1248,21 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     imgrad_grid sets[3][P_COUNT], channels[3];
     imgrad_source_info info;
     job local = *j;
+    unsigned char *data;
+    size_t len;
+    uint64_t taken;
     imgrad_status st;
     int c, p, count, ok;
 
     if ((ok = cli_nd_process(&j->nd, input, in->key, w->threads)) >= 0)
         return ok;
     memset(sets, 0, sizeof sets);
-    st = load_input(j, input, &sets[0][P_GRAY], channels, &count, &info);
+    if (!read_input(j, input, w, &data, &len, &taken))
+        return 0;
+    st = load_input(j, data, len, &sets[0][P_GRAY], channels, &count, &info);
+    free(data);
+    if (st != IMGRAD_OK && taken > 0)
+        cli_memory_give(w->memory, taken);
     if (st == IMGRAD_ENOPAGE)
         cli_error(input, "--page %d: %s", j->load.page, cli_reason(st));
     else if (st != IMGRAD_OK && strcmp(input, "-") == 0)
@@ -1219,6 +1292,8 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     for (c = 0; c < 3; c++)
         for (p = 0; p < P_COUNT; p++)
             imgrad_grid_free(&sets[c][p]);
+    if (taken > 0)
+        cli_memory_give(w->memory, taken);
     return ok;
 }
 
@@ -1321,8 +1396,13 @@ int cli_gradient_main(int argc, char **argv)
         rc = EXIT_SOME_FAILED;
     } else if (j.to_stdout) { /* one file, no batch: nothing to walk or resume */
         const cli_input in = { argv[optind], argv[optind], NULL };
-        const cli_work w = { j.grad.threads, 1, NULL, 0 };
+        char why[160];
+        cli_memory m;
+        const cli_work w = { j.grad.threads, 1, NULL, 0, &m };
+        cli_memory_init(&m, j.batch.max_memory ? j.batch.max_memory
+                                               : cli_default_max_memory(why, sizeof why));
         rc = process_input(&j, &in, &w) ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+        cli_memory_destroy(&m);
     } else if (cli_mkdir_p(j.outdir) != 0) {
         cli_error(j.outdir, "cannot create the output folder: %s", strerror(errno));
         rc = EXIT_SOME_FAILED;

@@ -196,6 +196,34 @@ static void explain_long(const char *what, const char *word, const struct option
         cli_error(what, "--%s: unknown option", name);
 }
 
+/* The word holding the unknown short option c: getopt has moved optind past
+ * it only when c was its last letter ("-x"), not within "-dash.png". */
+static const char *short_word(int argc, char **argv, int c)
+{
+    const char *prev = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+    const size_t n = prev != NULL ? strlen(prev) : 0;
+
+    if (n >= 2 && prev[0] == '-' && prev[n - 1] == c)
+        return prev;
+    if (optind < argc && argv[optind][0] == '-' && strchr(argv[optind] + 1, c) != NULL)
+        return argv[optind];
+    return NULL;
+}
+
+/* An unknown short option c: in a longer word such as "-dash.png", which
+ * is likely a file, say how to pass that word as an operand. */
+static void explain_short(const char *what, const char *word, int c)
+{
+    if (word == NULL || strlen(word) <= 2)
+        cli_error(what, "-%c: unknown option", c);
+    else if (what == NULL)
+        cli_error(what, "-%c: unknown option in '%s'; if it is a file, write ./%s or put it "
+                  "after -- (imgrad [OPTIONS] -- %s)", c, word, word, word);
+    else
+        cli_error(what, "-%c: unknown option in '%s'; an operand starting with '-' goes "
+                  "after -- (imgrad %s [OPTIONS] -- %s)", c, word, what, word);
+}
+
 int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx)
 {
     char shorts[64];
@@ -222,8 +250,7 @@ int cli_options(const cli_command_line *cl, int argc, char **argv, void *ctx)
             else if (is_long)
                 explain_long(cl->name, word, cl->longs);
             else /* a short option, perhaps a name starting with '-' */
-                cli_error(cl->name, "-%c: unknown option (an operand starting with '-' goes "
-                          "after --)", optopt);
+                explain_short(cl->name, short_word(argc, argv, optopt), optopt);
             fprintf(stderr, "Try 'imgrad%s%s --help'.\n", cl->name ? " " : "",
                     cl->name ? cl->name : "");
             return EXIT_USAGE;

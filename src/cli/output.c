@@ -1,20 +1,26 @@
-/* output.c - the main job's outputs to a file or a stream; stdin input. */
+/* output.c - the main job's outputs to a file or a stream; inputs read whole. */
+#define _XOPEN_SOURCE 700 /* fdopen, S_ISSOCK */
 #include "output.h"
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-imgrad_status cli_read_stdin(size_t max, unsigned char **data, size_t *len)
+/* fp read to its end into *data, starting with cap bytes of room. */
+static imgrad_status read_stream(FILE *fp, size_t cap, size_t max, unsigned char **data,
+                                 size_t *len)
 {
-    size_t cap = 1 << 16, n = 0, got;
+    size_t n = 0, got;
     unsigned char *buf = malloc(cap), *bigger;
 
-    *data = NULL;
-    *len = 0;
     if (buf == NULL)
         return IMGRAD_ENOMEM;
-    while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+    while ((got = fread(buf + n, 1, cap - n, fp)) > 0) {
         n += got;
         if (n == cap) {
             if (cap > max / 2) {
@@ -29,7 +35,7 @@ imgrad_status cli_read_stdin(size_t max, unsigned char **data, size_t *len)
             cap *= 2;
         }
     }
-    if (ferror(stdin)) {
+    if (ferror(fp)) {
         int e = errno;
         free(buf);
         errno = e;
@@ -42,6 +48,61 @@ imgrad_status cli_read_stdin(size_t max, unsigned char **data, size_t *len)
     *data = buf;
     *len = n;
     return IMGRAD_OK;
+}
+
+/* path opened for reading: a regular file, or a pipe (FIFO, socket) to be
+ * read as a stream; NULL with errno for anything else (a folder, a device
+ * such as /dev/zero).  O_NONBLOCK: opening a FIFO without a writer must
+ * not wait forever (it then reads as empty); reads block again after. */
+static FILE *open_input(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK), e;
+    FILE *fp;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, st) != 0 || !(S_ISREG(st->st_mode) || S_ISFIFO(st->st_mode)
+                                || S_ISSOCK(st->st_mode))) {
+        e = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || (fp = fdopen(fd, "rb")) == NULL) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    return fp;
+}
+
+imgrad_status cli_read_input(const char *path, size_t max, unsigned char **data, size_t *len)
+{
+    const int is_stdin = strcmp(path, "-") == 0;
+    struct stat st;
+    FILE *fp = is_stdin ? stdin : open_input(path, &st);
+    size_t cap = (size_t)1 << 16;
+    imgrad_status s;
+    int e;
+
+    *data = NULL;
+    *len = 0;
+    if (fp == NULL)
+        return IMGRAD_EIO;
+    if (!is_stdin && S_ISREG(st.st_mode)) {
+        if ((uint64_t)st.st_size >= (uint64_t)max) {
+            fclose(fp);
+            return IMGRAD_ETOOLARGE;
+        }
+        cap = (size_t)st.st_size + 1; /* one read, and the end seen */
+    }
+    s = read_stream(fp, cap, max, data, len);
+    e = errno;
+    if (!is_stdin)
+        fclose(fp);
+    errno = e;
+    return s;
 }
 
 /* A stream write is complete once flushed. */

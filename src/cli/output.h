@@ -8,9 +8,10 @@
 
 #include <stdio.h>
 
-/* Standard input read whole (an image given as "-"), at most max bytes:
+/* An input read whole, at most max bytes: the file at path, or standard
+ * input for "-"; a pipe (/dev/stdin, <(...), a FIFO) is read as a stream.
  * *data malloc'ed.  IMGRAD_EIO (errno set), ETOOLARGE, ENOMEM, EEMPTY. */
-imgrad_status cli_read_stdin(size_t max, unsigned char **data, size_t *len);
+imgrad_status cli_read_input(const char *path, size_t max, unsigned char **data, size_t *len);
 
 /* A product's destination: fp when writing to a stream (standard
  * output), else the file path, which appears whole or not at all (through

@@ -129,7 +129,7 @@ static void put_row(FILE *fp, int json, const char *path, const imgrad_stats *s)
 
 /* The run's --summary as one JSON object:
  *   {"imgrad": VERSION, "status": EXIT, "shard": "K/N", "inputs": N,
- *    "written": N, "skipped": N, "failed": N, "not_done": N,
+ *    "written": N, "skipped": N, "failed": N, "not_done": N, "not_images": N,
  *    "written_because": {"new": N, "options changed": N, ...},
  *    "interrupted": "SIGTERM" or null, "seconds": S,
  *    "failures": [{"path": P, "reason": R}, ...]} */
@@ -146,10 +146,11 @@ int cli_write_summary(const char *path, const cli_summary *s)
         return 0;
     }
     fprintf(f.fp, "{\"imgrad\": \"%s\", \"status\": %d, \"shard\": \"%s\", \"inputs\": %zu, "
-                  "\"written\": %zu, \"skipped\": %zu, \"failed\": %zu, \"not_done\": %zu,\n"
+                  "\"written\": %zu, \"skipped\": %zu, \"failed\": %zu, \"not_done\": %zu, "
+                  "\"not_images\": %zu,\n"
                   " \"written_because\": {",
             imgrad_version(), s->status, s->shard, s->inputs, s->written, s->skipped, s->failed,
-            s->not_done);
+            s->not_done, s->not_images);
     for (i = 1; i < sizeof because / sizeof because[0]; i++)
         fprintf(f.fp, "%s\"%s\": %zu", i > 1 ? ", " : "", because[i], s->redone[i]);
     fputs("},\n \"interrupted\": ", f.fp);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "batch.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@ typedef struct walk {
      * folder reached both ways keeps its real path in the outputs' names */
     char **later_path, **later_rel;
     size_t later_count, later_cap, later_next;
+    size_t subfolders_left; /* folders not walked (--no-recursive) */
 } walk;
 
 static size_t folder_hash(dev_t dev, ino_t ino, size_t cap)
@@ -180,14 +182,45 @@ static int inside_root(const walk *w, const char *path)
     return in;
 }
 
+/* Notes a file that is not an image by its name: counted by extension for
+ * the summary, named under -v. */
+static void skip_file(walk *w, const char *path, const char *name)
+{
+    cli_input_list *list = w->list;
+    const char *dot = strrchr(name, '.');
+    char ext[sizeof list->skip_ext[0].ext];
+    size_t i, n;
+
+    /* ".txt" in lower case; a name without one, or with a long one, as "other" */
+    n = dot && dot != name && strlen(dot) < sizeof ext ? strlen(dot) : 0;
+    for (i = 0; i < n; i++)
+        ext[i] = (char)tolower((unsigned char)dot[i]);
+    snprintf(ext + n, sizeof ext - n, "%s", n ? "" : "other");
+    list->skipped_files++;
+    if (w->b->verbose > 0)
+        cli_note("%s: skipped: not an image by its name", path);
+    for (i = 0; i < list->skip_ext_count && strcmp(list->skip_ext[i].ext, ext) != 0; i++)
+        ;
+    if (i == list->skip_ext_count) {
+        if (i == sizeof list->skip_ext / sizeof list->skip_ext[0])
+            return; /* the summary's line names the first extensions met */
+        memcpy(list->skip_ext[i].ext, ext, sizeof ext);
+        list->skip_ext[i].count = 0;
+        list->skip_ext_count++;
+    }
+    list->skip_ext[i].count++;
+}
+
 /* One entry of a folder: a subfolder to walk or an image file to add.
  * Hidden names (".x", which includes imgrad's temporaries and records)
- * are skipped. */
+ * are skipped; so is a file without an image name, and only a file with
+ * one can fail the walk (a dangling link named notes.txt is just a file
+ * that is not an image). */
 static int walk_entry(walk *w, const char *dir, const char *rel, const char *name)
 {
     char *path, *sub;
     struct stat st;
-    int ok = 1, link;
+    int ok = 1, link, found;
 
     if (name[0] == '.')
         return 1;
@@ -195,9 +228,10 @@ static int walk_entry(walk *w, const char *dir, const char *rel, const char *nam
         return 0;
     link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
     /* a link to a folder is walked like one, a link to a file read like one */
-    if ((link && stat(path, &st) != 0) || (!link && lstat(path, &st) != 0)) {
+    found = link ? stat(path, &st) == 0 : lstat(path, &st) == 0;
+    if (!found && has_image_extension(name)) {
         cli_list_failure(w->list, path, "%s", strerror(errno));
-    } else if (S_ISDIR(st.st_mode) && w->b->recursive) {
+    } else if (found && S_ISDIR(st.st_mode) && w->b->recursive) {
         if (link && !w->b->follow_links && !inside_root(w, path)) {
             if (w->b->verbose > 0)
                 cli_note("%s: a link out of the folder given: not followed (--follow-links)",
@@ -207,7 +241,11 @@ static int walk_entry(walk *w, const char *dir, const char *rel, const char *nam
             ok = sub != NULL && (link ? walk_later(w, &path, sub) : walk_folder(w, path, sub));
             free(sub);
         }
-    } else if (S_ISREG(st.st_mode) && has_image_extension(name)) {
+    } else if (found && S_ISDIR(st.st_mode)) {
+        w->subfolders_left++; /* --no-recursive */
+    } else if (!has_image_extension(name)) {
+        skip_file(w, path, name);
+    } else if (S_ISREG(st.st_mode)) {
         sub = *rel ? join(rel, "/", name) : join("", "", name);
         ok = sub != NULL && add(w->list, path, strip_extension(sub));
         free(sub);
@@ -339,7 +377,8 @@ static int add_argument(walk *w, const char *arg)
 {
     struct stat st;
     char *root, *end;
-    int ok;
+    size_t before;
+    int ok, failed;
 
     if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
         const char *base = strrchr(arg, '/');
@@ -355,8 +394,18 @@ static int add_argument(walk *w, const char *arg)
     for (end = root + strlen(root); end > root + 1 && end[-1] == '/'; )
         *--end = '\0'; /* "photos/" -> "photos", so paths read "photos/x.jpg" */
     w->root_real = realpath(root, NULL);
+    before = w->list->count;
+    failed = w->list->failed;
+    w->subfolders_left = 0;
     ok = walk_folder(w, root, "");
     ok = walk_linked(w) && ok;
+    /* a folder given that holds no image is a mistake (a wrong path, a
+     * wrong extension), not a job done; a shard of a tree with images
+     * that happens to get none is fine: shards are cut later */
+    if (ok && w->list->count == before && w->list->failed == failed && !cli_stop_signal())
+        cli_list_failure(w->list, arg, "no image file in this folder%s",
+                         w->subfolders_left ? " (its subfolders are not walked: --no-recursive)"
+                                            : "");
     free(w->root_real);
     w->root_real = NULL;
     free(w->seen.slot);
@@ -365,26 +414,37 @@ static int add_argument(walk *w, const char *arg)
     return ok;
 }
 
-/* Each line of the list file is an input; empty lines are skipped. */
+/* Each line of the list file is an input; empty lines are skipped.  A list
+ * that cannot be read (a folder, a read error) fails, naming it. */
 static int add_list(walk *w, const char *name)
 {
     FILE *fp = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
+    const char *shown = fp == stdin ? "standard input" : name;
     char *line = NULL;
     size_t cap = 0;
+    struct stat st;
     ssize_t n;
     int ok = 1;
 
-    if (fp == NULL) {
-        cli_list_failure(w->list, name, "cannot read the list: %s", strerror(errno));
+    w->list->any_folder = 1;
+    if (fp == NULL || (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode))) {
+        cli_list_failure(w->list, shown, "--files-from: cannot read the list: %s",
+                         fp == NULL ? strerror(errno) : "it is a folder, not a file of paths");
+        if (fp != NULL && fp != stdin)
+            fclose(fp);
         return 1;
     }
-    w->list->any_folder = 1;
+    errno = 0;
     while (ok && (n = getline(&line, &cap, fp)) >= 0) {
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         if (n > 0)
             ok = add_argument(w, line);
+        errno = 0;
     }
+    if (ok && ferror(fp)) /* getline's -1 is an error here, not the end */
+        cli_list_failure(w->list, shown, "--files-from: cannot read the list: %s",
+                         strerror(errno ? errno : EIO));
     free(line);
     if (fp != stdin)
         fclose(fp);

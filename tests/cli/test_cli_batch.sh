@@ -55,7 +55,8 @@ for f in trip/notes.png trip/day1/empty.jpg trip/day2/cut.png trip/day2/half.jpg
     expect_once "imgrad: $IN/$f: " "$TMP/err"
 done
 expect_grep "5 written, 0 skipped (up to date), 4 failed" "$TMP/err" "summary"
-expect_lines 5 "$TMP/err" "four errors and the summary"
+expect_grep "1 file skipped, not images by their names: .txt 1" "$TMP/err" "readme.txt counted"
+expect_lines 6 "$TMP/err" "four errors, the summary and the files skipped"
 # the phone photo is stored 300 x 451 with Orientation 6: upright it is 451 wide
 size=$($PY -c "from PIL import Image; print(Image.open('$O/trip/phone.magnitude.png').size)")
 if [ "$size" = "(451, 300)" ]; then ok; else bad "phone photo output is $size, want (451, 300)"; fi

@@ -40,6 +40,15 @@ IMGRAD_HIDDEN imgrad_status imgrad__heif_decode(const unsigned char *data, size_
                                                 const imgrad_load_options *o,
                                                 imgrad__decoded *d);
 
+/* Each decoder's header alone: size as stored, channels, kind (for
+ * imgrad_probe_memory); EDECODE, ENOPAGE, ENOMEM, EUNSUPPORTED. */
+IMGRAD_HIDDEN imgrad_status imgrad__tiff_probe(const unsigned char *data, size_t len, int page,
+                                               imgrad_source_info *info);
+IMGRAD_HIDDEN imgrad_status imgrad__webp_probe(const unsigned char *data, size_t len,
+                                               imgrad_source_info *info);
+IMGRAD_HIDDEN imgrad_status imgrad__heif_probe(const unsigned char *data, size_t len,
+                                               imgrad_source_info *info);
+
 /* The Orientation (1..8) in an Exif TIFF block, with or without the
  * "Exif\0\0" prefix; 1 when absent or malformed (exif.c). */
 IMGRAD_HIDDEN int imgrad__exif_block_orientation(const unsigned char *block, size_t len);

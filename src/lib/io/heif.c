@@ -147,3 +147,26 @@ imgrad_status imgrad__heif_decode(const unsigned char *data, size_t len,
     heif_context_free(ctx);
     return st;
 }
+
+imgrad_status imgrad__heif_probe(const unsigned char *data, size_t len, imgrad_source_info *info)
+{
+    struct heif_context *ctx = heif_context_alloc();
+    struct heif_image_handle *handle = NULL;
+    imgrad_status st;
+
+    if (ctx == NULL)
+        return IMGRAD_ENOMEM;
+    st = status_of(heif_context_read_from_memory_without_copy(ctx, data, len, NULL));
+    if (st == IMGRAD_OK)
+        st = status_of(heif_context_get_primary_image_handle(ctx, &handle));
+    if (st == IMGRAD_OK) {
+        info->width = heif_image_handle_get_width(handle);
+        info->height = heif_image_handle_get_height(handle);
+        info->channels = heif_image_handle_has_alpha_channel(handle) ? 4 : 3;
+        info->kind = heif_image_handle_get_luma_bits_per_pixel(handle) > 8
+                         ? IMGRAD_SOURCE_16BIT : IMGRAD_SOURCE_8BIT;
+        heif_image_handle_release(handle);
+    }
+    heif_context_free(ctx);
+    return st;
+}

@@ -61,6 +61,11 @@ IMGRAD_HIDDEN imgrad_status imgrad__jpeg_pixels(const unsigned char *data, size_
 /* Frees px's samples; safe after a failed decode. */
 IMGRAD_HIDDEN void imgrad__pixels_free(imgrad_pixels *px);
 
+/* stb_image's formats: the header alone (imgrad_probe_memory); EFORMAT
+ * when stb does not recognise data. */
+IMGRAD_HIDDEN imgrad_status imgrad__stb_probe(const unsigned char *data, size_t len,
+                                              imgrad_source_info *info);
+
 /* Decodes an image in memory to grey; the same contract as
  * imgrad_load_gray_memory for non-.npy data. */
 IMGRAD_HIDDEN imgrad_status imgrad__stb_decode_gray(const unsigned char *data, size_t len,

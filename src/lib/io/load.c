@@ -158,6 +158,38 @@ imgrad_status imgrad_decode_memory(const unsigned char *data, size_t len,
     return imgrad__stb_decode(data, len, o, 0, out, &kind);
 }
 
+imgrad_status imgrad_probe_memory(const unsigned char *data, size_t len,
+                                  const imgrad_load_options *o, imgrad_source_info *info)
+{
+    const int page = o != NULL ? o->page : 0;
+    imgrad__npy h;
+    imgrad_status st;
+
+    if (info != NULL)
+        memset(info, 0, sizeof *info);
+    if (data == NULL || info == NULL)
+        return IMGRAD_EINVAL;
+    if (len == 0)
+        return IMGRAD_EEMPTY;
+    switch (imgrad__sniff(data, len)) {
+    case IMGRAD__FMT_TIFF: st = imgrad__tiff_probe(data, len, page, info); break;
+    case IMGRAD__FMT_WEBP: st = imgrad__webp_probe(data, len, info); break;
+    case IMGRAD__FMT_HEIF: st = imgrad__heif_probe(data, len, info); break;
+    default:
+        if (!imgrad__is_npy(data, len)) {
+            st = imgrad__stb_probe(data, len, info);
+        } else if ((st = imgrad__npy_parse(data, len, &h)) == IMGRAD_OK) {
+            info->height = h.shape[0] > INT32_MAX ? INT32_MAX : (int)h.shape[0];
+            info->width = h.ndim < 2 ? 1 : h.shape[1] > INT32_MAX ? INT32_MAX : (int)h.shape[1];
+            info->channels = 1;
+            info->kind = IMGRAD_SOURCE_NPY;
+        }
+    }
+    if (st != IMGRAD_OK)
+        memset(info, 0, sizeof *info);
+    return st;
+}
+
 imgrad_status imgrad_load_gray(const char *path, const imgrad_load_options *o,
                                imgrad_grid *out, imgrad_source_info *info)
 {

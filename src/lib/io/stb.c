@@ -135,6 +135,21 @@ imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
     return st;
 }
 
+imgrad_status imgrad__stb_probe(const unsigned char *data, size_t len, imgrad_source_info *info)
+{
+    int w, h, ch;
+
+    if (len > INT_MAX || !stbi_info_from_memory(data, (int)len, &w, &h, &ch))
+        return IMGRAD_EFORMAT;
+    info->width = w;
+    info->height = h < 0 && h != INT_MIN ? -h : h; /* a top-down BMP */
+    info->channels = ch;
+    info->kind = stbi_is_hdr_from_memory(data, (int)len) ? IMGRAD_SOURCE_HDR
+                 : stbi_is_16_bit_from_memory(data, (int)len) || psd_is_16_bit(data, (int)len)
+                     ? IMGRAD_SOURCE_16BIT : IMGRAD_SOURCE_8BIT;
+    return IMGRAD_OK;
+}
+
 /* stb_image allocates with malloc (STBI_MALLOC's default), so imgrad_free
  * frees its pixels too. */
 void imgrad__pixels_free(imgrad_pixels *px)

@@ -388,6 +388,33 @@ imgrad_status imgrad__tiff_decode(const unsigned char *data, size_t len,
     return st;
 }
 
+imgrad_status imgrad__tiff_probe(const unsigned char *data, size_t len, int page,
+                                 imgrad_source_info *info)
+{
+    source s = { data, len, 0 };
+    int errors = 0;
+    layout l;
+    TIFF *t;
+
+    if ((t = open_memory(&s, &errors)) == NULL)
+        return IMGRAD_EDECODE;
+    if (page > 0 && !TIFFSetDirectory(t, (tdir_t)page)) {
+        TIFFClose(t);
+        return IMGRAD_ENOPAGE;
+    }
+    memset(&l, 0, sizeof l);
+    read_layout(t, &l);
+    TIFFClose(t);
+    if (l.width > INT_MAX || l.height > INT_MAX)
+        return IMGRAD_EDECODE;
+    info->width = (int)l.width;
+    info->height = (int)l.height;
+    info->channels = l.spp < 1 ? 1 : l.spp > 4 ? 4 : l.spp;
+    info->kind = l.bps <= 8 ? IMGRAD_SOURCE_8BIT : l.bps == 16 && l.format == SAMPLEFORMAT_UINT
+                 ? IMGRAD_SOURCE_16BIT : IMGRAD_SOURCE_FLOAT;
+    return IMGRAD_OK;
+}
+
 /* ------------------------------------------------------------ encoding */
 
 /* TIFF field types */

@@ -71,3 +71,16 @@ imgrad_status imgrad__webp_decode(const unsigned char *data, size_t len,
     d->orientation = webp_orientation(data, len);
     return IMGRAD_OK;
 }
+
+imgrad_status imgrad__webp_probe(const unsigned char *data, size_t len, imgrad_source_info *info)
+{
+    WebPBitstreamFeatures f;
+
+    if (WebPGetFeatures(data, len, &f) != VP8_STATUS_OK)
+        return IMGRAD_EDECODE;
+    info->width = f.width;
+    info->height = f.height;
+    info->channels = f.has_alpha ? 4 : 3;
+    info->kind = IMGRAD_SOURCE_8BIT;
+    return IMGRAD_OK;
+}
