@@ -400,7 +400,7 @@ imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
         || out_len / (size_t)g->width < (size_t)g->height)
         return IMGRAD_EINVAL;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("avx2"))
+    if (imgrad__isa_in_use() >= IMGRAD__ISA_AVX2)
         row_to_8bit = map_row_avx2;
 #endif
     for (y = 0; y < g->height; y++)

@@ -57,7 +57,7 @@ void imgrad__polar_plan(const imgrad_gradient_options *o, imgrad__polar *p)
     p->factor = (float)o->magnitude_factor;
     p->positive = o->angle_positive != 0;
     p->degrees = o->angle_degrees != 0;
-    p->isa = imgrad__cpu_isa();
+    p->isa = imgrad__isa_in_use();
 }
 
 /* The octant formula above for one lane; a plain expression so that the
