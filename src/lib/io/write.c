@@ -266,6 +266,25 @@ static int bin_of(float v, float to_bin)
     return !isfinite(v) ? -1 : s < AUTO_SCALE_BINS ? (int)s : AUTO_SCALE_BINS;
 }
 
+/* Values ranked_pair tests at once for any in its bins. */
+#define RANK_BLOCK 64
+
+/* Nonzero when bin_of gives some value of v[0 .. n) a bin in b0..b1 (b1 below
+ * AUTO_SCALE_BINS): for a finite v that is b0 <= |v| to_bin < b1 + 1, and
+ * NaN and inf fail the second test, so the test is one vector loop. */
+static int any_in_bins(const float *v, int n, float to_bin, int b0, int b1)
+{
+    const float lo = (float)b0, hi = (float)(b1 + 1);
+    int i, any = 0;
+
+#pragma omp simd reduction(| : any)
+    for (i = 0; i < n; i++) {
+        const float s = fabsf(v[i]) * to_bin;
+        any |= s >= lo && s < hi;
+    }
+    return any;
+}
+
 /* The finite values ranked k and k + 1 (0-based, ascending |value|; k + 1
  * capped at total - 1) from the histogram: the bins that hold them are
  * known, so only their values are gathered and sorted.  0 when out of
@@ -292,10 +311,16 @@ static int ranked_pair(const imgrad_grid *g, const size_t *hist, float to_bin, s
         return 0;
     for (y = 0; y < g->height; y++) {
         const float *row = g->data + (size_t)y * g->stride;
-        for (x = 0; x < g->width; x++) {
-            const int bin = bin_of(row[x], to_bin);
-            if (bin >= b0 && bin <= b1 && n < cap)
-                v[n++] = fabsf(row[x]);
+        for (x = 0; x < g->width; x += RANK_BLOCK) {
+            const int end = g->width - x < RANK_BLOCK ? g->width : x + RANK_BLOCK;
+            int i;
+            if (!any_in_bins(row + x, end - x, to_bin, b0, b1))
+                continue; /* the usual case: few values lie in bins b0..b1 */
+            for (i = x; i < end; i++) {
+                const int bin = bin_of(row[i], to_bin);
+                if (bin >= b0 && bin <= b1 && n < cap)
+                    v[n++] = fabsf(row[i]);
+            }
         }
     }
     qsort(v, n, sizeof *v, cmp_float);
