@@ -168,9 +168,10 @@ static void usage(FILE *to)
 "                         magnitude, and as 0/255 for -S/+S in gx and gy\n"
 "                         (128 is 0); default: the 99th percentile of |value|\n"
 "                         in each image.  direction maps (-pi, pi] to 0..255\n"
-"      --png-level N      PNG compression 0..9 (default 6): 1 is imgrad's\n"
-"                         fast coder (byte runs and Huffman codes, like\n"
-"                         zlib's Z_RLE), 0 and 2..9 are libdeflate's levels\n"
+"      --png-level N      PNG compression 0..9 (default 1; 6 for hsv, quiver\n"
+"                         and isolines): 1 is imgrad's fast coder (byte runs\n"
+"                         and Huffman codes, like zlib's Z_RLE), 0 and 2..9\n"
+"                         are libdeflate's levels\n"
 "      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
 "\n"
 "Gradient (numpy.gradient's conventions):\n"
@@ -676,6 +677,36 @@ static void add_gradient_tokens(const job *j, char **s)
     add_token(s, "coords-float32=%d", g->coords_float32);
 }
 
+/* The PNG level (unless --png-level) and filter of each product: the least
+ * time for a size no larger than level 6's, measured on the bench photos and
+ * assets/ (docs/performance.md#png-levels-and-filters).  Level 1, imgrad's
+ * run-length coder, wins on every 8-bit product; the RGB pictures, whose
+ * flat backgrounds libdeflate's matches code far better, keep level 6. */
+static const struct {
+    int level, filter;
+} png_defaults[P_COUNT] = {
+    [P_GRAY] = { 1, IMGRAD_PNG_PAETH },     [P_GX] = { 1, IMGRAD_PNG_UP },
+    [P_GY] = { 1, IMGRAD_PNG_SUB },         [P_MAGNITUDE] = { 1, IMGRAD_PNG_NONE },
+    [P_DIRECTION] = { 1, IMGRAD_PNG_NONE }, [P_EDGES] = { 1, IMGRAD_PNG_NONE },
+    [P_HSV] = { 6, IMGRAD_PNG_ADAPTIVE },   [P_QUIVER] = { 6, IMGRAD_PNG_ADAPTIVE },
+    [P_ISOLINES] = { 6, IMGRAD_PNG_ADAPTIVE },
+};
+
+/* j's write options for product: its PNG filter, and its level unless
+ * --png-level gave one (j->write.png_level is -1 without).  The magnitude
+ * of a smoothing mask (Sobel, Scharr, Prewitt) is predicted from the left. */
+static imgrad_write_options write_options_for(const job *j, int product)
+{
+    const imgrad_operator op = j->grad.op;
+    imgrad_write_options wo = j->write;
+
+    wo.png_level = wo.png_level < 0 ? png_defaults[product].level : wo.png_level;
+    wo.png_filter = png_defaults[product].filter;
+    if (product == P_MAGNITUDE && op != IMGRAD_OP_CENTRAL && op != IMGRAD_OP_ROBERTS)
+        wo.png_filter = IMGRAD_PNG_SUB;
+    return wo;
+}
+
 /* The canonical "name=value ..." of what shapes product p's file: a record
  * (manifest.c) keeps it, and an output made with other options is made
  * again.  Threads, -j and the limits change no byte and are left out. */
@@ -699,7 +730,7 @@ static char *make_recipe(const job *j, int p)
     if (fmt != IMGRAD_FORMAT_NPY && p != P_GRAY && p != P_EDGES && p != P_DIRECTION)
         add_token(&s, "scale=%.17g", j->scale);
     if (fmt == IMGRAD_FORMAT_PNG)
-        add_token(&s, "png-level=%d", j->write.png_level);
+        add_token(&s, "png-level=%d", write_options_for(j, p).png_level);
     if (fmt == IMGRAD_FORMAT_JPG)
         add_token(&s, "jpeg-quality=%d", j->write.jpeg_quality);
     if (p == P_QUIVER)
@@ -754,6 +785,7 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
                                    const char *path)
 {
     const imgrad_grid *gray = &grids[P_GRAY];
+    const imgrad_write_options wo = write_options_for(j, product);
     int step = j->quiver_step ? j->quiver_step : gray->width / 32 > 6 ? gray->width / 32 : 6;
     plot_canvas c;
     imgrad_status st;
@@ -764,20 +796,9 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
     if (st != IMGRAD_OK)
         return st;
     st = write_file(path, j->format == IMGRAD_FORMAT_NPY ? IMGRAD_FORMAT_PNG : j->format, NULL,
-                    c.rgb, c.width, c.height, 3, &j->write);
+                    c.rgb, c.width, c.height, 3, &wo);
     plot_canvas_free(&c);
     return st;
-}
-
-/* The PNG filter for a product, fixed rather than adaptive (which tries
- * all five per row and doubles the encoding time).  Measured with libdeflate
- * on 3000x2000 photos and assets/: grey and the signed gx, gy compress best
- * predicted from the row above (up); magnitude and direction are mostly
- * fine detail that no predictor helps, and compress best unfiltered. */
-static int png_filter_for(int product)
-{
-    return product == P_GRAY || product == P_GX || product == P_GY ? IMGRAD_PNG_UP
-                                                                   : IMGRAD_PNG_NONE;
 }
 
 /* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
@@ -785,6 +806,7 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const cha
 {
     const imgrad_grid *mag = &grids[P_MAGNITUDE];
     const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
+    const imgrad_write_options wo = write_options_for(j, P_HSV);
     unsigned char *rgb = malloc(3 * (size_t)mag->width * (size_t)mag->height);
     imgrad_status st;
 
@@ -793,8 +815,7 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, const cha
     st = imgrad_to_hsv8(mag, &grids[P_DIRECTION], j->grad.angle_degrees, scale, rgb,
                         3 * (size_t)mag->width * (size_t)mag->height);
     if (st == IMGRAD_OK)
-        st = write_file(path, format_of(j, P_HSV), NULL, rgb, mag->width, mag->height, 3,
-                        &j->write);
+        st = write_file(path, format_of(j, P_HSV), NULL, rgb, mag->width, mag->height, 3, &wo);
     free(rgb);
     return st;
 }
@@ -816,13 +837,12 @@ static imgrad_status write_product(const job *j, const imgrad_grid *grids, int p
                                    const imgrad_source_info *info, const char *path)
 {
     const imgrad_grid *g = &grids[product];
-    imgrad_write_options wo = j->write;
+    const imgrad_write_options wo = write_options_for(j, product);
     const size_t len = (size_t)g->width * (size_t)g->height;
     unsigned char *px;
     double scale = j->scale;
     imgrad_status st;
 
-    wo.png_filter = png_filter_for(product);
     if (product == P_HSV)
         return write_hsv(j, grids, path);
     if (j->format == IMGRAD_FORMAT_NPY)
@@ -1028,6 +1048,7 @@ int cli_gradient_main(int argc, char **argv)
     imgrad_load_options_default(&j.load);
     imgrad_gradient_options_default(&j.grad);
     imgrad_write_options_default(&j.write);
+    j.write.png_level = -1; /* each product's own, png_defaults */
     j.want[P_MAGNITUDE] = 1;
     j.format = IMGRAD_FORMAT_PNG;
     j.outdir = "imgrad-out";
