@@ -117,7 +117,8 @@ static void usage(FILE *to)
 "  --operator OP     central (default), sobel, scharr or prewitt\n"
 "  --threads N       kernel and copy threads (default: all cores)\n"
 "  --repeat N        timed runs per stage after one warm-up (default 5)\n"
-"  --png-level N     PNG compression 0..9 (default 6)\n"
+"  --png-level N     PNG compression 0..9 (default 1, the program's for\n"
+"                    magnitudes, with its filter)\n"
 "  --json            also print one JSON object as the last line\n"
 "  -h, --help        show this help\n"
 "\n"
@@ -364,7 +365,9 @@ static int run_encode(bench *b, void *slot)
     st = imgrad_write_image8_fp(fp, IMGRAD_FORMAT_PNG, t->px, t->g->width, t->g->height, 1,
                                 &(imgrad_write_options){ .png_level = b->png_level,
                                                          .jpeg_quality = 95,
-                                                         .png_filter = IMGRAD_PNG_UP });
+                                                         .png_filter = b->op == IMGRAD_OP_CENTRAL
+                                                                           ? IMGRAD_PNG_NONE
+                                                                           : IMGRAD_PNG_SUB });
     fclose(fp);
     free(buf);
     t->png_bytes = len;
@@ -700,7 +703,7 @@ int cli_bench_main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     b.width = b.height = 4096;
     b.repeat = 5;
-    b.png_level = 6;
+    b.png_level = 1;
     if ((rc = parse_args(&b, argc, argv)) >= 0)
         return rc;
 #ifdef _OPENMP
