@@ -182,7 +182,7 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
  * is a chain through memory, and the counts of a repeated bin are a chain
  * of read-modify-writes). */
 #define LANES 8
-#define HISTS 4
+#define HISTS 4 /* bin_row's unrolled loop counts into exactly 4 */
 
 /* The largest finite |value| of g, 0 if none. */
 static double largest_abs(const imgrad_grid *g)
@@ -209,7 +209,7 @@ static double largest_abs(const imgrad_grid *g)
  * NaN and inf in the extra bin AUTO_SCALE_BINS.  Bins are found by a float
  * multiplication rather than a double division per pixel: a value on a bin
  * edge may move by one, within the histogram's resolution. */
-static void bin_row(const float *row, int w, float to_bin, uint32_t (*hist)[AUTO_SCALE_BINS + 1])
+static void bin_row(const float *row, int w, float to_bin, uint16_t (*hist)[AUTO_SCALE_BINS + 1])
 {
     int bins[AUTO_SCALE_BLOCK];
     int x, x0, n;
@@ -221,34 +221,56 @@ static void bin_row(const float *row, int w, float to_bin, uint32_t (*hist)[AUTO
             const float v = fabsf(row[x0 + x]) * to_bin;
             bins[x] = v < AUTO_SCALE_BINS ? (int)v : AUTO_SCALE_BINS; /* top: 4095 + rounding */
         }
-        for (x = 0; x < n; x++)
+        for (x = 0; x + HISTS <= n; x += HISTS) { /* unrolled: table k counts x % HISTS == k */
+            hist[0][bins[x]]++;
+            hist[1][bins[x + 1]]++;
+            hist[2][bins[x + 2]]++;
+            hist[3][bins[x + 3]]++;
+        }
+        for (; x < n; x++)
             hist[x % HISTS][bins[x]]++;
     }
 }
 
+/* Adds the HISTS tables of counts to total and clears them. */
+static void flush_counts(uint16_t (*hist)[AUTO_SCALE_BINS + 1], size_t *total)
+{
+    int b, k;
+
+    for (k = 0; k < HISTS; k++)
+        for (b = 0; b <= AUTO_SCALE_BINS; b++)
+            total[b] += hist[k][b];
+    memset(hist, 0, HISTS * sizeof *hist);
+}
+
 /* The histogram of |value| / top in AUTO_SCALE_BINS - 1 steps into total
- * (AUTO_SCALE_BINS + 1 entries).  0 when out of memory. */
+ * (AUTO_SCALE_BINS + 1 entries).  0 when out of memory.  The counts are
+ * 16-bit, so that the HISTS tables (32 KiB) stay in L1 (as 32-bit counts,
+ * 64 KiB did not, and each increment waited on L2: 10.6 -> 6.3 ms for
+ * imgrad_auto_scale on a 3000x2000 magnitude, with the gather below); they
+ * are moved to the totals before any of them can overflow. */
 static int histogram(const imgrad_grid *g, double top, size_t *total)
 {
-    uint32_t (*hist)[AUTO_SCALE_BINS + 1] = calloc(HISTS, sizeof *hist);
+    uint16_t (*hist)[AUTO_SCALE_BINS + 1] = calloc(HISTS, sizeof *hist);
     const float to_bin = (float)((AUTO_SCALE_BINS - 1) / top);
+    /* the most one row adds to a table: bin_row deals each block of
+     * AUTO_SCALE_BLOCK values out to the tables in turn */
+    const size_t row_max = ((size_t)g->width + HISTS - 1) / HISTS
+                           + ((size_t)g->width + AUTO_SCALE_BLOCK - 1) / AUTO_SCALE_BLOCK;
     size_t pending = 0;
-    int y, b, k;
+    int y;
 
     if (hist == NULL)
         return 0;
     for (y = 0; y < g->height; y++) {
-        bin_row(g->data + (size_t)y * g->stride, g->width, to_bin, hist);
-        pending += (size_t)g->width;
-        if (pending > UINT32_MAX - (size_t)g->width || y == g->height - 1) {
-            /* each 32-bit count stays below 2^32: move them to the totals */
-            for (k = 0; k < HISTS; k++)
-                for (b = 0; b <= AUTO_SCALE_BINS; b++)
-                    total[b] += hist[k][b];
-            memset(hist, 0, HISTS * sizeof *hist);
+        if (pending + row_max > UINT16_MAX) {
+            flush_counts(hist, total);
             pending = 0;
         }
+        bin_row(g->data + (size_t)y * g->stride, g->width, to_bin, hist);
+        pending += row_max;
     }
+    flush_counts(hist, total);
     free(hist);
     return 1;
 }
