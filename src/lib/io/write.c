@@ -183,6 +183,9 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
  * of read-modify-writes). */
 #define LANES 8
 #define HISTS 4 /* bin_row's unrolled loop counts into exactly 4 */
+/* Values of a row binned at once: less than a 16-bit count can hold in each
+ * table, whatever the width. */
+#define AUTO_SCALE_SEGMENT 65536
 
 /* The largest finite |value| of g, 0 if none. */
 static double largest_abs(const imgrad_grid *g)
@@ -253,23 +256,25 @@ static int histogram(const imgrad_grid *g, double top, size_t *total)
 {
     uint16_t (*hist)[AUTO_SCALE_BINS + 1] = calloc(HISTS, sizeof *hist);
     const float to_bin = (float)((AUTO_SCALE_BINS - 1) / top);
-    /* the most one row adds to a table: bin_row deals each block of
-     * AUTO_SCALE_BLOCK values out to the tables in turn */
-    const size_t row_max = ((size_t)g->width + HISTS - 1) / HISTS
-                           + ((size_t)g->width + AUTO_SCALE_BLOCK - 1) / AUTO_SCALE_BLOCK;
-    size_t pending = 0;
-    int y;
+    size_t pending = 0; /* at least the largest count in any table */
+    int x, y;
 
     if (hist == NULL)
         return 0;
-    for (y = 0; y < g->height; y++) {
-        if (pending + row_max > UINT16_MAX) {
-            flush_counts(hist, total);
-            pending = 0;
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x += AUTO_SCALE_SEGMENT) {
+            const int n = g->width - x < AUTO_SCALE_SEGMENT ? g->width - x : AUTO_SCALE_SEGMENT;
+            /* the most n values add to a table: bin_row deals each block
+             * of AUTO_SCALE_BLOCK values out to the tables in turn */
+            const size_t most = ((size_t)n + HISTS - 1) / HISTS
+                                + ((size_t)n + AUTO_SCALE_BLOCK - 1) / AUTO_SCALE_BLOCK;
+            if (pending + most > UINT16_MAX) {
+                flush_counts(hist, total);
+                pending = 0;
+            }
+            bin_row(g->data + (size_t)y * g->stride + (size_t)x, n, to_bin, hist);
+            pending += most;
         }
-        bin_row(g->data + (size_t)y * g->stride, g->width, to_bin, hist);
-        pending += row_max;
-    }
     flush_counts(hist, total);
     free(hist);
     return 1;
