@@ -429,12 +429,20 @@ static void map_row_baseline(const float *row, int w, imgrad_map map, double sca
     map_row(row, w, map, scale, o);
 }
 
-/* The same loops built for AVX2 (4 doubles a vector instead of 2), chosen at
- * run time; the arithmetic is the same, so are the bytes. */
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2")))
+/* The same loops built for AVX2 and AVX-512 (4 and 8 doubles a vector
+ * instead of 2), chosen at run time; the arithmetic is the same, so are the
+ * bytes. */
+#ifdef IMGRAD__MULTI_ISA
+IMGRAD__TARGET_AVX2
 static void map_row_avx2(const float *row, int w, imgrad_map map, double scale,
                          unsigned char *o)
+{
+    map_row(row, w, map, scale, o);
+}
+
+IMGRAD__TARGET_AVX512
+static void map_row_avx512(const float *row, int w, imgrad_map map, double scale,
+                           unsigned char *o)
 {
     map_row(row, w, map, scale, o);
 }
@@ -451,8 +459,10 @@ imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
         || (map != IMGRAD_MAP_ANGLE && !(scale > 0))
         || out_len / (size_t)g->width < (size_t)g->height)
         return IMGRAD_EINVAL;
-#if defined(__x86_64__) && defined(__GNUC__)
-    if (imgrad__isa_in_use() >= IMGRAD__ISA_AVX2)
+#ifdef IMGRAD__MULTI_ISA
+    if (imgrad__isa_in_use() == IMGRAD__ISA_AVX512)
+        row_to_8bit = map_row_avx512;
+    else if (imgrad__isa_in_use() == IMGRAD__ISA_AVX2)
         row_to_8bit = map_row_avx2;
 #endif
     for (y = 0; y < g->height; y++)
