@@ -86,6 +86,14 @@ IMGRAD_API const char *imgrad_strerror(imgrad_status st);
  * with the header's to catch a program run against another build). */
 IMGRAD_API const char *imgrad_version(void);
 
+/* The instruction set the pixel loops run with: "avx512", "avx2" or "sse2"
+ * on x86-64 ("baseline" elsewhere); never NULL, static storage.  It is the
+ * CPU's best, or a lower level named by the environment variable
+ * IMGRAD_ISA (sse2, avx2 or avx512), which the library reads at each call
+ * that plans a kernel; a level the CPU lacks, or an unknown name, is
+ * ignored (the outputs are the same bits at every level). */
+IMGRAD_API const char *imgrad_isa(void);
+
 /* Frees what the library allocated for the caller outside grids: decoded
  * pixels (imgrad_pixels.data from imgrad_decode_memory) and coordinate
  * arrays (imgrad_read_coords).  NULL is fine. */

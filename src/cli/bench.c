@@ -5,7 +5,10 @@
  * Before anything is timed, the kernel's four products are checked against
  * a plain reference written here (numpy's formulas one pixel at a time, and
  * polar.c's hypotf / atan2f reference), so a fast wrong kernel fails loudly.
- * Each stage runs once to warm up, then --repeat times; the median is shown.
+ * Each stage runs once to warm up, then --repeat times; the median is shown
+ * with the fastest and slowest run, beside the instruction set the kernels
+ * ran with (imgrad_isa: IMGRAD_ISA holds it lower) and a warning when the
+ * load average was above the number of cores (the figures are then suspect).
  *
  * Memory: outputs freed by one repeat are reused by the next (the bench asks
  * glibc to serve large blocks from its heap rather than fresh mappings), as
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -41,11 +45,18 @@ typedef struct bench {
     imgrad_gradient_options grad;
 } bench;
 
-/* Results: stage medians in ms, and what they moved. */
+/* The times of a stage's timed runs in ms; med < 0 when the stage failed. */
+typedef struct stage_time {
+    double min, med, max;
+} stage_time;
+
+/* Results: stage times, and what they moved. */
 typedef struct result {
-    double decode, gray, gxgy, magnitude, kernel, cold, to8, encode, copy;
-    double luma;             /* a YCbCr JPEG's luma to grey, the program's path
-                                for 8-bit outputs; -1 for other inputs */
+    stage_time decode, gray, gxgy, magnitude, kernel, to8, encode, copy;
+    stage_time luma;         /* a YCbCr JPEG's luma to grey, the program's path
+                                for 8-bit outputs; med -1 for other inputs */
+    double cold;             /* the kernel's first call, on fresh memory */
+    double load[2];          /* load average (1 minute) before and after */
     double copy_bytes;
     size_t png_bytes;
 } result;
@@ -70,12 +81,13 @@ static double median(double *v, int n)
 }
 
 /* A stage is a function of the bench and a slot for its output; timed runs
- * it warm-up + repeat times and returns the median, or -1 on failure. */
+ * it warm-up + repeat times and returns its times (med -1 on failure). */
 typedef int (*stage_fn)(bench *b, void *slot);
 
-static double timed(bench *b, stage_fn fn, void *slot, void (*release)(void *))
+static stage_time timed(bench *b, stage_fn fn, void *slot, void (*release)(void *))
 {
     double t[MAX_REPEAT + 1];
+    stage_time s = { -1, -1, -1 };
     int i;
 
     for (i = 0; i <= b->repeat; i++) {
@@ -84,10 +96,13 @@ static double timed(bench *b, stage_fn fn, void *slot, void (*release)(void *))
             release(slot);
         t0 = now_ms();
         if (!fn(b, slot))
-            return -1;
+            return s;
         t[i] = now_ms() - t0;
     }
-    return median(t + 1, b->repeat); /* t[0] was the warm-up */
+    s.med = median(t + 1, b->repeat); /* t[0] was the warm-up; now sorted */
+    s.min = t[1];
+    s.max = t[b->repeat];
+    return s;
 }
 
 static void usage(FILE *to)
@@ -102,7 +117,8 @@ static void usage(FILE *to)
 "  --operator OP     central (default), sobel, scharr or prewitt\n"
 "  --threads N       kernel and copy threads (default: all cores)\n"
 "  --repeat N        timed runs per stage after one warm-up (default 5)\n"
-"  --png-level N     PNG compression 0..9 (default 6)\n"
+"  --png-level N     PNG compression 0..9 (default 1, the program's for\n"
+"                    magnitudes, with its filter)\n"
 "  --json            also print one JSON object as the last line\n"
 "  -h, --help        show this help\n"
 "\n"
@@ -349,7 +365,9 @@ static int run_encode(bench *b, void *slot)
     st = imgrad_write_image8_fp(fp, IMGRAD_FORMAT_PNG, t->px, t->g->width, t->g->height, 1,
                                 &(imgrad_write_options){ .png_level = b->png_level,
                                                          .jpeg_quality = 95,
-                                                         .png_filter = IMGRAD_PNG_UP });
+                                                         .png_filter = b->op == IMGRAD_OP_CENTRAL
+                                                                           ? IMGRAD_PNG_NONE
+                                                                           : IMGRAD_PNG_SUB });
     fclose(fp);
     free(buf);
     t->png_bytes = len;
@@ -521,18 +539,18 @@ static int bench_input(bench *b, result *r)
 {
     imgrad_pixels px;
 
-    if ((r->decode = timed(b, run_decode, &px, release_pixels)) < 0)
+    if ((r->decode = timed(b, run_decode, &px, release_pixels)).med < 0)
         return cli_error("bench", "cannot decode the input"), 0;
     r->gray = timed(b, run_gray, &px, NULL);
     release_pixels(&px);
-    if (r->gray < 0)
+    if (r->gray.med < 0)
         return cli_error("bench", "out of memory"), 0;
-    r->luma = -1;
+    r->luma.med = -1;
     /* a JPEG (SOI marker): the loader's luma path, which falls back to the
      * RGB decode for a JPEG that is not YCbCr */
     if (b->file_len > 2 && b->file[0] == 0xFF && b->file[1] == 0xD8) {
         imgrad_grid luma;
-        if ((r->luma = timed(b, run_luma, &luma, release_grid)) < 0)
+        if ((r->luma = timed(b, run_luma, &luma, release_grid)).med < 0)
             return cli_error("bench", "cannot decode the input's luma"), 0;
         imgrad_grid_free(&luma);
     }
@@ -575,8 +593,8 @@ static int bench_kernel(bench *b, result *r)
     r->png_bytes = t.png_bytes;
     free(t.px);
     release_products(&mag);
-    return r->gxgy >= 0 && r->kernel >= 0 && r->magnitude >= 0 && r->to8 >= 0
-           && r->encode >= 0;
+    return r->gxgy.med >= 0 && r->kernel.med >= 0 && r->magnitude.med >= 0
+           && r->to8.med >= 0 && r->encode.med >= 0;
 }
 
 static int bench_copy(bench *b, result *r)
@@ -600,44 +618,77 @@ static int bench_copy(bench *b, result *r)
     return 1;
 }
 
+/* One line of the report: the stage's median, fastest and slowest run,
+ * then extra (what it moved). */
+static void report_line(const char *what, stage_time t, double mpix, const char *extra)
+{
+    printf("  %-28s %9.2f ms %9.1f Mpix/s  (%.2f .. %.2f)%s\n", what, t.med,
+           mpix * 1e3 / t.med, t.min, t.max, extra);
+}
+
+/* The 1-minute load average (Linux's /proc/loadavg), or -1. */
+static double load_average(void)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l = -1;
+
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 static void report(const bench *b, const result *r)
 {
     const double mpix = (double)b->gray.width * b->gray.height / 1e6;
-    const double kernel_gb_s = mpix * 20 / r->kernel; /* 4 bytes in, 16 out */
-    const double copy_gb_s = r->copy_bytes / 1e6 / r->copy;
+    const double kernel_gb_s = mpix * 20 / r->kernel.med; /* 4 bytes in, 16 out */
+    const double copy_gb_s = r->copy_bytes / 1e6 / r->copy.med;
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    char extra[64];
 
-    printf("imgrad bench: %s, %dx%d, %s, %d threads, median of %d\n",
+    printf("imgrad bench: %s, %dx%d, %s, %d threads, %s, median (min .. max) of %d\n",
            b->image ? b->image : "synthetic JPEG", b->gray.width, b->gray.height,
-           cli_operator_name(b->op), b->threads, b->repeat);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "decode (stb_image)", r->decode, mpix * 1e3 / r->decode);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "grey", r->gray, mpix * 1e3 / r->gray);
-    if (r->luma >= 0)
-        printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "JPEG luma to grey (libjpeg)", r->luma,
-               mpix * 1e3 / r->luma);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "gx, gy", r->gxgy, mpix * 1e3 / r->gxgy);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "magnitude only", r->magnitude,
-           mpix * 1e3 / r->magnitude);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s %6.2f GB/s\n", "kernel: all four", r->kernel,
-           mpix * 1e3 / r->kernel, kernel_gb_s);
+           cli_operator_name(b->op), b->threads, imgrad_isa(), b->repeat);
+    report_line("decode (stb_image)", r->decode, mpix, "");
+    report_line("grey", r->gray, mpix, "");
+    if (r->luma.med >= 0)
+        report_line("JPEG luma to grey (libjpeg)", r->luma, mpix, "");
+    report_line("gx, gy", r->gxgy, mpix, "");
+    report_line("magnitude only", r->magnitude, mpix, "");
+    snprintf(extra, sizeof extra, "  %.2f GB/s", kernel_gb_s);
+    report_line("kernel: all four", r->kernel, mpix, extra);
     printf("  %-28s %9.2f ms\n", "  first call (fresh memory)", r->cold);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s\n", "8-bit mapping", r->to8, mpix * 1e3 / r->to8);
-    printf("  %-28s %9.2f ms %9.1f Mpix/s %9zu bytes\n", "PNG encode", r->encode,
-           mpix * 1e3 / r->encode, r->png_bytes);
-    printf("  %-28s %9.2f ms %15s %6.2f GB/s\n", "memory copy", r->copy, "", copy_gb_s);
+    report_line("8-bit mapping", r->to8, mpix, "");
+    snprintf(extra, sizeof extra, "  %zu bytes", r->png_bytes);
+    report_line("PNG encode", r->encode, mpix, extra);
+    printf("  %-28s %9.2f ms %15s (%.2f .. %.2f) %6.2f GB/s\n", "memory copy", r->copy.med, "",
+           r->copy.min, r->copy.max, copy_gb_s);
     printf("  kernel / copy bandwidth: %.2f\n", kernel_gb_s / copy_gb_s);
+    printf("  load average before / after: %.2f / %.2f (%ld cores)\n", r->load[0], r->load[1],
+           cores);
+    if (cores > 0 && (r->load[0] > cores || r->load[1] > cores))
+        fprintf(stderr, "imgrad: bench: warning: load average above %ld (the number of cores):"
+                " other work shared the machine, the times are suspect\n", cores);
     if (!b->json)
         return;
     printf("{\"operator\": \"%s\", \"width\": %d, \"height\": %d, \"threads\": %d, "
-           "\"repeat\": %d, \"kernel_ms\": %.3f, \"kernel_mpix_s\": %.1f, "
-           "\"kernel_gb_s\": %.3f, \"copy_gb_s\": %.3f, \"kernel_cold_ms\": %.3f, "
+           "\"repeat\": %d, \"isa\": \"%s\", \"kernel_ms\": %.3f, \"kernel_min_ms\": %.3f, "
+           "\"kernel_max_ms\": %.3f, \"kernel_mpix_s\": %.1f, "
+           "\"kernel_gb_s\": %.3f, \"copy_gb_s\": %.3f, \"copy_ms\": %.3f, "
+           "\"copy_min_ms\": %.3f, \"copy_max_ms\": %.3f, \"kernel_cold_ms\": %.3f, "
            "\"decode_ms\": %.3f, \"gray_ms\": %.3f, \"gxgy_ms\": %.3f, "
            "\"magnitude_ms\": %.3f, \"to8_ms\": %.3f, \"encode_ms\": %.3f, "
-           "\"png_level\": %d, \"png_bytes\": %zu, \"luma_ms\": ",
+           "\"png_level\": %d, \"png_bytes\": %zu, \"load_before\": %.2f, "
+           "\"load_after\": %.2f, \"luma_ms\": ",
            cli_operator_name(b->op), b->gray.width, b->gray.height, b->threads, b->repeat,
-           r->kernel, mpix * 1e3 / r->kernel, kernel_gb_s, copy_gb_s, r->cold, r->decode,
-           r->gray, r->gxgy, r->magnitude, r->to8, r->encode, b->png_level, r->png_bytes);
-    if (r->luma >= 0)
-        printf("%.3f}\n", r->luma);
+           imgrad_isa(), r->kernel.med, r->kernel.min, r->kernel.max,
+           mpix * 1e3 / r->kernel.med, kernel_gb_s, copy_gb_s, r->copy.med, r->copy.min,
+           r->copy.max, r->cold, r->decode.med, r->gray.med, r->gxgy.med, r->magnitude.med,
+           r->to8.med, r->encode.med, b->png_level, r->png_bytes, r->load[0], r->load[1]);
+    if (r->luma.med >= 0)
+        printf("%.3f}\n", r->luma.med);
     else
         printf("null}\n");
 }
@@ -652,7 +703,7 @@ int cli_bench_main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     b.width = b.height = 4096;
     b.repeat = 5;
-    b.png_level = 6;
+    b.png_level = 1;
     if ((rc = parse_args(&b, argc, argv)) >= 0)
         return rc;
 #ifdef _OPENMP
@@ -664,8 +715,10 @@ int cli_bench_main(int argc, char **argv)
     imgrad_gradient_options_default(&b.grad);
     b.grad.op = b.op;
     b.grad.threads = b.threads;
+    r.load[0] = load_average();
     rc = load_input(&b) && bench_input(&b, &r) && bench_kernel(&b, &r) && bench_copy(&b, &r)
              ? EXIT_ALL_OK : EXIT_SOME_FAILED;
+    r.load[1] = load_average();
     if (rc == EXIT_ALL_OK)
         report(&b, &r);
     free(b.file);

@@ -24,6 +24,10 @@ void cli_forget_last_error(void);
 /* While on, messages first erase the progress line on the terminal. */
 void cli_clear_line_before_messages(int on);
 
+/* 1 when IMGRAD_ISA is unset or names a level this CPU runs; else prints
+ * why (the library would quietly run its best level instead) and returns 0. */
+int cli_check_isa(void);
+
 /* The reason behind st for a message; uses errno for IMGRAD_EIO. */
 const char *cli_reason(imgrad_status st);
 

@@ -8,6 +8,7 @@
 #include "plot/plot.h"
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -203,9 +204,10 @@ static void usage(FILE *to)
 "                         magnitude, and as 0/255 for -S/+S in gx and gy\n"
 "                         (128 is 0); default: the 99th percentile of |value|\n"
 "                         in each image.  direction maps (-pi, pi] to 0..255\n"
-"      --png-level N      PNG compression 0..9 (default 6): 1 is imgrad's\n"
-"                         fast coder (byte runs and Huffman codes, like\n"
-"                         zlib's Z_RLE), 0 and 2..9 are libdeflate's levels\n"
+"      --png-level N      PNG compression 0..9 (default 1; 6 for hsv, quiver\n"
+"                         and isolines): 1 is imgrad's fast coder (byte runs\n"
+"                         and Huffman codes, like zlib's Z_RLE), 0 and 2..9\n"
+"                         are libdeflate's levels\n"
 "      --jpeg-quality N   JPEG quality 1..100 (default 95)\n"
 "      --depth D          8 (default) or 16: png and tiff pictures at 65535\n"
 "                         levels (hsv and the pictures stay 8-bit RGB)\n"
@@ -760,6 +762,36 @@ static void add_gradient_tokens(const job *j, char **s)
     }
 }
 
+/* The PNG level (unless --png-level) and filter of each product: the least
+ * time for a size no larger than level 6's, measured on the bench photos and
+ * assets/ (docs/performance.md#png-levels-and-filters).  Level 1, imgrad's
+ * run-length coder, wins on every 8-bit product; the RGB pictures, whose
+ * flat backgrounds libdeflate's matches code far better, keep level 6. */
+static const struct {
+    int level, filter;
+} png_defaults[P_COUNT] = {
+    [P_GRAY] = { 1, IMGRAD_PNG_PAETH },     [P_GX] = { 1, IMGRAD_PNG_UP },
+    [P_GY] = { 1, IMGRAD_PNG_SUB },         [P_MAGNITUDE] = { 1, IMGRAD_PNG_NONE },
+    [P_DIRECTION] = { 1, IMGRAD_PNG_NONE }, [P_EDGES] = { 1, IMGRAD_PNG_NONE },
+    [P_HSV] = { 6, IMGRAD_PNG_ADAPTIVE },   [P_QUIVER] = { 6, IMGRAD_PNG_ADAPTIVE },
+    [P_ISOLINES] = { 6, IMGRAD_PNG_ADAPTIVE },
+};
+
+/* j's write options for product: its PNG filter, and its level unless
+ * --png-level gave one (j->write.png_level is -1 without).  The magnitude
+ * of a smoothing mask (Sobel, Scharr, Prewitt) is predicted from the left. */
+static imgrad_write_options write_options_for(const job *j, int product)
+{
+    const imgrad_operator op = j->grad.op;
+    imgrad_write_options wo = j->write;
+
+    wo.png_level = wo.png_level < 0 ? png_defaults[product].level : wo.png_level;
+    wo.png_filter = png_defaults[product].filter;
+    if (product == P_MAGNITUDE && op != IMGRAD_OP_CENTRAL && op != IMGRAD_OP_ROBERTS)
+        wo.png_filter = IMGRAD_PNG_SUB;
+    return wo;
+}
+
 /* The canonical "name=value ..." of what shapes product p's file: a record
  * (manifest.c) keeps it, and an output made with other options is made
  * again.  Threads, -j and the limits change no byte and are left out. */
@@ -785,7 +817,7 @@ static char *make_recipe(const job *j, int p)
     if (fmt != IMGRAD_FORMAT_NPY && p != P_GRAY && p != P_EDGES && p != P_DIRECTION)
         add_token(&s, "scale=%.17g", j->scale);
     if (fmt == IMGRAD_FORMAT_PNG)
-        add_token(&s, "png-level=%d", j->write.png_level);
+        add_token(&s, "png-level=%d", write_options_for(j, p).png_level);
     if (fmt == IMGRAD_FORMAT_JPG)
         add_token(&s, "jpeg-quality=%d", j->write.jpeg_quality);
     if (p == P_QUIVER)
@@ -824,6 +856,7 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
                                    cli_sink sink)
 {
     const imgrad_grid *gray = &grids[P_GRAY];
+    const imgrad_write_options wo = write_options_for(j, product);
     int step = j->quiver_step ? j->quiver_step : gray->width / 32 > 6 ? gray->width / 32 : 6;
     plot_canvas c;
     imgrad_status st;
@@ -836,20 +869,9 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
              : plot_render_isolines(gray, sigma, j->isoline_levels, j->font, &c);
     if (st != IMGRAD_OK)
         return st;
-    st = cli_put_picture(sink, format_of(j, product), 8, c.rgb, c.width, c.height, 3, &j->write);
+    st = cli_put_picture(sink, format_of(j, product), 8, c.rgb, c.width, c.height, 3, &wo);
     plot_canvas_free(&c);
     return st;
-}
-
-/* The PNG filter for a product, fixed rather than adaptive (which tries
- * all five per row and doubles the encoding time).  Measured with libdeflate
- * on 3000x2000 photos and assets/: grey and the signed gx, gy compress best
- * predicted from the row above (up); magnitude and direction are mostly
- * fine detail that no predictor helps, and compress best unfiltered. */
-static int png_filter_for(int product)
-{
-    return product == P_GRAY || product == P_GX || product == P_GY ? IMGRAD_PNG_UP
-                                                                   : IMGRAD_PNG_NONE;
 }
 
 /* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
@@ -857,6 +879,7 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink 
 {
     const imgrad_grid *mag = &grids[P_MAGNITUDE];
     const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
+    const imgrad_write_options wo = write_options_for(j, P_HSV);
     unsigned char *rgb = malloc(3 * (size_t)mag->width * (size_t)mag->height);
     imgrad_status st;
 
@@ -868,7 +891,7 @@ static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink 
         st = plot_hsv_legend(rgb, mag->width, mag->height, scale, j->font);
     if (st == IMGRAD_OK)
         st = cli_put_picture(sink, format_of(j, P_HSV), 8, rgb, mag->width, mag->height, 3,
-                             &j->write);
+                             &wo);
     free(rgb);
     return st;
 }
@@ -948,7 +971,7 @@ static imgrad_status write_product(const job *j, imgrad_grid (*sets)[P_COUNT], i
                                    const char *input, cli_sink sink)
 {
     imgrad_grid g[3];
-    imgrad_write_options wo = j->write;
+    const imgrad_write_options wo = write_options_for(j, product);
     const size_t len = (size_t)sets[0][product].width * (size_t)sets[0][product].height;
     const size_t bytes = j->depth == 16 ? 2 : 1;
     unsigned char *px, *plane;
@@ -960,7 +983,6 @@ static imgrad_status write_product(const job *j, imgrad_grid (*sets)[P_COUNT], i
 
     for (c = 0; c < count; c++)
         g[c] = sets[c][product];
-    wo.png_filter = png_filter_for(product);
     if (product == P_HSV)
         return write_hsv(j, sets[0], sink);
     if (j->format == IMGRAD_FORMAT_NPY)
@@ -1006,15 +1028,21 @@ static int coords_fit(const job *j, const char *input, const imgrad_grid *g)
     return 1;
 }
 
-/* How many values of g are NaN or infinite. */
+/* How many values of g are NaN or infinite (|v| <= FLT_MAX is false for
+ * them: a comparison the loop vectorises, where isfinite was a branch). */
 static size_t count_nonfinite(const imgrad_grid *g)
 {
     size_t n = 0;
     int x, y;
 
-    for (y = 0; y < g->height; y++)
+    for (y = 0; y < g->height; y++) {
+        const float *row = g->data + (size_t)y * g->stride;
+        int bad = 0;
+#pragma omp simd reduction(+ : bad)
         for (x = 0; x < g->width; x++)
-            n += !isfinite(g->data[(size_t)y * g->stride + (size_t)x]);
+            bad += !(fabsf(row[x]) <= FLT_MAX);
+        n += (size_t)bad;
+    }
     return n;
 }
 
@@ -1024,11 +1052,12 @@ static size_t count_nonfinite(const imgrad_grid *g)
  * input as computed on. */
 static void warn_nonfinite(const job *j, const char *input, const imgrad_grid *grids)
 {
-    const size_t in = count_nonfinite(&grids[P_GRAY]);
+    size_t in;
     int p;
 
     if (j->verbose < 0)
         return;
+    in = count_nonfinite(&grids[P_GRAY]);
     if (in > 0) {
         cli_error(input, "warning: %zu input values are not finite in float32 (NaN, inf, or "
                   "beyond +-3.4e38)", in);
@@ -1366,6 +1395,7 @@ int cli_gradient_main(int argc, char **argv)
     imgrad_load_options_default(&j.load);
     imgrad_gradient_options_default(&j.grad);
     imgrad_write_options_default(&j.write);
+    j.write.png_level = -1; /* each product's own, png_defaults */
     j.want[P_MAGNITUDE] = 1;
     j.format = IMGRAD_FORMAT_PNG;
     j.outdir = "imgrad-out";

@@ -8,6 +8,8 @@ int main(int argc, char **argv)
 {
     const cli_command *c = argc > 1 ? cli_find_command(argv[1]) : NULL;
 
+    if (!cli_check_isa())
+        return EXIT_USAGE;
     if (c != NULL)
         return c->run(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "help") == 0)

@@ -103,6 +103,20 @@ static void message(const char *what, const char *fmt, va_list ap)
     funlockfile(stderr);
 }
 
+int cli_check_isa(void)
+{
+    const char *want = getenv("IMGRAD_ISA");
+
+    if (want == NULL || strcmp(want, imgrad_isa()) == 0)
+        return 1;
+    if (strcmp(want, "sse2") == 0 || strcmp(want, "avx2") == 0 || strcmp(want, "avx512") == 0)
+        cli_error(NULL, "IMGRAD_ISA=%s: this CPU does not run it (its best is %s)", want,
+                  imgrad_isa());
+    else
+        cli_error(NULL, "IMGRAD_ISA=%s: expected sse2, avx2 or avx512", want);
+    return 0;
+}
+
 void cli_error(const char *what, const char *fmt, ...)
 {
     va_list ap;

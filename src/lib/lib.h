@@ -52,6 +52,10 @@ typedef enum imgrad__isa {
 /* The instruction set of the fastest build this CPU runs. */
 IMGRAD_HIDDEN imgrad__isa imgrad__cpu_isa(void);
 
+/* The build plans use: imgrad__cpu_isa(), or below it when the environment
+ * variable IMGRAD_ISA names a lower level (sse2, avx2, avx512; see isa.c). */
+IMGRAD_HIDDEN imgrad__isa imgrad__isa_in_use(void);
+
 /* ---- OpenMP thread count of a parallel region: o->threads, or OpenMP's
  * default when 0.  Every kernel splits work by rows only, so results do not
  * depend on it. */

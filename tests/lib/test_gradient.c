@@ -318,6 +318,123 @@ static void test_residual_float64(void **state)
     free(f);
 }
 
+/* ---- every ISA level (IMGRAD_ISA) gives the same bits */
+
+/* Mixed magnitudes: noise, zeros, steps, tiny and huge values (the polar
+ * loop's recomputed lanes), the same for every call. */
+static imgrad_grid isa_input(int w, int h)
+{
+    imgrad_grid g;
+    int i;
+    assert_int_equal(imgrad_grid_init(&g, w, h), IMGRAD_OK);
+    srand(11);
+    for (i = 0; i < w * h; i++) {
+        const int k = rand() % 16;
+        const float r = rand() / (float)RAND_MAX;
+        g.data[i] = k == 0 ? 0.0f : k == 1 ? r * 1e-30f : k == 2 ? r * 3e30f
+                  : k == 3 ? -r : k < 8 ? (float)((i / 97) % 5) : r;
+    }
+    return g;
+}
+
+/* The products of in under o, with the loops held at level isa (NULL: the
+ * CPU's best), and the 8-bit mapping of each. */
+static void isa_run(const imgrad_grid *in, const imgrad_gradient_options *o, const char *isa,
+                    imgrad_grid g[5], unsigned char *bytes[4])
+{
+    static const imgrad_map maps[4] = { IMGRAD_MAP_SIGNED, IMGRAD_MAP_SIGNED,
+                                        IMGRAD_MAP_UNSIGNED, IMGRAD_MAP_ANGLE };
+    const size_t n = (size_t)in->width * in->height;
+    imgrad_products p = { .gx = &g[0], .gy = &g[1], .magnitude = &g[2], .direction = &g[3],
+                          .edges = o->op == IMGRAD_OP_SOBEL ? &g[4] : NULL };
+    int k;
+
+    if (isa != NULL)
+        setenv("IMGRAD_ISA", isa, 1);
+    else
+        unsetenv("IMGRAD_ISA");
+    if (isa != NULL && strcmp(isa, "sse2") == 0)
+        assert_string_equal(imgrad_isa(), "sse2");
+    assert_int_equal(imgrad_gradient(in, o, &p), IMGRAD_OK);
+    for (k = 0; k < 4; k++) {
+        bytes[k] = malloc(n);
+        assert_non_null(bytes[k]);
+        assert_int_equal(imgrad_to_8bit(&g[k], maps[k], 0.7, bytes[k], n), IMGRAD_OK);
+    }
+    unsetenv("IMGRAD_ISA");
+}
+
+/* Runs o on in at sse2 and at every level up to the CPU's, and compares. */
+static void isa_compare(const imgrad_grid *in, const imgrad_gradient_options *o)
+{
+    static const char *const levels[] = { "avx2", "avx512" };
+    const size_t n = (size_t)in->width * in->height;
+    const int products = o->op == IMGRAD_OP_SOBEL ? 5 : 4;
+    imgrad_grid ref[5], got[5];
+    unsigned char *rb[4], *gb[4];
+    int l, k;
+
+    isa_run(in, o, "sse2", ref, rb);
+    for (l = 0; l < 3; l++) { /* avx2, avx512 (clamped to the CPU's), the default */
+        isa_run(in, o, l < 2 ? levels[l] : NULL, got, gb);
+        for (k = 0; k < products; k++) {
+            assert_memory_equal(ref[k].data, got[k].data, n * sizeof(float));
+            imgrad_grid_free(&got[k]);
+        }
+        for (k = 0; k < 4; k++) {
+            assert_memory_equal(rb[k], gb[k], n);
+            free(gb[k]);
+        }
+    }
+    for (k = 0; k < products; k++)
+        imgrad_grid_free(&ref[k]);
+    for (k = 0; k < 4; k++)
+        free(rb[k]);
+}
+
+static void test_isa_levels_bit_identical(void **state)
+{
+    static const imgrad_operator ops[] = { IMGRAD_OP_CENTRAL, IMGRAD_OP_SOBEL,
+                                           IMGRAD_OP_SCHARR, IMGRAD_OP_PREWITT,
+                                           IMGRAD_OP_ROBERTS };
+    enum { W = 301, H = 97 };
+    imgrad_grid in = isa_input(W, H), big;
+    imgrad_gradient_options o;
+    double xs[W];
+    size_t i;
+    int v;
+    (void)state;
+    for (i = 0; i < W; i++)
+        xs[i] = i + 0.3 * sin((double)i);
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        for (v = 0; v < 5; v++) { /* defaults, then options the loops branch on */
+            imgrad_gradient_options_default(&o);
+            o.op = ops[i];
+            o.threads = 2;
+            o.norm_l1 = v == 1;
+            o.angle_positive = v == 2;
+            o.angle_degrees = v == 2 || v == 3;
+            o.magnitude_factor = v == 3 ? 0.25 : 1;
+            o.raw_scale = v == 4;
+            o.border = v == 4 ? IMGRAD_BORDER_CONSTANT : o.border;
+            o.border_value = 0.5;
+            if (ops[i] == IMGRAD_OP_CENTRAL && v == 4) {
+                o.edge_order = 2;
+                o.x_coords = xs;
+                o.dy = 0.5;
+            }
+            isa_compare(&in, &o);
+        }
+    /* outputs above IMGRAD__STREAM_MIN_BYTES: the streaming stores */
+    big = isa_input(2111, 2053);
+    imgrad_gradient_options_default(&o);
+    isa_compare(&big, &o);
+    o.op = IMGRAD_OP_SOBEL;
+    isa_compare(&big, &o);
+    imgrad_grid_free(&big);
+    imgrad_grid_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_residual_float64),
+        cmocka_unit_test(test_isa_levels_bit_identical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

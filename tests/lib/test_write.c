@@ -179,6 +179,24 @@ static void test_auto_scale_exact(void **state)
     imgrad_grid_free(&g);
 }
 
+/* Counts that 16-bit tables could not hold: rows far wider than 4 x 65535
+ * values, most of them in one bin, and many rows of them. */
+static void test_auto_scale_wide(void **state)
+{
+    enum { W = 400000, H = 3 };
+    imgrad_grid g;
+    int i;
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&g, W, H), IMGRAD_OK);
+    for (i = 0; i < W * H; i++) /* 98% are 1, then 2 .. 3 in equal steps */
+        g.data[i] = i < W * H / 50 * 49 ? 1.0f : (float)(2 + (double)(i - W * H / 50 * 49)
+                                                          / (W * H / 50));
+    /* rank 0.99 (n - 1) = 1187999.01 is 11999.01 into the 24000 values
+     * from 2 to 3: the histogram must count the 98% exactly to find it */
+    assert_float_equal(imgrad_auto_scale(&g), 2 + 11999.01 / 24000, 1e-6);
+    imgrad_grid_free(&g);
+}
+
 static void test_coords(void **state)
 {
     FILE *fp = fopen(in_dir("x.txt"), "w");
@@ -220,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_to_8bit),
         cmocka_unit_test(test_auto_scale),
         cmocka_unit_test(test_auto_scale_exact),
+        cmocka_unit_test(test_auto_scale_wide),
         cmocka_unit_test(test_coords),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

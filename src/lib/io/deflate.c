@@ -261,11 +261,21 @@ static size_t find_runs(const unsigned char *p, size_t n, run *runs, uint32_t *f
     while (i < n) {
         if (i + 10 <= n) {
             at = first_run(p + i - 1);
+            if (at == 8) { /* the usual case, unrolled: no loop to mispredict */
+                lit[0][p[i]]++;
+                lit[1][p[i + 1]]++;
+                lit[2][p[i + 2]]++;
+                lit[3][p[i + 3]]++;
+                lit[0][p[i + 4]]++;
+                lit[1][p[i + 5]]++;
+                lit[2][p[i + 6]]++;
+                lit[3][p[i + 7]]++;
+                i += 8;
+                continue;
+            }
             for (k = 0; k < at; k++)
                 lit[k & 3][p[i + k]]++;
             i += (size_t)at;
-            if (at == 8)
-                continue;
         } else if (i + 3 > n || p[i] != p[i - 1] || p[i + 1] != p[i - 1]
                    || p[i + 2] != p[i - 1]) {
             lit[0][p[i++]]++;

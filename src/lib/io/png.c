@@ -62,12 +62,28 @@ static void filter_row(int f, const unsigned char *restrict row,
     if (f == IMGRAD_PNG_NONE || (f == IMGRAD_PNG_UP && up == NULL)) {
         memcpy(out, row, (size_t)n);
     } else if (f == IMGRAD_PNG_SUB || (f == IMGRAD_PNG_PAETH && up == NULL)) {
-        /* paeth with no row above is sub: b = c = 0 predicts a */
-        for (i = 0; i < n; i++)
-            out[i] = (unsigned char)(row[i] - (i >= bpp ? row[i - bpp] : 0));
+        /* paeth with no row above is sub: b = c = 0 predicts a; the first
+         * pixel apart, so that the rest is one vector loop */
+        for (i = 0; i < bpp && i < n; i++)
+            out[i] = row[i];
+#pragma omp simd
+        for (i = bpp; i < n; i++)
+            out[i] = (unsigned char)(row[i] - row[i - bpp]);
     } else if (f == IMGRAD_PNG_UP) {
+#pragma omp simd
         for (i = 0; i < n; i++)
             out[i] = (unsigned char)(row[i] - up[i]);
+    } else if (f == IMGRAD_PNG_PAETH) {
+        /* up != NULL here: the first pixel apart (a = c = 0), the rest one
+         * vector loop (predict's choice, with & for its &&) */
+        for (i = 0; i < bpp && i < n; i++)
+            out[i] = (unsigned char)(row[i] - predict(f, 0, up[i], 0));
+#pragma omp simd
+        for (i = bpp; i < n; i++) {
+            const int a = row[i - bpp], b = up[i], c = up[i - bpp];
+            const int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+            out[i] = (unsigned char)(row[i] - ((pa <= pb) & (pa <= pc) ? a : pb <= pc ? b : c));
+        }
     } else {
         for (i = 0; i < n; i++) {
             unsigned a = i >= bpp ? row[i - bpp] : 0, b = up ? up[i] : 0;

@@ -93,7 +93,7 @@ imgrad_status imgrad__conv_plan(const imgrad_gradient_options *o, imgrad__conv *
     p->op = o->op;
     p->border = o->border;
     p->border_value = (float)o->border_value;
-    p->isa = imgrad__cpu_isa();
+    p->isa = imgrad__isa_in_use();
     if (o->op == IMGRAD_OP_ROBERTS) {
         p->divisor = o->raw_scale ? 1.0f : 2.0f;
         return IMGRAD_OK;

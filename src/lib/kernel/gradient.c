@@ -191,7 +191,7 @@ static imgrad_status plan_axis(axis_plan *p, int n, double h, const double *x, i
     memset(p, 0, sizeof *p);
     p->n = n;
     p->edge_order = edge_order;
-    p->isa = imgrad__cpu_isa();
+    p->isa = imgrad__isa_in_use();
     if (n < edge_order + 1)
         return IMGRAD_ETOOSMALL;
     if (x == NULL) {

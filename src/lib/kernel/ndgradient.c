@@ -933,5 +933,5 @@ imgrad_status imgrad__gradient_nd_isa(const imgrad_array *in, const imgrad_nd_op
 imgrad_status imgrad_gradient_nd(const imgrad_array *in, const imgrad_nd_options *o,
                                  imgrad_array *out)
 {
-    return imgrad__gradient_nd_isa(in, o, out, imgrad__cpu_isa());
+    return imgrad__gradient_nd_isa(in, o, out, imgrad__isa_in_use());
 }

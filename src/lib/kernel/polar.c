@@ -57,7 +57,7 @@ void imgrad__polar_plan(const imgrad_gradient_options *o, imgrad__polar *p)
     p->factor = (float)o->magnitude_factor;
     p->positive = o->angle_positive != 0;
     p->degrees = o->angle_degrees != 0;
-    p->isa = imgrad__cpu_isa();
+    p->isa = imgrad__isa_in_use();
 }
 
 /* The octant formula above for one lane; a plain expression so that the
@@ -89,7 +89,7 @@ static inline float atan2_fast(float y, float x)
 
 /* Nonzero for a lane exact_magnitude must redo: sum of squares m^2 = s
  * overflowed, or underflowed below the normal range of its squares. */
-#define REDO(m, x, y) ((m) > FLT_MAX || ((m) < 0x1p-50f && ((x) != 0 || (y) != 0)))
+#define REDO(m, x, y) (((m) > FLT_MAX) | (((m) < 0x1p-50f) & (((x) != 0) | ((y) != 0))))
 
 /* The Euclidean magnitude; nonzero when some lane must be redone (REDO). */
 LOOP int magnitude_loop(const float *restrict gx, const float *restrict gy,
