@@ -755,6 +755,9 @@ static void add_gradient_tokens(const job *j, char **s)
     add_token(s, "angle-range=%s", g->angle_positive ? "positive" : "signed");
     add_token(s, "component-factor=%.17g", j->component_factor);
     add_token(s, "coords-float32=%d", g->coords_float32);
+    /* --stats keeps the grey's float64 residual, which can move a picture's
+     * byte by one: a picture made without it is made again with it */
+    add_token(s, "grey-residual=%d", j->load.residual);
     if (j->nd.active) {
         char nd[1024];
         cli_nd_recipe(&j->nd, nd, sizeof nd);

@@ -50,6 +50,13 @@ cp "$TMP/mask/chelsea.direction.png" "$TMP/mask01.png"
 expect_status 0 "mask 0" "$IMGRAD" -v -o "$TMP/mask" --outputs direction --direction-mask 0 "$A/chelsea.png"
 expect_grep "direction-mask=0.10000000000000001 -> direction-mask=0" "$TMP/err" "--direction-mask remakes the picture"
 if ! cmp -s "$TMP/mask/chelsea.direction.png" "$TMP/mask01.png"; then ok; else bad "--direction-mask 0 kept the masked picture"; fi
+# --stats computes the grey in float64 (its residual), which can move a picture's byte: the
+# pictures of a run without it are made again, equal to a fresh run with it
+expect_status 0 "no stats" "$IMGRAD" -o "$TMP/st" --outputs magnitude,direction "$A/chelsea.png"
+expect_status 0 "stats" "$IMGRAD" -v -o "$TMP/st" --outputs magnitude,direction --stats "$TMP/st.csv" "$A/chelsea.png"
+expect_grep "grey-residual=0 -> grey-residual=1" "$TMP/err" "--stats remakes the pictures"
+expect_status 0 "stats fresh" "$IMGRAD" -o "$TMP/st2" --outputs magnitude,direction --stats "$TMP/st2.csv" "$A/chelsea.png"
+if cmp -s "$TMP/st/chelsea.direction.png" "$TMP/st2/chelsea.direction.png"; then ok; else bad "the re-run with --stats differs from a fresh one"; fi
 # options that change no byte (threads, limits) do not recompute
 expect_status 0 "threads only" "$IMGRAD" -t 1 --max-pixels 1000000 -o "$O" --operator sobel --sigma 3 "$A/camera.png"
 expect_grep "0 written, 1 skipped" "$TMP/err" "-t does not recompute"
@@ -249,7 +256,7 @@ expect_eq "$(temporaries "$TMP/sig-twice")" 0 "two SIGTERMs: temporaries left"
 if $PY "$HELPER" decode-all "$TMP/sig-twice" > "$TMP/check"; then ok; else bad "two SIGTERMs: $(head -3 "$TMP/check")"; fi
 set +m
 # the next run finishes the rest and skips what was done
-expect_status 0 "after SIGTERM" "$IMGRAD" -j 2 --outputs gx,magnitude,direction -o "$TMP/sig-TERM" "$B"
+expect_status 0 "after SIGTERM" "$IMGRAD" -j 2 --outputs gx,magnitude,direction --stats "$TMP/sig-TERM.again.csv" -o "$TMP/sig-TERM" "$B"
 expect_grep "[1-9][0-9]* skipped" "$TMP/err" "completed inputs kept"
 expect_eq "$(count_files "$TMP/sig-TERM")" 24 "every output after the re-run"
 finish

@@ -71,12 +71,22 @@ static void tick_label(char *buf, size_t size, double v, double step, int log)
 }
 
 /* The first tick at or above lo, the step for about want ticks, and how
- * many there are up to hi. */
+ * many there are up to hi.  A flat or non-finite range (a constant field's
+ * value axis) has the one tick lo: its step would be 0 or NaN, and the count
+ * a NaN cast to int. */
 static int ticks(double lo, double hi, int want, double *first, double *step)
 {
-    *step = nice_step(hi - lo, want);
+    double n;
+
+    *step = hi > lo && isfinite(hi - lo) ? nice_step(hi - lo, want) : 0;
+    if (!(*step > 0) || !isfinite(*step)) {
+        *first = lo;
+        *step = 1;
+        return 1;
+    }
     *first = ceil(lo / *step - 1e-9) * *step;
-    return (int)floor((hi - *first) / *step + 1e-9) + 1;
+    n = floor((hi - *first) / *step + 1e-9) + 1;
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
 /* The widest tick label of lo..hi at the text size. */
