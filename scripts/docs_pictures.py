@@ -14,8 +14,13 @@ to a scratch folder; its outputs then replace the pictures:
 - several pictures: the outputs in the folder are matched to the names by
   product (`chelsea.quiver.png` becomes `docs/chelsea-quiver.png`).
 
-Any picture a page links under docs/ that no command made is an error, as
-is a command that fails: the run says which and exits 1.
+A picture composed from imgrad's outputs by docs/strip.py is made by the
+two indented lines that show it (`    build/imgrad ...` then
+`    /usr/bin/python3 docs/strip.py docs/NAME.png ...`), run as shown.  A
+picture whose link line says `<!-- screenshot -->` is a screenshot of the
+browser page, taken by hand: it is listed, not made.  Any other picture a
+page links under docs/ that no command made is an error, as is a command
+that fails: the run says which and exits 1.
 Standard library only.
 """
 import argparse
@@ -29,15 +34,24 @@ import tempfile
 
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s:]+\.(?:png|svg|jpg))\)")
 COMMAND = re.compile(r"^    (?:\$ )?(imgrad(?: .*)?)$")
+STRIP_SOURCE = re.compile(r"^    (build/imgrad .*)$")
+STRIP = re.compile(r"^    (/usr/bin/python3 docs/strip\.py (docs/\S+\.png) .*)$")
 
 
 def picture_commands(page):
-    """(command, [picture paths]) in the order of the page, and every
-    picture the page links under docs/."""
-    pairs, linked, command = [], [], None
+    """(command, [picture paths]) in the order of the page (a strip's
+    command is a pair of shell lines), every picture the page links under
+    docs/, and the screenshots among them."""
+    pairs, linked, screenshots, command, source = [], [], [], None, None
     with open(page, encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n")
+            m = STRIP.match(line)
+            if m and source is not None:
+                pairs.append(((source, m.group(1)), [m.group(2)]))
+                continue
+            m = STRIP_SOURCE.match(line)
+            source = m.group(1) if m else None
             m = COMMAND.match(line)
             if m:
                 command = m.group(1)
@@ -46,6 +60,9 @@ def picture_commands(page):
             images = [os.path.normpath(os.path.join(os.path.dirname(page), m))
                       for m in IMAGE.findall(line)]
             images = [m for m in images if m.startswith("docs" + os.sep)]
+            if "<!-- screenshot" in line:
+                screenshots.extend(images)
+                continue
             linked += images
             if images and command is not None:
                 if pairs and pairs[-1][0] is command:
@@ -54,11 +71,26 @@ def picture_commands(page):
                     pairs.append((command, list(images)))
             elif line.startswith("#"):
                 command = None  # prose may come between; a heading ends it
-    return pairs, linked
+    return pairs, linked, screenshots
+
+
+def run_strip(imgrad, commands, picture, scratch):
+    """Runs a strip's two lines, build/imgrad as --imgrad, the strip into
+    scratch; returns {picture: produced file}."""
+    source, strip = (shlex.split(c) for c in commands)
+    source[0] = imgrad
+    subprocess.run(source, check=True)
+    out = os.path.join(scratch, os.path.basename(picture))
+    strip[strip.index(picture)] = out
+    subprocess.run(["bash", "-c", " ".join(shlex.quote(a) for a in strip[:3])
+                    + " " + " ".join(strip[3:])], check=True)  # the page's {a,b} braces
+    return {picture: out}
 
 
 def run(imgrad, command, pictures, scratch):
     """Runs one page command; returns {picture: produced file}."""
+    if isinstance(command, tuple):
+        return run_strip(imgrad, command, pictures[0], scratch)
     args = shlex.split(command)
     args[0] = imgrad
     sub = args[1] if len(args) > 1 else ""
@@ -87,10 +119,11 @@ def main():
     ap.add_argument("pages", nargs="+")
     a = ap.parse_args()
     imgrad = os.path.abspath(a.imgrad)
-    made, linked = {}, []
+    made, linked, screenshots = {}, [], []
     for page in a.pages:
-        pairs, page_links = picture_commands(page)
+        pairs, page_links, page_shots = picture_commands(page)
         linked += page_links
+        screenshots += page_shots
         for command, pictures in pairs:
             scratch = tempfile.mkdtemp(prefix="imgrad-pictures.")
             try:
@@ -102,12 +135,15 @@ def main():
                 for picture, path in produced.items():
                     shutil.copyfile(path, picture)
                     made[picture] = command
-                    print("%s  <-  %s" % (picture, command))
+                    print("%s  <-  %s" % (picture, " && ".join(command)
+                                          if isinstance(command, tuple) else command))
             finally:
                 shutil.rmtree(scratch)
     missing = sorted(set(p for p in linked if p not in made))
     if missing:
         sys.exit("docs-pictures: no command on the pages makes %s" % ", ".join(missing))
+    for shot in sorted(set(screenshots)):
+        print("%s: a screenshot, kept (retake it by hand when the page changes)" % shot)
     print("docs-pictures: %d pictures rebuilt from %d pages" % (len(made), len(a.pages)))
 
 
