@@ -630,17 +630,17 @@ static int load_coords(job *j)
 
     for (axis = 0; axis < 2; axis++) {
         imgrad_status st;
-        int f32;
+        int f32 = 0; /* left unset when the read fails */
         if (j->coords_path[axis] == NULL)
             continue;
         st = imgrad_read_coords_dtype(j->coords_path[axis], &j->coords[axis],
                                       &j->coords_len[axis], &f32);
-        j->grad.coords_float32 |= f32 << axis; /* numpy's float32 steps */
         if (st != IMGRAD_OK) {
             cli_error(j->coords_path[axis], "cannot read coordinates: %s",
                       st == IMGRAD_EEMPTY ? "the file holds no value" : cli_reason(st));
             return 0;
         }
+        j->grad.coords_float32 |= f32 << axis; /* numpy's float32 steps */
     }
     return 1;
 }
