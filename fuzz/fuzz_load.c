@@ -37,6 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * or RGB (stb), and the float64 residual on or off */
     lo.jpeg_luma = (int)(size >> 1 & 1);
     lo.residual = (int)(size >> 2 & 1);
+    /* the header probe --max-memory trusts before decoding */
+    (void)imgrad_probe_memory(data, size, &lo, &info);
     if (size == 0 || imgrad_load_gray_memory(data, size, &lo, &gray, &info) != IMGRAD_OK)
         return 0;
     imgrad_gradient_options_default(&o);

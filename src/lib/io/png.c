@@ -82,7 +82,7 @@ static void filter_row(int f, const unsigned char *restrict row,
         for (i = bpp; i < n; i++) {
             const int a = row[i - bpp], b = up[i], c = up[i - bpp];
             const int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
-            out[i] = (unsigned char)(row[i] - ((pa <= pb) & (pa <= pc) ? a : pb <= pc ? b : c));
+            out[i] = (unsigned char)(row[i] - (((pa <= pb) & (pa <= pc)) ? a : pb <= pc ? b : c));
         }
     } else {
         for (i = 0; i < n; i++) {
