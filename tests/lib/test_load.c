@@ -302,6 +302,47 @@ static void test_opencv_grey(void **state)
     }
 }
 
+/* imgrad_probe_memory tells, from the header alone, the size, channels and
+ * kind the full decode reports, for every format of assets/formats; and
+ * refuses what is no image, or a header cut short, with *info zeroed. */
+static void test_probe_memory(void **state)
+{
+    static const char *files[] = {
+        DIR "camera.gif", DIR "camera.pgm", DIR "camera.png", DIR "camera16.pgm",
+        DIR "camera_alpha.png", DIR "camera_f64_fortran.npy", DIR "camera_i16.npy",
+        DIR "camera_u8.npy", DIR "cat.bmp", DIR "cat.hdr", DIR "cat.jpg", DIR "cat.png",
+        DIR "cat.ppm", DIR "cat.psd", DIR "cat.tga", DIR "cat16.png", DIR "cat16.psd",
+    };
+    static const unsigned char text[] = "width,height\n3,4\n";
+    imgrad_load_options o;
+    imgrad_source_info probed, loaded;
+    imgrad_grid g;
+    size_t len, f;
+    (void)state;
+    imgrad_load_options_default(&o);
+    o.orient = 0; /* the probe gives the size as stored */
+    for (f = 0; f < sizeof files / sizeof *files; f++) {
+        unsigned char *data = slurp(files[f], &len);
+        assert_int_equal(imgrad_probe_memory(data, len, &o, &probed), IMGRAD_OK);
+        assert_int_equal(imgrad_load_gray_memory(data, len, &o, &g, &loaded), IMGRAD_OK);
+        if (probed.width != loaded.width || probed.height != loaded.height
+            || probed.channels != loaded.channels || probed.kind != loaded.kind)
+            fail_msg("%s: probed %dx%d, %d channels, kind %d; decoded %dx%d, %d, %d", files[f],
+                     probed.width, probed.height, probed.channels, (int)probed.kind,
+                     loaded.width, loaded.height, loaded.channels, (int)loaded.kind);
+        /* a header cut short before its size is an error, not a guess */
+        assert_int_not_equal(imgrad_probe_memory(data, 5, &o, &probed), IMGRAD_OK);
+        assert_int_equal(probed.width, 0);
+        imgrad_grid_free(&g);
+        free(data);
+    }
+    assert_int_equal(imgrad_probe_memory(text, sizeof text - 1, NULL, &probed), IMGRAD_EFORMAT);
+    assert_int_equal(probed.width + probed.height + probed.channels, 0);
+    assert_int_equal(imgrad_probe_memory(text, 0, NULL, &probed), IMGRAD_EEMPTY);
+    assert_int_equal(imgrad_probe_memory(NULL, 4, NULL, &probed), IMGRAD_EINVAL);
+    assert_int_equal(imgrad_probe_memory(text, 4, NULL, NULL), IMGRAD_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_residual),
         cmocka_unit_test(test_opencv_grey),
+        cmocka_unit_test(test_probe_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

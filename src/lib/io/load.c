@@ -178,6 +178,9 @@ imgrad_status imgrad_probe_memory(const unsigned char *data, size_t len,
     default:
         if (!imgrad__is_npy(data, len)) {
             st = imgrad__stb_probe(data, len, info);
+            /* stb reads a header cut short as zeros: no size is no answer */
+            if (st == IMGRAD_OK && (info->width <= 0 || info->height <= 0))
+                st = IMGRAD_EDECODE;
         } else if ((st = imgrad__npy_parse(data, len, &h)) == IMGRAD_OK) {
             info->height = h.shape[0] > INT32_MAX ? INT32_MAX : (int)h.shape[0];
             info->width = h.ndim < 2 ? 1 : h.shape[1] > INT32_MAX ? INT32_MAX : (int)h.shape[1];
