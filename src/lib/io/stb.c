@@ -138,8 +138,15 @@ imgrad_status imgrad__stb_decode(const unsigned char *data, size_t len,
 imgrad_status imgrad__stb_probe(const unsigned char *data, size_t len, imgrad_source_info *info)
 {
     int w, h, ch;
+    imgrad_status st;
 
-    if (len > INT_MAX || !stbi_info_from_memory(data, (int)len, &w, &h, &ch))
+    if (len > INT_MAX)
+        return IMGRAD_EFORMAT;
+    /* as for a decode: stbi_info builds a JPEG's Huffman tables, which
+     * preflight must have checked (fuzz_load found the probe without it) */
+    if ((st = imgrad__preflight(container_of(data, (int)len), data, len)) != IMGRAD_OK)
+        return st;
+    if (!stbi_info_from_memory(data, (int)len, &w, &h, &ch))
         return IMGRAD_EFORMAT;
     info->width = w;
     info->height = h < 0 && h != INT_MIN ? -h : h; /* a top-down BMP */
