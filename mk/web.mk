@@ -28,8 +28,8 @@ WEB_HOST_ONLY = src/lib/io/formats.c src/lib/io/heif.c src/lib/io/tiff.c src/lib
 # formula parser and drawing primitives, compiled as they are.
 WEB_LIB_SRC := $(filter-out src/lib/io/jpeg.c src/lib/io/png.c src/lib/io/deflate.c \
                  src/lib/io/load.c $(WEB_HOST_ONLY),$(LIB_SRC))
-WEB_CLI_SRC := src/cli/plot/expr.c src/cli/plot/plot.c src/cli/plot/plot_field.c \
-               src/cli/plot/font.c
+WEB_CLI_SRC := src/cli/plot/expr.c src/cli/plot/plot.c src/cli/plot/plot_field.c src/cli/plot/surface.c \
+               src/cli/plot/font.c src/cli/plot/plot_photo.c
 WEB_OBJ := $(WEB_LIB_SRC:src/%.c=$(WEB_BUILD)/obj/%.o) \
            $(WEB_CLI_SRC:src/%.c=$(WEB_BUILD)/obj/%.o) $(WEB_BUILD)/obj/web/stubs.o
 

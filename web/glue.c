@@ -290,6 +290,7 @@ static imgrad_status draw_levels(plot_canvas *c, const web_field *F, double lo, 
  * arrow 90% of the spacing, drawn white on a dark outline. */
 static imgrad_status draw_arrows(plot_canvas *c, web_field *F, int arrows, int anti)
 {
+    plot_surface s = { .canvas = c, .width = c->width, .height = c->height };
     plot_field_plot p = { .window = F->w, .gx = &F->gx, .gy = &F->gy, .arrows = arrows,
                           .antigradient = anti };
     plot_arrow *a;
@@ -308,8 +309,8 @@ static imgrad_status draw_arrows(plot_canvas *c, web_field *F, int arrows, int a
         double x1 = x0 + k * a[i].u, y1 = y0 + k * a[i].v;
         if (hypot(x1 - x0, y1 - y0) < 1.5)
             continue;
-        plot_draw_arrow(c, x0, y0, x1, y1, 2.4, 9.5, INK);
-        plot_draw_arrow(c, x0, y0, x1, y1, 1.0, 7.0, WHITE);
+        /* white on an ink outline 0.7 px wide: reads on any colour */
+        plot_draw_arrow(&s, x0, y0, x1, y1, 1.0, 7.0, 0.7, WHITE, INK);
     }
     free(a);
     return IMGRAD_OK;
@@ -460,7 +461,7 @@ WEB const float *web_photo_data(const web_photo *P, int k)
 
 /* Product k (P_GRAY .. P_HSV) as the CLI's 8-bit image shows it, into rgba
  * (4 bytes a pixel): grey and edges at scale 1, direction's full turn over
- * 0..255, gx, gy and magnitude at the 99th percentile of |value|
+ * 0..255 (mid-grey where the magnitude is below a tenth of its scale), gx, gy and magnitude at the 99th percentile of |value|
  * (imgrad_auto_scale), hsv by imgrad_to_hsv8 at the magnitude's scale. */
 WEB int web_photo_render(const web_photo *P, int k, unsigned char *rgba)
 {
@@ -482,6 +483,11 @@ WEB int web_photo_render(const web_photo *P, int k, unsigned char *rgba)
     else
         st = imgrad_to_8bit(g, map[k], k == P_GRAY || k == P_EDGES ? 1.0 : imgrad_auto_scale(g),
                             px, n);
+    /* the CLI's default --direction-mask 0.1: mid-grey where the gradient
+     * is weaker than a tenth of the magnitude's display scale */
+    if (st == IMGRAD_OK && k == P_DIRECTION)
+        plot_mask_direction(px, &P->g[P_MAGNITUDE],
+                            0.1 * imgrad_auto_scale(&P->g[P_MAGNITUDE]));
     if (st == IMGRAD_OK && k == P_HSV)
         rgb_to_rgba(px, n, rgba);
     else if (st == IMGRAD_OK)
