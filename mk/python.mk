@@ -22,9 +22,11 @@ deps-python-build:
 # PYTHONPATH=python $(PYTHON) -c "import imgrad" works from the repo root.
 python: $(PY_EXT)
 
-$(PY_EXT): python/imgrad/_core.c include/imgrad.h $(BUILD)/libimgrad.a
+PY_EXT_SOURCES = python/imgrad/_core.c python/imgrad/blockcache.c
+
+$(PY_EXT): $(PY_EXT_SOURCES) python/imgrad/blockcache.h include/imgrad.h $(BUILD)/libimgrad.a
 	$(CC) -shared -fPIC -fopenmp -ffp-contract=off -O2 -g -Wall -Wextra -Iinclude $(PY_INCLUDES) $(CPPFLAGS) \
-	    $(LDFLAGS) python/imgrad/_core.c $(BUILD)/libimgrad.a -o $@ $(LIBS)
+	    $(LDFLAGS) $(PY_EXT_SOURCES) $(BUILD)/libimgrad.a -o $@ $(LIBS)
 
 # The package's own tests, numpy's TestGradient and scikit-image's edge and
 # Canny tests with imgrad's functions substituted (python/tests/).
