@@ -129,9 +129,11 @@ def cpu():
                 break
     flags = info.get("flags", "").split()
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-    return "%s (family %s, model %s), %s, %d cores" % (
-        info.get("model name", "?"), info.get("cpu family", "?"), info.get("model", "?"),
-        isa, os.cpu_count())
+    family = info.get("cpu family", "?")
+    zen = {"23": "Zen 1/2, ", "25": "Zen 3/4, ", "26": "Zen 5, "}.get(family, "") \
+        if info.get("vendor_id") == "AuthenticAMD" else ""
+    return "%s (%sfamily %s, model %s), %s, %d cores" % (
+        info.get("model name", "?"), zen, family, info.get("model", "?"), isa, os.cpu_count())
 
 
 def load():
