@@ -12,7 +12,7 @@ PY_INCLUDES   = $(shell $(PYTHON) -c 'import sysconfig, numpy; \
                 print("-I" + sysconfig.get_paths()["include"], "-I" + numpy.get_include())')
 PY_EXT        = python/imgrad/_core$(PY_EXT_SUFFIX)
 
-.PHONY: python check-python check-python-install deps-python-build
+.PHONY: python check-python check-python-install deps-python-build bench-python
 
 deps-python-build:
 	@scripts/deps.sh $(PY_BUILD_PACKAGES) $(PY_TEST_PACKAGES)
@@ -22,9 +22,11 @@ deps-python-build:
 # PYTHONPATH=python $(PYTHON) -c "import imgrad" works from the repo root.
 python: $(PY_EXT)
 
-$(PY_EXT): python/imgrad/_core.c include/imgrad.h $(BUILD)/libimgrad.a
+PY_EXT_SOURCES = python/imgrad/_core.c python/imgrad/blockcache.c
+
+$(PY_EXT): $(PY_EXT_SOURCES) python/imgrad/blockcache.h include/imgrad.h $(BUILD)/libimgrad.a
 	$(CC) -shared -fPIC -fopenmp -ffp-contract=off -O2 -g -Wall -Wextra -Iinclude $(PY_INCLUDES) $(CPPFLAGS) \
-	    $(LDFLAGS) python/imgrad/_core.c $(BUILD)/libimgrad.a -o $@ $(LIBS)
+	    $(LDFLAGS) $(PY_EXT_SOURCES) $(BUILD)/libimgrad.a -o $@ $(LIBS)
 
 # The package's own tests, numpy's TestGradient and scikit-image's edge and
 # Canny tests with imgrad's functions substituted (python/tests/).
@@ -43,3 +45,12 @@ check-python-install: $(BUILD)/libimgrad.a
 	assert imgrad.__file__.startswith("'"$$tmp"'"), imgrad.__file__; \
 	assert list(imgrad.gradient([3, 7, 14, 23, 36, 47])) == [4, 5.5, 8, 11, 12, 11]' && \
 	echo "check-python-install: pip install into a venv and import: ok"
+
+# Times imgrad.gradient against numpy.gradient (fresh memory, repeated calls,
+# out= reused) and the scikit-image drop-ins in one run on two threads, a few
+# minutes, and rewrites only the Python section of BENCHMARKS.md (between its
+# markers; make bench keeps that section).  Run it on a quiet machine.
+bench-python: deps-python-build
+	$(MAKE) python
+	OMP_NUM_THREADS=2 PYTHONPATH=python $(PYTHON) python/bench/bench_python.py --repeat 5 \
+	    --python $(PYTHON) --update BENCHMARKS.md

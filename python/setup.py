@@ -34,7 +34,8 @@ setup(
     packages=["imgrad"],
     ext_modules=[Extension(
         "imgrad._core",
-        sources=["imgrad/_core.c"],
+        sources=["imgrad/_core.c", "imgrad/blockcache.c"],
+        depends=["imgrad/blockcache.h"],
         include_dirs=[os.path.join(ROOT, "include"), numpy.get_include()],
         extra_objects=[LIB],
         # the codecs libimgrad.a calls, as the Makefile's LIBS

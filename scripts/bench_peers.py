@@ -262,11 +262,30 @@ def bound_lines(r):
     return L
 
 
+# The Python section, written by make bench-python
+# (python/bench/bench_python.py), which this report keeps as it finds it.
+PYTHON_BEGIN = "<!-- bench-python: begin"
+PYTHON_END = "<!-- bench-python: end -->"
+
+
+def python_section(path):
+    """The Python section of the report at path, as lines ([] if none)."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return []
+    b = text.find(PYTHON_BEGIN)
+    e = text.find(PYTHON_END, b)
+    return [] if b < 0 or e < 0 else text[b:e + len(PYTHON_END)].split("\n") + [""]
+
+
 def write_report(path, r):
     c, s, p, m = r["central"], r["sobel"], r["peers"], r["memory"]
     L = ["# imgrad benchmarks", "",
          "Written by `make bench` (scripts/bench_peers.py); every figure below comes",
-         "from one run of that script, imgrad and the peers measured side by side.", "",
+         "from one run of that script, imgrad and the peers measured side by side,",
+         "except the Python section at the end, written by `make bench-python`.", "",
          "- date: %s" % r["date"], "- machine: %s" % r["machine"],
          "- load average before / after: %s / %s" % (r["load_before"], r["load_after"]),
          "- peers: OpenCV %s, numpy %s (Debian packages), Python %s" % (
@@ -326,6 +345,7 @@ def write_report(path, r):
               ph["opencv_s"], ph["opencv_photos_s"], ph["opencv_png_bytes"] / 1e6), "",
           "## Peak memory", "", "`%s`: maximum resident set %.0f MiB; the bound" % (m["command"], m["max_rss_mib"]),
           "3 B/px decoded RGB + 4 outputs x 4 B/px + 2 grids x 4 B/px + 16 MiB is %.0f MiB." % m["bound_mib"], ""]
+    L += python_section(path)
     with open(path, "w") as f:
         f.write("\n".join(L))
 

@@ -5,6 +5,11 @@ return types and dtypes, same values to the last bit, same errors.  It runs
 libimgrad's OpenMP kernel with the GIL released, reading the input in place
 whatever its strides and writing outputs laid out as numpy's are.
 
+Memory: new outputs of 4 MiB and more come from a small cache of freed
+output blocks (``set_cache``, ``release_memory``, ``cache_info``;
+``IMGRAD_CACHE=0`` turns it off), so that repeated calls skip the page
+faults of fresh memory.
+
 Threads: ``threads=`` per call, else ``OMP_NUM_THREADS``, else every core.
 After ``os.fork()`` in a process that has already run a parallel kernel,
 GNU OpenMP (libgomp) is not fork-safe: use the ``spawn`` or ``forkserver``
@@ -21,10 +26,12 @@ from ._edges import (sobel, sobel_h, sobel_v, scharr, scharr_h, scharr_v,  # noq
                      roberts_neg_diag)
 from ._canny import canny  # noqa: F401
 from ._products import load_gray, gradients, stats  # noqa: F401
+from ._memory import set_cache, release_memory, cache_info  # noqa: F401
 
 __all__ = ["gradient", "sobel", "sobel_h", "sobel_v", "scharr", "scharr_h", "scharr_v",
            "prewitt", "prewitt_h", "prewitt_v", "roberts", "roberts_pos_diag",
-           "roberts_neg_diag", "canny", "load_gray", "gradients", "stats"]
+           "roberts_neg_diag", "canny", "load_gray", "gradients", "stats", "set_cache",
+           "release_memory", "cache_info"]
 __version__ = _core.LIB_VERSION
 
 # numpy's own function, for the types imgrad does not compute (see
@@ -143,7 +150,9 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0, out=None):
         imgrad only: arrays to write the derivatives into (one per
         differentiated axis, f's shape, the result dtype, any strides), and
         to return.  Reusing them across calls saves the page faults of new
-        arrays, which cost more than the arithmetic on large inputs.
+        arrays, which cost more than the arithmetic on large inputs (without
+        out=, new outputs of 4 MiB and more reuse the blocks of freed ones:
+        see ``set_cache``).
 
     Returns
     -------
@@ -189,7 +198,8 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0, out=None):
         if edge_order == 2 and step is _PYTHON_ZERO:
             raise ZeroDivisionError("float division by zero")  # -1.5 / dx in Python
     # numpy allocates empty_like(f) after converting integers with astype,
-    # which is empty_like too: the same strides, even along length-1 axes
+    # which is empty_like too: the same strides, even along length-1 axes.
+    # _core.empty_like is np.empty_like, large arrays from the block cache.
     if out is not None:
         outs = list(out)
         otype = fa.dtype if fa.dtype.kind == "f" else _np.dtype(_np.float64)
@@ -200,7 +210,7 @@ def gradient(f, *varargs, axis=None, edge_order=1, threads=0, out=None):
                              "dtype %s" % (len(axes), fa.shape, otype))
     else:
         like = fa if fa.dtype.kind == "f" else _np.empty_like(fa, dtype=_np.float64)
-        outs = [_np.empty_like(like) for _ in axes]
+        outs = _core.empty_like(like, len(axes))
     if not axes:
         return outs
     _core.gradient_nd(fa, axes, spacing, int(edge_order), outs, int(threads))

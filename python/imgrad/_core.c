@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "imgrad.h"
+#include "blockcache.h"
 
 /* The imgrad dtype of numpy type number num, or -1. */
 static int dtype_of(int num)
@@ -830,6 +831,115 @@ static PyObject *gradient_stats(PyObject *self, PyObject *args)
                          s.max, "edge_density", s.edge_density, "orientation", orient);
 }
 
+/* ------------------------------------- the output arrays' memory handler
+ *
+ * imgrad.gradient's new output arrays come from a numpy memory handler
+ * (NEP 49) over blockcache.c, set only while empty_like makes them and
+ * restored at once: numpy stores the handler in each array, which then
+ * frees through it, and every other array in the process keeps numpy's. */
+
+static void *handler_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return blockcache_malloc(size);
+}
+
+static void *handler_calloc(void *ctx, size_t count, size_t size)
+{
+    (void)ctx;
+    return blockcache_calloc(count, size);
+}
+
+static void *handler_realloc(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    return blockcache_realloc(p, size);
+}
+
+static void handler_free(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    (void)size;       /* blockcache knows each block's size */
+    blockcache_free(p);
+}
+
+static PyDataMem_Handler cache_handler = {
+    "imgrad_block_cache", 1,
+    { NULL, handler_malloc, handler_calloc, handler_realloc, handler_free }
+};
+
+static PyObject *cache_capsule;   /* "mem_handler" capsule of cache_handler */
+
+/* empty_like(prototype, n) -> list of n np.empty_like(prototype); arrays of
+ * at least BLOCKCACHE_MIN_BYTES from the block cache while it is on. */
+static PyObject *empty_like(PyObject *self, PyObject *args)
+{
+    PyArrayObject *proto;
+    PyObject *list, *old = NULL, *type, *value, *tb;
+    blockcache_info info;
+    int n, k;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!i", &PyArray_Type, &proto, &n))
+        return NULL;
+    blockcache_get_info(&info);
+    if (info.limit > 0 && (size_t)PyArray_NBYTES(proto) >= BLOCKCACHE_MIN_BYTES
+        && (old = PyDataMem_SetHandler(cache_capsule)) == NULL)
+        return NULL;
+    list = PyList_New(n > 0 ? n : 0);
+    for (k = 0; list && k < n; k++) {
+        PyObject *a = PyArray_NewLikeArray(proto, NPY_KEEPORDER, NULL, 0);
+        if (!a)
+            Py_CLEAR(list);
+        else
+            PyList_SET_ITEM(list, k, a);
+    }
+    if (old) {
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *mine = PyDataMem_SetHandler(old);
+        Py_DECREF(old);
+        if (!mine)
+            Py_CLEAR(list);
+        Py_XDECREF(mine);
+        if (type)
+            PyErr_Restore(type, value, tb);
+    }
+    return list;
+}
+
+/* cache_limit(limit) -> the previous limit in bytes; limit < 0 only reads. */
+static PyObject *cache_limit(PyObject *self, PyObject *args)
+{
+    long long limit;
+    blockcache_info info;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "L", &limit))
+        return NULL;
+    if (limit < 0) {
+        blockcache_get_info(&info);
+        return PyLong_FromSize_t(info.limit);
+    }
+    return PyLong_FromSize_t(blockcache_set_limit((size_t)limit));
+}
+
+static PyObject *cache_release(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return PyLong_FromSize_t(blockcache_release());
+}
+
+static PyObject *cache_info(PyObject *self, PyObject *noargs)
+{
+    blockcache_info i;
+    (void)self;
+    (void)noargs;
+    blockcache_get_info(&i);
+    return Py_BuildValue("{s:n,s:n,s:i,s:K,s:K,s:n,s:i,s:s}", "limit", (Py_ssize_t)i.limit,
+                         "held", (Py_ssize_t)i.held, "blocks", i.blocks, "hits", i.hits,
+                         "misses", i.misses, "min_block", (Py_ssize_t)BLOCKCACHE_MIN_BYTES,
+                         "max_blocks", BLOCKCACHE_MAX_BLOCKS, "handler", cache_handler.name);
+}
+
 static PyMethodDef methods[] = {
     { "gradient_nd", gradient_nd, METH_VARARGS,
       "gradient_nd(f, axes, spacing, edge_order, outs, threads): numpy.gradient's "
@@ -847,6 +957,15 @@ static PyMethodDef methods[] = {
     { "gradients_2d", gradients_2d, METH_VARARGS, "imgrad_gradient into float32 arrays." },
     { "load_gray", load_gray, METH_VARARGS, "imgrad_load_gray." },
     { "gradient_stats", gradient_stats, METH_VARARGS, "imgrad_gradient_stats." },
+    { "empty_like", empty_like, METH_VARARGS,
+      "empty_like(prototype, n): n arrays as np.empty_like(prototype), large ones from "
+      "imgrad's block cache." },
+    { "cache_limit", cache_limit, METH_VARARGS,
+      "cache_limit(limit): sets the block cache's limit in bytes (0: off; < 0: unchanged); "
+      "returns the previous one." },
+    { "cache_release", cache_release, METH_NOARGS,
+      "cache_release(): returns every kept block to the kernel; the bytes released." },
+    { "cache_info", cache_info, METH_NOARGS, "cache_info(): the block cache's state." },
     { NULL, NULL, 0, NULL }
 };
 
@@ -859,6 +978,9 @@ PyMODINIT_FUNC PyInit__core(void)
 {
     PyObject *m;
     import_array();
+    cache_capsule = PyCapsule_New(&cache_handler, "mem_handler", NULL);
+    if (!cache_capsule)
+        return NULL;
     m = PyModule_Create(&module);
     if (m && PyModule_AddStringConstant(m, "LIB_VERSION", imgrad_version()) < 0) {
         Py_DECREF(m);
