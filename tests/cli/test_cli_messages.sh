@@ -7,13 +7,6 @@ SUITE=messages
 A=$(cd "$(dirname "$0")/../../assets" && pwd)
 PY=/usr/bin/python3
 
-# expect_err STATUS NAME PATTERN CMD...: the status, and PATTERN (grep -E) in stderr
-expect_err() {
-    want=$1; name=$2; pattern=$3; shift 3
-    expect_status "$want" "$name" "$@"
-    if grep -qE -- "$pattern" "$TMP/err"; then ok; else bad "$name: '$pattern' not in: $(head -c 300 "$TMP/err")"; fi
-}
-
 # --- the command line -------------------------------------------------------
 expect_err 2 "misspelt command" "'feild' is neither a command nor a file; did you mean 'imgrad field'" \
     "$IMGRAD" feild x

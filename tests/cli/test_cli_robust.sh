@@ -8,13 +8,6 @@ SUITE=robust
 A=$(cd "$(dirname "$0")/../../assets" && pwd)
 PY=/usr/bin/python3
 
-# expect_err STATUS NAME PATTERN CMD...: the status, and PATTERN (grep -E) in stderr
-expect_err() {
-    want=$1; name=$2; pattern=$3; shift 3
-    expect_status "$want" "$name" "$@"
-    if grep -qE -- "$pattern" "$TMP/err"; then ok; else bad "$name: '$pattern' not in: $(head -c 300 "$TMP/err")"; fi
-}
-
 # --- folders without an image; files that are not images ------------------
 mkdir -p "$TMP/empty" "$TMP/notes/sub" "$TMP/flat/sub" "$TMP/mixed"
 touch "$TMP/notes/a.txt" "$TMP/notes/b.txt" "$TMP/notes/sub/c.TXT" "$TMP/notes/d.xyz"

@@ -27,6 +27,12 @@ expect_no_file() { if [ ! -e "$1" ]; then ok; else bad "unexpected output $1"; f
 # expect_grep PATTERN FILE NAME
 expect_grep()    { if grep -q -- "$1" "$2"; then ok; else bad "$3: '$1' not in $(head -c 300 "$2")"; fi; }
 expect_lines()   { n=$(wc -l < "$2"); if [ "$n" -eq "$1" ]; then ok; else bad "$3: $n lines, want $1"; fi; }
+# expect_err STATUS NAME PATTERN CMD...: the status, and PATTERN (grep -E) in stderr
+expect_err() {
+    want=$1; name=$2; pattern=$3; shift 3
+    expect_status "$want" "$name" "$@"
+    if grep -qE -- "$pattern" "$TMP/err"; then ok; else bad "$name: '$pattern' not in: $(head -c 300 "$TMP/err")"; fi
+}
 finish() {
     if [ "$SKIP" -gt 0 ]; then
         echo "${SUITE:-cli}: $PASS passed, $FAIL failed, $SKIP skipped"

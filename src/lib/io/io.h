@@ -161,6 +161,12 @@ IMGRAD_HIDDEN imgrad_status imgrad__npy_parse(const unsigned char *data, size_t 
 IMGRAD_HIDDEN imgrad_status imgrad__npy_parse_nd(const unsigned char *data, size_t len,
                                                  imgrad__npy *h);
 
+/* Completes a .npy 1.0 header whose dictionary (n bytes) is at buf + 10:
+ * the magic, version and length before it, spaces and a newline after it
+ * so that the data starts on a 64-byte boundary (write.c).  Returns the
+ * header's length, or 0 when it does not fit in size bytes. */
+IMGRAD_HIDDEN size_t imgrad__npy_frame(char *buf, size_t size, size_t n);
+
 /* Element i (in storage order) of a parsed array, as a double. */
 IMGRAD_HIDDEN double imgrad__npy_get(const unsigned char *data, const imgrad__npy *h,
                                      size_t i);

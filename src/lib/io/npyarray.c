@@ -97,12 +97,11 @@ imgrad_status imgrad_read_npy_array(const char *path, imgrad_array *out)
     return IMGRAD_OK;
 }
 
-/* The .npy 1.0 header of a C-order array of a's shape and dtype descr,
- * padded with spaces so that the data starts on a 64-byte boundary.  0 when
- * it does not fit in size bytes. */
+/* The .npy 1.0 header of a C-order array of a's shape and dtype descr.  0
+ * when it does not fit in size bytes. */
 static size_t nd_header(char *buf, size_t size, const imgrad_array *a, const char *descr)
 {
-    size_t n, total, padded;
+    size_t n;
     int k;
 
     n = (size_t)snprintf(buf + 10, size - 10, "{'descr': '%s', 'fortran_order': False, "
@@ -112,16 +111,7 @@ static size_t nd_header(char *buf, size_t size, const imgrad_array *a, const cha
                               k + 1 < a->ndim ? " " : "");
     if (n < size - 10)
         n += (size_t)snprintf(buf + 10 + n, size - 10 - n, "), }");
-    total = 10 + n + 1;
-    padded = (total + 63) / 64 * 64;
-    if (padded > size || padded - 10 > 0xffff)
-        return 0;
-    memset(buf + 10 + n, ' ', padded - total);
-    buf[padded - 1] = '\n';
-    memcpy(buf, "\x93NUMPY\x01\x00", 8);
-    buf[8] = (char)((padded - 10) & 0xff);
-    buf[9] = (char)((padded - 10) >> 8);
-    return padded;
+    return n < size - 10 ? imgrad__npy_frame(buf, size, n) : 0;
 }
 
 /* An IEEE binary16 value, exactly, as a double. */

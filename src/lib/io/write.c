@@ -22,22 +22,27 @@ void imgrad_write_options_default(imgrad_write_options *o)
     o->png_filter = IMGRAD_PNG_ADAPTIVE;
 }
 
-/* The .npy 1.0 header for a float32 (height, width) C-order array, padded
- * with spaces so that the data starts on a 64-byte boundary. */
-static size_t npy_header(char *buf, size_t size, int width, int height)
+size_t imgrad__npy_frame(char *buf, size_t size, size_t n)
 {
-    int n = snprintf(buf + 10, size - 10,
-                     "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
-                     height, width);
-    size_t total = 10 + (size_t)n + 1;
-    size_t padded = (total + 63) / 64 * 64;
+    const size_t total = 10 + n + 1, padded = (total + 63) / 64 * 64;
 
+    if (padded > size || padded - 10 > 0xffff)
+        return 0;
     memset(buf + 10 + n, ' ', padded - total);
     buf[padded - 1] = '\n';
     memcpy(buf, "\x93NUMPY\x01\x00", 8);
     buf[8] = (char)((padded - 10) & 0xff);
     buf[9] = (char)((padded - 10) >> 8);
     return padded;
+}
+
+/* The .npy 1.0 header for a float32 (height, width) C-order array. */
+static size_t npy_header(char *buf, size_t size, int width, int height)
+{
+    int n = snprintf(buf + 10, size - 10,
+                     "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
+                     height, width);
+    return imgrad__npy_frame(buf, size, (size_t)n);
 }
 
 /* float32 rows in little-endian order. */
