@@ -7,7 +7,8 @@
 # Every indented `imgrad ...` command in README.md and docs/*.md that is
 # followed by pictures (![...](docs/NAME.png)) is run again, and its
 # outputs become those pictures: they cannot drift from the program.
-docs-pictures: deps $(BUILD)/imgrad
+# The browser page's screenshot comes from check-web's headless Chromium.
+docs-pictures: deps $(BUILD)/imgrad check-web
 	$(PYTHON) scripts/docs_pictures.py --imgrad $(BUILD)/imgrad README.md $(wildcard docs/*.md)
 
 # Debian's chromium renders the SVG pictures headless in check-cli; when it

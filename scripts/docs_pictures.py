@@ -17,8 +17,9 @@ to a scratch folder; its outputs then replace the pictures:
 A picture composed from imgrad's outputs by docs/strip.py is made by the
 two indented lines that show it (`    build/imgrad ...` then
 `    /usr/bin/python3 docs/strip.py docs/NAME.png ...`), run as shown.  A
-picture whose link line says `<!-- screenshot -->` is a screenshot of the
-browser page, taken by hand: it is listed, not made.  Any other picture a
+picture whose link line says `<!-- screenshot: PATH -->` is a screenshot of
+the browser page that `make check-web` takes into PATH (headless Chromium):
+it is copied from there (docs-pictures runs check-web first).  Any other picture a
 page links under docs/ that no command made is an error, as is a command
 that fails: the run says which and exits 1.
 Standard library only.
@@ -34,6 +35,7 @@ import tempfile
 
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s:]+\.(?:png|svg|jpg))\)")
 COMMAND = re.compile(r"^    (?:\$ )?(imgrad(?: .*)?)$")
+SCREENSHOT = re.compile(r"<!-- screenshot: (\S+) -->")
 STRIP_SOURCE = re.compile(r"^    (build/imgrad .*)$")
 STRIP = re.compile(r"^    (/usr/bin/python3 docs/strip\.py (docs/\S+\.png) .*)$")
 
@@ -41,7 +43,8 @@ STRIP = re.compile(r"^    (/usr/bin/python3 docs/strip\.py (docs/\S+\.png) .*)$"
 def picture_commands(page):
     """(command, [picture paths]) in the order of the page (a strip's
     command is a pair of shell lines), every picture the page links under
-    docs/, and the screenshots among them."""
+    docs/, and the screenshots among them ((picture, where check-web
+    leaves it))."""
     pairs, linked, screenshots, command, source = [], [], [], None, None
     with open(page, encoding="utf-8") as f:
         for line in f:
@@ -60,8 +63,9 @@ def picture_commands(page):
             images = [os.path.normpath(os.path.join(os.path.dirname(page), m))
                       for m in IMAGE.findall(line)]
             images = [m for m in images if m.startswith("docs" + os.sep)]
-            if "<!-- screenshot" in line:
-                screenshots.extend(images)
+            shot = SCREENSHOT.search(line)
+            if shot:
+                screenshots.extend((image, shot.group(1)) for image in images)
                 continue
             linked += images
             if images and command is not None:
@@ -142,8 +146,13 @@ def main():
     missing = sorted(set(p for p in linked if p not in made))
     if missing:
         sys.exit("docs-pictures: no command on the pages makes %s" % ", ".join(missing))
-    for shot in sorted(set(screenshots)):
-        print("%s: a screenshot, kept (retake it by hand when the page changes)" % shot)
+    for picture, taken in sorted(set(screenshots)):
+        if not os.path.exists(taken):
+            sys.exit("docs-pictures: %s: no screenshot %s (make check-web takes it)"
+                     % (picture, taken))
+        shutil.copyfile(taken, picture)
+        made[picture] = "make check-web"
+        print("%s  <-  %s (make check-web)" % (picture, taken))
     print("docs-pictures: %d pictures rebuilt from %d pages" % (len(made), len(a.pages)))
 
 

@@ -68,6 +68,10 @@ async function typeFormula(page, text) {
 }
 
 async function checkField(page) {
+    // the page as it opens (its own formula and point): docs/web.md's picture,
+    // which make docs-pictures copies from here
+    await page.waitForFunction(() => window.imgradPage.field.state().refined);
+    await page.locator(".figure").screenshot({ path: path.join(SCREENS, "web-field.png") });
     await typeFormula(page, FORMULA);
     let st = await fieldState(page);
     check(st.error === "", "the formula " + FORMULA + " is accepted", st.error);
