@@ -35,7 +35,8 @@ int cli_parse_size(const char *s, uint64_t *out)
     if (end == s || errno == ERANGE || !isfinite(v) || v <= 0)
         return 0;
     if (*end != '\0') { /* 4G, 4GB, 4GiB, 512m: powers of 1024 */
-        if ((u = strchr(units, *end & ~0x20)) == NULL)
+        const char unit = (char)(*end & ~0x20); /* upper case; ' ' becomes '\0' */
+        if (unit == '\0' || (u = strchr(units, unit)) == NULL)
             return 0;
         scale = ldexp(1, 10 * (int)(u - units + 1));
         end++;

@@ -81,6 +81,7 @@ expect_err 1 "/dev/stdin empty" "/dev/stdin: empty" bash -c ': | "$0" -o "$1" /d
 # --- memory: --max-memory ---------------------------------------------------
 expect_err 2 "--max-memory bad" "--max-memory: expected a size such as 4G, 512M" "$IMGRAD" --max-memory 4X "$A/camera.png"
 expect_err 2 "--max-memory zero" "--max-memory: expected" "$IMGRAD" --max-memory 0 "$A/camera.png"
+expect_err 2 "--max-memory with a space" "--max-memory: expected" "$IMGRAD" --max-memory "4 " "$A/camera.png"
 expect_err 1 "a file that cannot fit" \
     "camera.png: needs about [0-9.]+ MiB of memory \(512x512, 1 channel of 8 bits\) with the products asked, more than the 1.0 MiB --max-memory allows" \
     "$IMGRAD" -o "$TMP/o9" --max-memory 1M "$A/camera.png"
