@@ -121,3 +121,17 @@ void imgrad_file_abort(imgrad_file *a)
     release(a);
     errno = saved;
 }
+
+imgrad_status imgrad__write_whole(const char *path, imgrad__stream_writer write, const void *ctx)
+{
+    imgrad_file f;
+    imgrad_status st;
+
+    if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK)
+        return st;
+    if ((st = write(f.fp, ctx)) != IMGRAD_OK) {
+        imgrad_file_abort(&f);
+        return st;
+    }
+    return imgrad_file_commit(&f);
+}

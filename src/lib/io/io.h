@@ -161,6 +161,12 @@ IMGRAD_HIDDEN imgrad_status imgrad__npy_parse(const unsigned char *data, size_t 
 IMGRAD_HIDDEN imgrad_status imgrad__npy_parse_nd(const unsigned char *data, size_t len,
                                                  imgrad__npy *h);
 
+/* Writes a new file at path through write(fp, ctx), whole or not at all
+ * (imgrad_file_open, then commit, or abort when write fails) (atomic.c). */
+typedef imgrad_status (*imgrad__stream_writer)(FILE *fp, const void *ctx);
+IMGRAD_HIDDEN imgrad_status imgrad__write_whole(const char *path, imgrad__stream_writer write,
+                                                const void *ctx);
+
 /* Completes a .npy 1.0 header whose dictionary (n bytes) is at buf + 10:
  * the magic, version and length before it, spaces and a newline after it
  * so that the data starts on a 64-byte boundary (write.c).  Returns the

@@ -213,17 +213,19 @@ imgrad_status imgrad_write_npy_array_fp(FILE *fp, const imgrad_array *a, imgrad_
     return IMGRAD_OK;
 }
 
+typedef struct npy_array_job {
+    const imgrad_array *a;
+    imgrad_dtype as;
+} npy_array_job;
+
+static imgrad_status npy_array_stream(FILE *fp, const void *ctx)
+{
+    const npy_array_job *job = ctx;
+    return imgrad_write_npy_array_fp(fp, job->a, job->as);
+}
+
 imgrad_status imgrad_write_npy_array(const char *path, const imgrad_array *a, imgrad_dtype as)
 {
-    imgrad_file f;
-    imgrad_status st = imgrad_file_open(&f, path);
-
-    if (st != IMGRAD_OK)
-        return st;
-    st = imgrad_write_npy_array_fp(f.fp, a, as);
-    if (st != IMGRAD_OK) {
-        imgrad_file_abort(&f);
-        return st;
-    }
-    return imgrad_file_commit(&f);
+    const npy_array_job job = { a, as };
+    return imgrad__write_whole(path, npy_array_stream, &job);
 }

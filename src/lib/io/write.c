@@ -119,23 +119,6 @@ imgrad_status imgrad_write_image8_fp(FILE *fp, imgrad_format fmt, const unsigned
     return imgrad__stb_encode(fp, fmt, pixels, width, height, channels, o);
 }
 
-/* Writes through write(fp, ...) into a new file at path, whole or not at all. */
-typedef imgrad_status (*stream_writer)(FILE *fp, const void *ctx);
-
-static imgrad_status write_whole(const char *path, stream_writer write, const void *ctx)
-{
-    imgrad_file f;
-    imgrad_status st;
-
-    if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK)
-        return st;
-    if ((st = write(f.fp, ctx)) != IMGRAD_OK) {
-        imgrad_file_abort(&f);
-        return st;
-    }
-    return imgrad_file_commit(&f);
-}
-
 static imgrad_status npy_writer(FILE *fp, const void *ctx)
 {
     return imgrad_write_npy_fp(fp, ctx);
@@ -145,7 +128,7 @@ imgrad_status imgrad_write_npy(const char *path, const imgrad_grid *g)
 {
     if (path == NULL || g == NULL || g->data == NULL || g->width <= 0 || g->height <= 0)
         return IMGRAD_EINVAL;
-    return write_whole(path, npy_writer, g);
+    return imgrad__write_whole(path, npy_writer, g);
 }
 
 typedef struct image8_job {
@@ -179,7 +162,7 @@ imgrad_status imgrad_write_image8(const char *path, imgrad_format fmt,
     /* refuse bad arguments before a file is created */
     if ((st = check_image8(fmt, pixels, width, height, channels, o)) != IMGRAD_OK)
         return st;
-    return write_whole(path, image8_writer, &job);
+    return imgrad__write_whole(path, image8_writer, &job);
 }
 
 /* Lanes of the maximum and histogram loops: independent accumulators, so

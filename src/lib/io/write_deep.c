@@ -211,22 +211,6 @@ imgrad_status imgrad_write_npy_channels_fp(FILE *fp, const imgrad_grid *grids, i
 
 /* ------------------------------------------------ atomic file versions */
 
-typedef imgrad_status (*to_stream)(FILE *fp, const void *ctx);
-
-static imgrad_status write_atomic(const char *path, to_stream write, const void *ctx)
-{
-    imgrad_file f;
-    imgrad_status st;
-
-    if ((st = imgrad_file_open(&f, path)) != IMGRAD_OK)
-        return st;
-    if ((st = write(f.fp, ctx)) != IMGRAD_OK) {
-        imgrad_file_abort(&f);
-        return st;
-    }
-    return imgrad_file_commit(&f);
-}
-
 typedef struct image16_job {
     imgrad_format fmt;
     const uint16_t *pixels;
@@ -257,7 +241,7 @@ imgrad_status imgrad_write_image16(const char *path, imgrad_format fmt, const ui
         return IMGRAD_EINVAL;
     if ((st = check_image16(fmt, pixels, width, height, channels, o)) != IMGRAD_OK)
         return st; /* before a file is created */
-    return write_atomic(path, image16_stream, &job);
+    return imgrad__write_whole(path, image16_stream, &job);
 }
 
 typedef struct tiff_job {
@@ -279,7 +263,7 @@ imgrad_status imgrad_write_tiff(const char *path, const imgrad_grid *grids, int 
 
     if (path == NULL || !same_size(grids, count) || (count != 1 && count != 3))
         return IMGRAD_EINVAL;
-    return write_atomic(path, tiff_stream, &job);
+    return imgrad__write_whole(path, tiff_stream, &job);
 }
 
 static imgrad_status npy_stream(FILE *fp, const void *ctx)
@@ -294,5 +278,5 @@ imgrad_status imgrad_write_npy_channels(const char *path, const imgrad_grid *gri
 
     if (path == NULL || !same_size(grids, count))
         return IMGRAD_EINVAL;
-    return write_atomic(path, npy_stream, &job);
+    return imgrad__write_whole(path, npy_stream, &job);
 }
