@@ -1,5 +1,7 @@
-/* fuzz_load.c - libFuzzer harness: bytes -> imgrad_load_gray_memory -> every
- * gradient product and Canny edges -> 8-bit mapping, the path every input file takes.
+/* fuzz_load.c - libFuzzer harness: bytes -> imgrad_load_gradient_memory
+ * (imgrad_load_gray_memory and imgrad_gradient, or a JPEG's luma plane
+ * differentiated as it is decoded) -> every gradient product and Canny
+ * edges -> 8-bit mapping, the paths every input file takes.
  *
  * The decode limits are tighter than the defaults (4 Mpix, 4096 per side) so
  * that the fuzzer spends its time in parsers, not in filling huge images; the
@@ -23,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     imgrad_load_options lo;
     imgrad_gradient_options o;
-    imgrad_grid gray, gx, gy, mag, dir, edges;
+    imgrad_grid gx, gy, mag, dir, edges;
     imgrad_products p = { .gx = &gx, .gy = &gy, .magnitude = &mag, .direction = &dir, .edges = &edges };
     imgrad_source_info info;
     char what[160];
@@ -39,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lo.residual = (int)(size >> 2 & 1);
     /* the header probe --max-memory trusts before decoding */
     (void)imgrad_probe_memory(data, size, &lo, &info);
-    if (size == 0 || imgrad_load_gray_memory(data, size, &lo, &gray, &info) != IMGRAD_OK)
+    if (size == 0)
         return 0;
     imgrad_gradient_options_default(&o);
     o.threads = 1;
@@ -48,7 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.edge_order = 1 + (int)(size & 1);
     o.op = (imgrad_operator)(data[size - 1] % 5);
     o.border = (imgrad_border)(data[size - 1] / 5 % 5);
-    if (imgrad_gradient(&gray, &o, &p) == IMGRAD_OK) {
+    /* decoded and differentiated in one pass, as the program does when it
+     * needs no grey: a JPEG's luma plane a band at a time, with libjpeg's
+     * errors jumping out mid-image; other files, and edges (asked for by
+     * the length's next bit), take imgrad_load_gray_memory then
+     * imgrad_gradient */
+    p.edges = (size >> 3 & 1) ? &edges : NULL;
+    if (imgrad_load_gradient_memory(data, size, &lo, &o, &p, &info) == IMGRAD_OK) {
         map_8bit(&gx, IMGRAD_MAP_SIGNED);
         map_8bit(&mag, IMGRAD_MAP_UNSIGNED);
         map_8bit(&dir, IMGRAD_MAP_ANGLE);
@@ -56,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         imgrad_grid_free(&gy);
         imgrad_grid_free(&mag);
         imgrad_grid_free(&dir);
-        imgrad_grid_free(&edges);
+        if (p.edges != NULL)
+            imgrad_grid_free(&edges);
     }
-    imgrad_grid_free(&gray);
     return 0;
 }

@@ -439,6 +439,25 @@ IMGRAD_API imgrad_status imgrad_gradient(const imgrad_grid *in,
                                          const imgrad_gradient_options *o,
                                          const imgrad_products *out);
 
+/* Decodes the image in data and computes its products: exactly
+ * imgrad_load_gray_memory(data, len, lo, &grey, info) then
+ * imgrad_gradient(&grey, go, out), the same bits, without the grey.  A JPEG
+ * read through its luma plane (lo->jpeg_luma, nothing to turn; for central
+ * differences, no residual) is differentiated as it is decoded, a band of rows at a time while they
+ * are in cache, so its grey is never whole in memory: for a photo that is
+ * one full-size float32 grid written and read less (imgrad_gradient's
+ * operators but Roberts; not with sigma, edges, the wrap border or products
+ * in place, which take the two steps).  Fails as those two do: the loader's
+ * statuses, or imgrad_gradient's (EINVAL, ETOOSMALL, ENOMEM); every product
+ * is then empty.  info (may be NULL) is filled as the loader fills it once
+ * the image's header is read, so it also sizes an image too small for
+ * go. */
+IMGRAD_API imgrad_status imgrad_load_gradient_memory(const unsigned char *data, size_t len,
+                                                     const imgrad_load_options *lo,
+                                                     const imgrad_gradient_options *go,
+                                                     const imgrad_products *out,
+                                                     imgrad_source_info *info);
+
 /* Smooths in by a separable Gaussian of sigma > 0 (the kernel cut at radius
  * floor(4 sigma + 0.5), normalised to sum 1, borders by b with value for
  * IMGRAD_BORDER_CONSTANT) into a new grid *out of the same size, on threads

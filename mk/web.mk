@@ -24,10 +24,11 @@ WEB_HOST_ONLY = src/lib/io/formats.c src/lib/io/heif.c src/lib/io/tiff.c src/lib
 # The library without what needs host-only libraries (jpeg.c: libjpeg-turbo,
 # png.c and its deflate.c: libdeflate; web/stubs.c stands in for them) and
 # without load.c (file loading, which the page does not use; its
-# MAX_FILE_BYTES, (size_t)1 << 32, overflows a 32-bit size_t).  The program's
+# MAX_FILE_BYTES, (size_t)1 << 32, overflows a 32-bit size_t) and
+# load_gradient.c (decoding with the kernel, over jpeg.c and load.c).  The program's
 # formula parser and drawing primitives, compiled as they are.
 WEB_LIB_SRC := $(filter-out src/lib/io/jpeg.c src/lib/io/png.c src/lib/io/deflate.c \
-                 src/lib/io/load.c $(WEB_HOST_ONLY),$(LIB_SRC))
+                 src/lib/io/load.c src/lib/load_gradient.c $(WEB_HOST_ONLY),$(LIB_SRC))
 WEB_CLI_SRC := src/cli/plot/expr.c src/cli/plot/plot.c src/cli/plot/plot_field.c src/cli/plot/surface.c \
                src/cli/plot/font.c src/cli/plot/plot_photo.c
 WEB_OBJ := $(WEB_LIB_SRC:src/%.c=$(WEB_BUILD)/obj/%.o) \

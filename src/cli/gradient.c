@@ -1060,7 +1060,8 @@ static void warn_nonfinite(const job *j, const char *input, const imgrad_grid *g
 
     if (j->verbose < 0)
         return;
-    in = count_nonfinite(&grids[P_GRAY]);
+    /* (no grey when a JPEG was differentiated as decoded: 8-bit, finite) */
+    in = grids[P_GRAY].data != NULL ? count_nonfinite(&grids[P_GRAY]) : 0;
     if (in > 0) {
         cli_error(input, "warning: %zu input values are not finite in float32 (NaN, inf, or "
                   "beyond +-3.4e38)", in);
@@ -1084,6 +1085,64 @@ static void scale_grid(imgrad_grid *g, double f)
             g->data[(size_t)y * g->stride + x] *= (float)f;
 }
 
+/* The products to compute into grids: the requested ones, gx and gy for
+ * quiver, gx, gy and magnitude for --stats, the magnitude for the direction
+ * mask, magnitude and direction for hsv.  0 when none is needed. */
+static int products_to_compute(const job *j, imgrad_grid *grids, const cli_work *w,
+                               imgrad_products *want)
+{
+    imgrad_grid **slot[P_COUNT] = { NULL, &want->gx, &want->gy, &want->magnitude,
+                                    &want->direction, &want->edges, NULL };
+    int p;
+
+    for (p = P_GX; p <= P_EDGES; p++)
+        if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY) /* quiver draws gx, gy */
+            || (w->stats && p <= P_MAGNITUDE))             /* --stats: gx, gy, magnitude */
+            *slot[p] = &grids[p];
+    if (j->want[P_DIRECTION] && j->direction_mask > 0 && j->depth == 8
+        && j->format != IMGRAD_FORMAT_NPY && j->format != IMGRAD_FORMAT_TIFF)
+        want->magnitude = &grids[P_MAGNITUDE]; /* the mask */
+    if (j->want[P_HSV]) { /* drawn from these two, written or not */
+        want->magnitude = &grids[P_MAGNITUDE];
+        want->direction = &grids[P_DIRECTION];
+    }
+    return want->gx || want->gy || want->magnitude || want->direction || want->edges;
+}
+
+/* Says why the gradient of a width x height input failed with st. */
+static void compute_error(const job *j, const char *input, int width, int height,
+                          imgrad_status st)
+{
+    if (st == IMGRAD_ETOOSMALL && j->grad.sigma > 0
+        && floor(4 * j->grad.sigma + 0.5) > fmax(width, height))
+        cli_error(input, "%dx%d is too small for --sigma %g: its kernel reaches %.0f pixels "
+                  "from the centre (4 sigma); use --sigma %g or less",
+                  width, height, j->grad.sigma, floor(4 * j->grad.sigma + 0.5),
+                  floor((fmax(width, height) - 0.5) / 4 * 100) / 100);
+    else if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
+        cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
+                  "along each axis", width, height, j->grad.edge_order,
+                  j->grad.edge_order + 1);
+    else
+        cli_error(input, "%s", cli_reason(st));
+}
+
+/* After the products are made: --compat's factor, the warning about values
+ * that are not finite (against grids[P_GRAY] when there is one), Canny's
+ * thresholds under -v. */
+static void after_compute(const job *j, const char *input, imgrad_grid *grids, int channels,
+                          const imgrad_products *want)
+{
+    scale_grid(&grids[P_GX], j->component_factor);
+    scale_grid(&grids[P_GY], j->component_factor);
+    if (channels == 0)
+        warn_nonfinite(j, input, grids);
+    if (want->edges && j->verbose > 0)
+        cli_note("%s: canny thresholds low %.9g high %.9g%s", input, want->thresholds[0],
+                 want->thresholds[1],
+                 j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
+}
+
 /* Computes the requested products (and gx, gy, magnitude for --stats)
  * into grids: of grids[P_GRAY], or with count channels, their colour
  * gradient (--color dizenzo). */
@@ -1092,50 +1151,18 @@ static int compute(const job *j, const char *input, imgrad_grid *grids,
 {
     double used[2];
     imgrad_products want = { .thresholds = used };
-    imgrad_grid **slot[P_COUNT] = { NULL, &want.gx, &want.gy, &want.magnitude,
-                                    &want.direction, &want.edges, NULL };
     const imgrad_grid *shape = count > 0 ? &channels[0] : &grids[P_GRAY];
-    int p;
     imgrad_status st;
 
-    for (p = P_GX; p <= P_EDGES; p++)
-        if (j->want[p] || (j->want[P_QUIVER] && p <= P_GY) /* quiver draws gx, gy */
-            || (w->stats && p <= P_MAGNITUDE))             /* --stats: gx, gy, magnitude */
-            *slot[p] = &grids[p];
-    if (j->want[P_DIRECTION] && j->direction_mask > 0 && j->depth == 8
-        && j->format != IMGRAD_FORMAT_NPY && j->format != IMGRAD_FORMAT_TIFF)
-        want.magnitude = &grids[P_MAGNITUDE]; /* the mask */
-    if (j->want[P_HSV]) { /* drawn from these two, written or not */
-        want.magnitude = &grids[P_MAGNITUDE];
-        want.direction = &grids[P_DIRECTION];
-    }
-    if (!(want.gx || want.gy || want.magnitude || want.direction || want.edges))
+    if (!products_to_compute(j, grids, w, &want))
         return 1;
     st = count > 0 ? imgrad_color_gradient(channels, count, &j->grad, &want)
                    : imgrad_gradient(&grids[P_GRAY], &j->grad, &want);
     if (st != IMGRAD_OK) {
-        if (st == IMGRAD_ETOOSMALL && j->grad.sigma > 0
-            && floor(4 * j->grad.sigma + 0.5) > fmax(shape->width, shape->height))
-            cli_error(input, "%dx%d is too small for --sigma %g: its kernel reaches %.0f pixels "
-                      "from the centre (4 sigma); use --sigma %g or less",
-                      shape->width, shape->height, j->grad.sigma,
-                      floor(4 * j->grad.sigma + 0.5),
-                      floor((fmax(shape->width, shape->height) - 0.5) / 4 * 100) / 100);
-        else if (st == IMGRAD_ETOOSMALL) /* say what was too short, as numpy does */
-            cli_error(input, "%dx%d is too small: edge order %d needs at least %d samples "
-                      "along each axis", shape->width, shape->height,
-                      j->grad.edge_order, j->grad.edge_order + 1);
-        else
-            cli_error(input, "%s", cli_reason(st));
+        compute_error(j, input, shape->width, shape->height, st);
         return 0;
     }
-    scale_grid(&grids[P_GX], j->component_factor);
-    scale_grid(&grids[P_GY], j->component_factor);
-    if (count == 0) /* the input compared with is grids[P_GRAY] */
-        warn_nonfinite(j, input, grids);
-    if (want.edges && j->verbose > 0)
-        cli_note("%s: canny thresholds low %.9g high %.9g%s", input, used[0], used[1],
-                 j->grad.canny_low < 0 && j->grad.canny_high < 0 ? " (automatic)" : "");
+    after_compute(j, input, grids, count, &want);
     return 1;
 }
 
@@ -1271,6 +1298,86 @@ static int read_input(const job *j, const char *input, const cli_work *w, unsign
     return 0;
 }
 
+/* The products of a loaded input (its grey in sets[0][P_GRAY], or count
+ * colour channels), written.  Frees the channels.  1, or 0 after a message. */
+static int load_and_compute_rest(job *local, const cli_input *in, const cli_work *w,
+                                 imgrad_grid (*sets)[P_COUNT], imgrad_grid *channels,
+                                 int count, const imgrad_source_info *info)
+{
+    const char *input = in->path;
+    int c, ok;
+
+    if (local->verbose > 0)
+        cli_note("%s: %dx%d, %d channel(s)", input, info->width, info->height, info->channels);
+    ok = coords_fit(local, input, count > 0 ? &channels[0] : &sets[0][P_GRAY]);
+    if (local->color == COLOR_CHANNELS) { /* each channel a grey image of its own */
+        for (c = 0; c < count; c++) {
+            sets[c][P_GRAY] = channels[c];
+            ok = ok && compute(local, input, sets[c], NULL, 0, w);
+        }
+        return ok && write_all(local, in, sets, count, info, w);
+    }
+    ok = ok && compute(local, input, sets[0], channels, count, w);
+    ok = ok && write_all(local, in, sets, 1, info, w);
+    for (c = 0; c < count; c++)
+        imgrad_grid_free(&channels[c]);
+    return ok;
+}
+
+/* Says why input could not be loaded. */
+static void load_error(const job *j, const char *input, imgrad_status st)
+{
+    if (st == IMGRAD_ENOPAGE)
+        cli_error(input, "--page %d: %s", j->load.page, cli_reason(st));
+    else if (strcmp(input, "-") == 0)
+        cli_error("standard input", "%s", cli_reason(st));
+    else
+        cli_load_error(input, st);
+}
+
+/* Nonzero when the input is a JPEG and nothing j asks needs its whole grey,
+ * so that its products can be made as it is decoded
+ * (imgrad_load_gradient_memory): no grey output or picture drawn over the
+ * grey, no colour channels, no coordinates to check against the image's
+ * size first.  A JPEG's grey is 8-bit, so never the cause of values that
+ * are not finite: the warning about them needs no grey to compare with. */
+static int made_as_decoded(const job *j, const unsigned char *data, size_t len)
+{
+    return len >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF
+           && j->color == COLOR_LUMA && !j->want[P_GRAY] && !j->want[P_QUIVER]
+           && !j->want[P_ISOLINES] && j->coords[0] == NULL && j->coords[1] == NULL;
+}
+
+/* One grey input decoded and differentiated in one pass, then written
+ * (data is freed here).  1 on success, 0 after a message. */
+static int process_as_decoded(job *local, const cli_input *in, const cli_work *w,
+                              unsigned char *data, size_t len, imgrad_grid (*sets)[P_COUNT],
+                              imgrad_source_info *info)
+{
+    double used[2];
+    imgrad_products want = { .thresholds = used };
+    imgrad_grid *grids = sets[0];
+    imgrad_status st;
+
+    memset(info, 0, sizeof *info);
+    products_to_compute(local, grids, w, &want);
+    st = imgrad_load_gradient_memory(data, len, &local->load, &local->grad, &want, info);
+    free(data);
+    if (st == IMGRAD_ETOOSMALL) {
+        compute_error(local, in->path, info->width, info->height, st);
+        return 0;
+    }
+    if (st != IMGRAD_OK) {
+        load_error(local, in->path, st);
+        return 0;
+    }
+    if (local->verbose > 0)
+        cli_note("%s: %dx%d, %d channel(s)", in->path, info->width, info->height,
+                 info->channels);
+    after_compute(local, in->path, grids, 0, &want);
+    return write_all(local, in, sets, 1, info, w);
+}
+
 /* One input: decode once, compute, write.  1 on success, 0 after a message.
  * Called from the batch's worker threads: reads the job, changes nothing. */
 static int process_input(void *ctx, const cli_input *in, const cli_work *w)
@@ -1279,6 +1386,7 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     const char *input = in->path;
     imgrad_grid sets[3][P_COUNT], channels[3];
     imgrad_source_info info;
+    imgrad_products none = { 0 };
     job local = *j;
     unsigned char *data;
     size_t len;
@@ -1291,35 +1399,20 @@ static int process_input(void *ctx, const cli_input *in, const cli_work *w)
     memset(sets, 0, sizeof sets);
     if (!read_input(j, input, w, &data, &len, &taken))
         return 0;
-    st = load_input(j, data, len, &sets[0][P_GRAY], channels, &count, &info);
-    free(data);
-    if (st != IMGRAD_OK && taken > 0)
-        cli_memory_give(w->memory, taken);
-    if (st == IMGRAD_ENOPAGE)
-        cli_error(input, "--page %d: %s", j->load.page, cli_reason(st));
-    else if (st != IMGRAD_OK && strcmp(input, "-") == 0)
-        cli_error("standard input", "%s", cli_reason(st));
-    else if (st != IMGRAD_OK)
-        cli_load_error(input, st);
-    if (st != IMGRAD_OK)
-        return 0;
-    if (j->verbose > 0)
-        cli_note("%s: %dx%d, %d channel(s)", input, info.width, info.height, info.channels);
-    ok = coords_fit(j, input, count > 0 ? &channels[0] : &sets[0][P_GRAY]);
     local.grad.x_coords = j->coords[0];
     local.grad.y_coords = j->coords[1];
     local.grad.threads = w->threads;
-    if (j->color == COLOR_CHANNELS) { /* each channel a grey image of its own */
-        for (c = 0; c < count; c++) {
-            sets[c][P_GRAY] = channels[c];
-            ok = ok && compute(&local, input, sets[c], NULL, 0, w);
-        }
-        ok = ok && write_all(&local, in, sets, count, &info, w);
+    if (made_as_decoded(j, data, len) && products_to_compute(j, sets[0], w, &none)) {
+        ok = process_as_decoded(&local, in, w, data, len, sets, &info);
     } else {
-        ok = ok && compute(&local, input, sets[0], channels, count, w);
-        ok = ok && write_all(&local, in, sets, 1, &info, w);
-        for (c = 0; c < count; c++)
-            imgrad_grid_free(&channels[c]);
+        st = load_input(j, data, len, &sets[0][P_GRAY], channels, &count, &info);
+        free(data);
+        if (st != IMGRAD_OK) {
+            load_error(j, input, st);
+            ok = 0;
+        } else {
+            ok = load_and_compute_rest(&local, in, w, sets, channels, count, &info);
+        }
     }
     for (c = 0; c < 3; c++)
         for (p = 0; p < P_COUNT; p++)

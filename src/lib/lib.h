@@ -32,6 +32,11 @@ IMGRAD_HIDDEN imgrad_status imgrad__read_file(const char *path, size_t max_bytes
 /* Allocates g->residual (uninitialised) beside g's data.  ENOMEM. */
 IMGRAD_HIDDEN imgrad_status imgrad__grid_alloc_residual(imgrad_grid *g);
 
+/* Fills the next n rows of an input read top to bottom into dst, rows
+ * stride floats apart (a JPEG's grey as it is decoded, for
+ * imgrad__gradient_rows).  IMGRAD_OK or the reader's failure. */
+typedef imgrad_status (*imgrad__read_rows)(void *ctx, float *dst, size_t stride, int n);
+
 /* ---- builds of the pixel loops for the CPU's vector width (isa.c) */
 
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -49,6 +49,32 @@ IMGRAD_HIDDEN imgrad_status imgrad__stb_decode(const unsigned char *data, size_t
 IMGRAD_HIDDEN imgrad_status imgrad__jpeg_luma(const unsigned char *data, size_t len,
                                               const imgrad_load_options *o, imgrad_grid *out);
 
+/* The same luma plane a band of rows at a time, for imgrad__gradient_rows:
+ * open reads the header (ETOOLARGE, ENOMEM, EDECODE); read (an
+ * imgrad__read_rows) gives the next n rows as imgrad__jpeg_luma's grey
+ * without a residual, EDECODE for anything libjpeg errs or warns about;
+ * finish reads to the end of the data, where libjpeg may still warn; close
+ * frees (NULL is taken). */
+typedef struct imgrad__jpeg_rows imgrad__jpeg_rows;
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_rows_open(const unsigned char *data, size_t len,
+                                                   const imgrad_load_options *o,
+                                                   imgrad__jpeg_rows **rows, int *width,
+                                                   int *height);
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_rows_read(void *rows, float *dst, size_t stride, int n);
+IMGRAD_HIDDEN imgrad_status imgrad__jpeg_rows_finish(imgrad__jpeg_rows *rows);
+IMGRAD_HIDDEN void imgrad__jpeg_rows_close(imgrad__jpeg_rows *rows);
+
+/* A row of 8-bit levels as the grey imgrad__u8_levels tabulates (raw: v,
+ * else v / 255 rounded to float32), computed rather than looked up. */
+IMGRAD_HIDDEN void imgrad__levels_row(const unsigned char *levels, int w, int raw, float *out);
+
+/* Nonzero when o's grey of data is libjpeg's luma plane as decoded, nothing
+ * turned (no EXIF orientation to apply): the grey imgrad__jpeg_rows gives
+ * (without the residual, if o asks for one), so a gradient can be made as
+ * it is decoded. */
+IMGRAD_HIDDEN int imgrad__luma_as_decoded(const unsigned char *data, size_t len,
+                                          const imgrad_load_options *o);
+
 /* A JPEG decoded by libjpeg-turbo to 8-bit RGB (grey for a one-component
  * file), packed, with libjpeg's defaults: the pixels PIL (so skimage.io)
  * and OpenCV's IMREAD_COLOR decode.  px->data is malloc'ed (free it with

@@ -152,3 +152,127 @@ imgrad_status imgrad__jpeg_pixels(const unsigned char *data, size_t len,
         free(pixels);
     return st;
 }
+
+/* ---- the luma plane a band of rows at a time (imgrad__jpeg_rows_*) */
+
+/* Rows asked of libjpeg at once: one call per iMCU row of a 4:2:0 JPEG. */
+#define LUMA_BAND 16
+
+struct imgrad__jpeg_rows {
+    struct jpeg_decompress_struct d;
+    quiet_error err;
+    unsigned char *band; /* LUMA_BAND rows of 8-bit luma */
+    int raw;             /* raw_range: levels 0..255, else v / 255 */
+};
+
+/* One row of 8-bit levels as imgrad__u8_levels gives them: v / 255 in
+ * float32 division is the float nearest the double v / 255.0 for each of
+ * the 256 levels (tests/lib/test_gray.c checks all of them), and unlike a
+ * table lookup it is a vector loop. */
+static void levels_row(const unsigned char *restrict levels, int w, int raw,
+                       float *restrict out)
+{
+    int x;
+
+    if (raw) {
+#pragma omp simd
+        for (x = 0; x < w; x++)
+            out[x] = (float)levels[x];
+        return;
+    }
+#pragma omp simd
+    for (x = 0; x < w; x++)
+        out[x] = (float)levels[x] / 255.0f;
+}
+
+void imgrad__levels_row(const unsigned char *levels, int w, int raw, float *out)
+{
+    levels_row(levels, w, raw, out);
+}
+
+imgrad_status imgrad__jpeg_rows_open(const unsigned char *data, size_t len,
+                                     const imgrad_load_options *o, imgrad__jpeg_rows **rows,
+                                     int *width, int *height)
+{
+    imgrad__jpeg_rows *volatile r = calloc(1, sizeof *r);
+    imgrad_status st;
+
+    *rows = NULL;
+    if (r == NULL)
+        return IMGRAD_ENOMEM;
+    r->d.err = jpeg_std_error(&r->err.mgr);
+    r->err.mgr.error_exit = jump_out;
+    r->err.mgr.emit_message = on_message;
+    r->err.mgr.output_message = no_output;
+    r->raw = o->raw_range;
+    if (setjmp(r->err.jump)) {
+        imgrad__jpeg_rows_close(r);
+        return IMGRAD_EDECODE;
+    }
+    jpeg_create_decompress(&r->d);
+    jpeg_mem_src(&r->d, data, (unsigned long)len);
+    jpeg_read_header(&r->d, TRUE);
+    st = imgrad__check_size((long)r->d.image_width, (long)r->d.image_height, o);
+    if (st == IMGRAD_OK) {
+        r->d.out_color_space = JCS_GRAYSCALE;
+        jpeg_start_decompress(&r->d);
+        r->band = malloc((size_t)r->d.output_width * LUMA_BAND);
+        st = r->band == NULL ? IMGRAD_ENOMEM : IMGRAD_OK;
+    }
+    if (st != IMGRAD_OK) {
+        imgrad__jpeg_rows_close(r);
+        return st;
+    }
+    *width = (int)r->d.output_width;
+    *height = (int)r->d.output_height;
+    *rows = r;
+    return IMGRAD_OK;
+}
+
+/* The loop of imgrad__jpeg_rows_read, apart from its setjmp: libjpeg may
+ * jump out of it at any call. */
+static imgrad_status read_rows(imgrad__jpeg_rows *r, float *dst, size_t stride, int n)
+{
+    JSAMPROW ptr[LUMA_BAND];
+    const int w = (int)r->d.output_width;
+    int done = 0, i, got;
+
+    while (done < n) {
+        const int ask = n - done < LUMA_BAND ? n - done : LUMA_BAND;
+        for (i = 0; i < ask; i++)
+            ptr[i] = r->band + (size_t)i * (size_t)w;
+        got = (int)jpeg_read_scanlines(&r->d, ptr, (JDIMENSION)ask);
+        if (got <= 0)
+            return IMGRAD_EDECODE; /* past the last row */
+        for (i = 0; i < got; i++)
+            levels_row(ptr[i], w, r->raw, dst + (size_t)(done + i) * stride);
+        done += got;
+    }
+    return IMGRAD_OK;
+}
+
+imgrad_status imgrad__jpeg_rows_read(void *ctx, float *dst, size_t stride, int n)
+{
+    imgrad__jpeg_rows *r = ctx;
+
+    if (setjmp(r->err.jump))
+        return IMGRAD_EDECODE;
+    return read_rows(r, dst, stride, n);
+}
+
+imgrad_status imgrad__jpeg_rows_finish(imgrad__jpeg_rows *r)
+{
+    if (setjmp(r->err.jump))
+        return IMGRAD_EDECODE;
+    jpeg_finish_decompress(&r->d);
+    return IMGRAD_OK;
+}
+
+void imgrad__jpeg_rows_close(imgrad__jpeg_rows *r)
+{
+    if (r == NULL)
+        return;
+    jpeg_destroy_decompress(&r->d);
+    free(r->band);
+    free(r);
+}

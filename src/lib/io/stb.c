@@ -179,6 +179,13 @@ static int grey_decoder(const unsigned char *data, size_t len, const imgrad_load
            && imgrad__jpeg_is_ycbcr(data, len);
 }
 
+int imgrad__luma_as_decoded(const unsigned char *data, size_t len,
+                            const imgrad_load_options *o)
+{
+    return grey_decoder(data, len, o) == 1
+           && (!o->orient || imgrad__exif_orientation(data, len) == 1);
+}
+
 /* The samples of data: a JPEG by libjpeg-turbo when try_libjpeg (the
  * pixels numpy users read through PIL, skimage or OpenCV), else or when
  * libjpeg refuses it by stb_image (luma: a JPEG's first component). */

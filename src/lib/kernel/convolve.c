@@ -263,7 +263,8 @@ static const float *source_row(const imgrad__conv *p, const imgrad_grid *in, int
     int i;
 
     if (sy >= 0)
-        return in->data + (size_t)sy * in->stride;
+        return p->win != NULL ? p->win + (size_t)(sy - p->win_first) * in->stride
+                              : in->data + (size_t)sy * in->stride;
     for (i = 0; i < in->width; i++)
         const_row[i] = p->border_value;
     return const_row;

@@ -286,13 +286,15 @@ static void vec_comb_d(const float *restrict r0, const float *restrict r1,
         out[i] = (float)(a * r0[i] + b * r1[i] + c * r2[i]);
 }
 
-/* The derivative at index i of an axis whose samples k are at base + k*step,
- * for w parallel lines (w consecutive floats each), into out. */
-static void derive_at(const axis_plan *p, int i, const float *base, size_t step,
+/* The derivative at index i of an axis whose sample i is at at and sample k
+ * at at + (k - i)*step, for w parallel lines (w consecutive floats each),
+ * into out.  (Relative to sample i, so that a banded pass can hand in a
+ * window holding only the rows around i.) */
+static void derive_at(const axis_plan *p, int i, const float *at, size_t step,
                       float *out, int w)
 {
     const int n = p->n;
-#define S(k) (base + (size_t)(k) * step)
+#define S(k) (at + ((ptrdiff_t)(k) - i) * (ptrdiff_t)step)
     if (i == 0 && p->edge_order == 1)
         vec_diff(p, S(1), S(0), p->h_first, p->r_first, out, w);
     else if (i == 0)
@@ -322,7 +324,7 @@ static void derive_row(const axis_plan *p, const float *restrict f, float *restr
     if (x0 == 0)
         derive_at(p, 0, f, 1, g, 1);
     if (x1 == n)
-        derive_at(p, n - 1, f, 1, g + n - 1, 1);
+        derive_at(p, n - 1, f + n - 1, 1, g + n - 1, 1);
     if (lo >= hi)
         return;
     if (p->uniform) {
@@ -478,13 +480,10 @@ static int any_product(const imgrad_products *out)
     return out->gx || out->gy || out->magnitude || out->direction || out->edges;
 }
 
-static imgrad_status check_options(const imgrad_grid *in, const imgrad_gradient_options *o,
-                                   const imgrad_products *out)
+/* The options and the products asked for, whatever the input. */
+static imgrad_status check_settings(const imgrad_gradient_options *o, const imgrad_products *out)
 {
-    if (in == NULL || o == NULL || out == NULL || in->data == NULL
-        || in->width <= 0 || in->height <= 0 || in->stride < (size_t)in->width)
-        return IMGRAD_EINVAL;
-    if (!any_product(out))
+    if (o == NULL || out == NULL || !any_product(out))
         return IMGRAD_EINVAL;
     if ((unsigned)o->op > IMGRAD_OP_ROBERTS || (unsigned)o->border > IMGRAD_BORDER_WRAP
         || (o->edge_order != 1 && o->edge_order != 2) || o->threads < 0
@@ -495,6 +494,15 @@ static imgrad_status check_options(const imgrad_grid *in, const imgrad_gradient_
         || !(o->canny_sigma >= 0) || !isfinite(o->canny_sigma))
         return IMGRAD_EINVAL;
     return IMGRAD_OK;
+}
+
+static imgrad_status check_options(const imgrad_grid *in, const imgrad_gradient_options *o,
+                                   const imgrad_products *out)
+{
+    if (in == NULL || in->data == NULL || in->width <= 0 || in->height <= 0
+        || in->stride < (size_t)in->width)
+        return IMGRAD_EINVAL;
+    return check_settings(o, out);
 }
 
 /* Nonzero when g is a grid of the caller's that imgrad_gradient writes in
@@ -571,7 +579,18 @@ typedef struct kernel {
     axis_plan px, py;      /* central */
     imgrad__conv conv;     /* the others */
     imgrad__polar polar;   /* magnitude and direction */
+    /* A banded pass (imgrad__gradient_rows) holds only a window of the
+     * input's rows: row y at win + (y - win_first) * in->stride. */
+    const float *win;
+    int win_first;
 } kernel;
+
+/* Row y of the input: of the whole grid, or of the banded pass's window. */
+static const float *in_row(const kernel *k, int y)
+{
+    return k->win != NULL ? k->win + (size_t)(y - k->win_first) * k->in->stride
+                          : k->in->data + (size_t)y * k->in->stride;
+}
 
 /* Nonzero when kernel_span makes rows in any spans, not whole rows only. */
 static int kernel_spans(const kernel *k)
@@ -599,9 +618,9 @@ static void kernel_span(const kernel *k, int y, int x0, int x1, float *scratch, 
         return;
     }
     if (gx != NULL)
-        derive_row(&k->px, k->in->data + (size_t)y * k->in->stride, gx, x0, x1);
+        derive_row(&k->px, in_row(k, y), gx, x0, x1);
     if (gy != NULL)
-        derive_at(&k->py, y, k->in->data + x0, k->in->stride, gy + x0, x1 - x0);
+        derive_at(&k->py, y, in_row(k, y) + x0, k->in->stride, gy + x0, x1 - x0);
 }
 
 /* Where row y of product g is computed: in place, or in the thread's
@@ -660,8 +679,8 @@ static void pass_row(const kernel *k, const imgrad_products *out, int y, int str
 {
     const int w = k->in->width, spans = kernel_spans(k);
     const int want_polar = out->magnitude != NULL || out->direction != NULL;
-    const float *next = y + 2 < k->in->height ? k->in->data + (size_t)(y + 2) * k->in->stride
-                                              : NULL;
+    /* (a banded pass's window is in cache already) */
+    const float *next = y + 2 < k->in->height && k->win == NULL ? in_row(k, y + 2) : NULL;
     float *rows[4], *gx, *gy;
     int done[4] = { 0, 0, 0, 0 };
     int x, end, i;
@@ -733,6 +752,118 @@ static imgrad_status plan_kernel(kernel *k, const imgrad_grid *in, const imgrad_
         return st;
     return plan_axis(&k->py, in->height, o->dy, o->y_coords, o->edge_order,
                      (o->coords_float32 & 2) != 0);
+}
+
+/* ---- banded: the input read a band of rows at a time (imgrad__gradient_rows) */
+
+/* The rows of the input a banded pass holds: first .. first + count, the
+ * next to be read being first + count. */
+typedef struct window {
+    float *rows;
+    int first, count;
+    imgrad__read_rows read;
+    void *ctx;
+} window;
+
+/* Output rows made per band: the band's input rows (and the 2 on each side
+ * that central differences at an edge reach) fill about 256 KiB, so they are
+ * still in L2 when the kernel reads them. */
+static int band_rows(int w)
+{
+    const int rows = (int)((256u << 10) / (sizeof(float) * (unsigned)w)) - 4;
+    return rows < 8 ? 8 : rows;
+}
+
+/* Moves the window onto input rows [max(0, y0 - 2), min(h, y1 + 2)), all
+ * that output rows [y0, y1) read: drops the rows above it, keeps those it
+ * still needs and reads the new ones after them. */
+static imgrad_status slide_window(window *win, kernel *k, int y0, int y1)
+{
+    const size_t stride = k->in->stride;
+    const int lo = y0 > 2 ? y0 - 2 : 0, hi = y1 + 2 < k->in->height ? y1 + 2 : k->in->height;
+    const int drop = lo - win->first;
+    imgrad_status st;
+
+    if (drop > 0) {
+        memmove(win->rows, win->rows + (size_t)drop * stride,
+                (size_t)(win->count - drop) * stride * sizeof(float));
+        win->first = lo;
+        win->count -= drop;
+    }
+    if (hi > win->first + win->count) {
+        st = win->read(win->ctx, win->rows + (size_t)win->count * stride, stride,
+                       hi - win->first - win->count);
+        if (st != IMGRAD_OK)
+            return st;
+        win->count = hi - win->first;
+    }
+    k->win = k->conv.win = win->rows;
+    k->win_first = k->conv.win_first = win->first;
+    return IMGRAD_OK;
+}
+
+/* The pass, band by band: the band's rows are read, then its output rows
+ * made.  One thread: the reader (a JPEG's decoder) is sequential and takes
+ * most of the time, and other threads would only wait for it (spinning, in
+ * libgomp's barriers: measured, it doubled the CPU time of a batch). */
+static imgrad_status banded_pass(kernel *k, window *win, const imgrad_products *out)
+{
+    const int w = k->in->width, h = k->in->height, band = band_rows(w);
+    const int stream = streamed(out, w, h);
+    const size_t extra = k->op != IMGRAD_OP_CENTRAL ? imgrad__conv_scratch(w) : 0;
+    float *scratch = malloc((4 * (size_t)w + extra) * sizeof(float));
+    imgrad_status st = scratch == NULL ? IMGRAD_ENOMEM : IMGRAD_OK;
+    int y0, y;
+
+    for (y0 = 0; y0 < h && st == IMGRAD_OK; y0 += band) {
+        const int y1 = h - y0 > band ? y0 + band : h;
+        if ((st = slide_window(win, k, y0, y1)) == IMGRAD_OK)
+            for (y = y0; y < y1; y++)
+                pass_row(k, out, y, stream, scratch);
+    }
+    if (stream)
+        imgrad__stream_fence();
+    free(scratch);
+    return st;
+}
+
+/* Whether imgrad__gradient_rows can make out by o a band at a time. */
+static int bandable(const imgrad_gradient_options *o, const imgrad_products *out)
+{
+    return o->sigma == 0 && out->edges == NULL && !out->in_place && o->op != IMGRAD_OP_ROBERTS
+           && (o->op == IMGRAD_OP_CENTRAL || o->border != IMGRAD_BORDER_WRAP);
+}
+
+imgrad_status imgrad__gradient_rows(int w, int h, imgrad__read_rows read, void *ctx,
+                                    const imgrad_gradient_options *o,
+                                    const imgrad_products *out)
+{
+    /* the input's shape only: its rows are the window's */
+    const imgrad_grid shape = { .width = w, .height = h, .stride = ((size_t)w + 15) / 16 * 16 };
+    window win = { NULL, 0, 0, read, ctx };
+    kernel k;
+    imgrad_status st;
+
+    if ((st = check_settings(o, out)) != IMGRAD_OK)
+        return st;
+    if (w <= 0 || h <= 0 || read == NULL)
+        return IMGRAD_EINVAL;
+    if (!bandable(o, out))
+        return IMGRAD_EUNSUPPORTED;
+    empty_products(out);
+    if ((st = plan_kernel(&k, &shape, o)) == IMGRAD_OK
+        && (st = alloc_products(out, out, w, h)) == IMGRAD_OK) {
+        win.rows = malloc(((size_t)band_rows(w) + 4) * shape.stride * sizeof(float));
+        st = win.rows == NULL ? IMGRAD_ENOMEM : banded_pass(&k, &win, out);
+        if (st != IMGRAD_OK) {
+            release(out, out, 0);
+            empty_products(out);
+        }
+        free(win.rows);
+    }
+    plan_free(&k.px);
+    plan_free(&k.py);
+    return st;
 }
 
 /* The products from the planned kernel, then edges.  Canny needs whole gx, gy

@@ -86,6 +86,10 @@ typedef struct imgrad__conv {
     imgrad_border border;
     float border_value;
     imgrad__isa isa;      /* the build of the row loops to run */
+    /* A banded pass holds only a window of the input's rows: row y at
+     * win + (y - win_first) * stride when win is set (not for Roberts). */
+    const float *win;
+    int win_first;
 } imgrad__conv;
 
 /* Plans o's operator; EINVAL if it is central or unknown. */
@@ -100,6 +104,18 @@ IMGRAD_HIDDEN size_t imgrad__conv_scratch(int w);
  * holds imgrad__conv_scratch(width) floats. */
 IMGRAD_HIDDEN void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *in, int y,
                                      int x0, int x1, float *scratch, float *gx, float *gy);
+
+/* ---- the gradient of rows as they arrive (gradient.c) */
+
+/* imgrad_gradient of a w x h input that read supplies top to bottom, made a
+ * band of rows at a time while those rows are in cache: the same products,
+ * bit for bit, and the input is never whole in memory.  IMGRAD_EUNSUPPORTED,
+ * before anything is read, for what needs the whole input at once
+ * (smoothing, edges, Roberts, the wrap border, products in place, float64
+ * residuals); a failure of read is returned as it is, out left empty. */
+IMGRAD_HIDDEN imgrad_status imgrad__gradient_rows(int w, int h, imgrad__read_rows read,
+                                                  void *ctx, const imgrad_gradient_options *o,
+                                                  const imgrad_products *out);
 
 /* ---- Gaussian smoothing (smooth.c) */
 
