@@ -55,6 +55,8 @@ typedef struct result {
     stage_time decode, gray, gxgy, magnitude, kernel, to8, encode, copy;
     stage_time luma;         /* a YCbCr JPEG's luma to grey, the program's path
                                 for 8-bit outputs; med -1 for other inputs */
+    stage_time banded;       /* the same luma and the magnitude in one banded
+                                pass (imgrad_load_gradient_memory) */
     double cold;             /* the kernel's first call, on fresh memory */
     double load[2];          /* load average (1 minute) before and after */
     double copy_bytes;
@@ -303,6 +305,19 @@ static int run_luma(bench *b, void *slot)
     return imgrad_load_gray_memory(b->file, b->file_len, &lo, slot, NULL) == IMGRAD_OK;
 }
 
+/* slot: the magnitude; the program's path for a JPEG when it needs no grey */
+static int run_banded(bench *b, void *slot)
+{
+    imgrad_load_options lo;
+    imgrad_load_options_default(&lo);
+    lo.residual = 0;
+    lo.jpeg_luma = 1;
+    lo.orient = 0;
+    return imgrad_load_gradient_memory(b->file, b->file_len, &lo, &b->grad,
+                                       &(imgrad_products){ .magnitude = slot }, NULL)
+           == IMGRAD_OK;
+}
+
 static void release_grid(void *slot)
 {
     imgrad_grid_free(slot);
@@ -545,13 +560,16 @@ static int bench_input(bench *b, result *r)
     release_pixels(&px);
     if (r->gray.med < 0)
         return cli_error("bench", "out of memory"), 0;
-    r->luma.med = -1;
+    r->luma.med = r->banded.med = -1;
     /* a JPEG (SOI marker): the loader's luma path, which falls back to the
      * RGB decode for a JPEG that is not YCbCr */
     if (b->file_len > 2 && b->file[0] == 0xFF && b->file[1] == 0xD8) {
         imgrad_grid luma;
         if ((r->luma = timed(b, run_luma, &luma, release_grid)).med < 0)
             return cli_error("bench", "cannot decode the input's luma"), 0;
+        imgrad_grid_free(&luma);
+        if ((r->banded = timed(b, run_banded, &luma, release_grid)).med < 0)
+            return cli_error("bench", "cannot decode the input's luma with the kernel"), 0;
         imgrad_grid_free(&luma);
     }
     return 1;
@@ -655,6 +673,8 @@ static void report(const bench *b, const result *r)
     report_line("grey", r->gray, mpix, "");
     if (r->luma.med >= 0)
         report_line("JPEG luma to grey (libjpeg)", r->luma, mpix, "");
+    if (r->banded.med >= 0)
+        report_line("luma + magnitude, banded", r->banded, mpix, "");
     report_line("gx, gy", r->gxgy, mpix, "");
     report_line("magnitude only", r->magnitude, mpix, "");
     snprintf(extra, sizeof extra, "  %.2f GB/s", kernel_gb_s);
@@ -688,9 +708,9 @@ static void report(const bench *b, const result *r)
            r->copy.max, r->cold, r->decode.med, r->gray.med, r->gxgy.med, r->magnitude.med,
            r->to8.med, r->encode.med, b->png_level, r->png_bytes, r->load[0], r->load[1]);
     if (r->luma.med >= 0)
-        printf("%.3f}\n", r->luma.med);
+        printf("%.3f, \"banded_ms\": %.3f}\n", r->luma.med, r->banded.med);
     else
-        printf("null}\n");
+        printf("null, \"banded_ms\": null}\n");
 }
 
 int cli_bench_main(int argc, char **argv)
