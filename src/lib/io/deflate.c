@@ -50,8 +50,8 @@ typedef struct run {
 
 /* How one block will be coded, and what that costs. */
 typedef struct plan {
-    uint32_t sym[NUM_LITLEN];     /* reversed code | length << 16 */
-    uint8_t len[NUM_LITLEN + 2];  /* code lengths, then the 2 distance codes' */
+    uint16_t code[NUM_LITLEN];    /* reversed */
+    uint8_t len[NUM_LITLEN + 2];  /* code lengths, the 2 distance codes' at hlit */
     int hlit;                     /* literal/length codes sent, 257..286 */
     uint8_t cl_len[NUM_CL];
     uint16_t cl_code[NUM_CL];     /* reversed */
@@ -333,14 +333,12 @@ static void plan_block(const uint32_t *freq, size_t nruns, plan *pl)
 {
     static const uint8_t rle_extra_bits[3] = { 2, 3, 7 };
     uint32_t cl_freq[NUM_CL] = { 0 };
-    uint16_t code[NUM_LITLEN];
     int k;
 
     code_lengths(freq, NUM_LITLEN, LIT_BITS, pl->len);
-    canonical_codes(pl->len, NUM_LITLEN, code);
+    canonical_codes(pl->len, NUM_LITLEN, pl->code);
     pl->bits = 3 + 5 + 5 + 4 + nruns; /* block header's fields; a distance bit a run */
     for (k = 0; k < NUM_LITLEN; k++) {
-        pl->sym[k] = code[k] | (uint32_t)pl->len[k] << 16;
         pl->bits += (uint64_t)freq[k] * (pl->len[k] + (k > 256 ? len_extra[k - 257] : 0));
     }
     for (pl->hlit = NUM_LITLEN; pl->len[pl->hlit - 1] == 0; pl->hlit--)
@@ -379,38 +377,50 @@ static void put_header(imgrad__bits *b, const plan *pl, int final)
     }
 }
 
-/* Codes the literals p[i..end).  Four codes of at most LIT_BITS (14) bits
- * fit in the accumulator beside the 7 bits a flush may leave. */
-static void put_literals(imgrad__bits *b, const uint32_t *sym, const unsigned char *p,
-                         size_t i, size_t end)
+/* Codes the literals p[i..end), four to a flush: four codes of at most
+ * LIT_BITS (14) bits fit in the accumulator beside the 7 bits a flush may
+ * leave.  The four are joined in pairs, then into one group, before the
+ * group goes in at the bit count: the joins do not wait on the count, so
+ * the loop's chain is one shift and add per four bytes, not four.  Codes
+ * and lengths are two tables, not one word to split.  The writer's fields
+ * are locals: a store through out could change *b as far as the compiler
+ * knows, and it would reload them after every store. */
+static void put_literals(imgrad__bits *b, const uint16_t *code, const uint8_t *len,
+                         const unsigned char *p, size_t i, size_t end)
 {
+    unsigned char *out = b->out;
+    size_t pos = b->pos;
     uint64_t acc = b->acc;
-    int count = b->count, k;
+    unsigned count = (unsigned)b->count;
+    const unsigned char *q = p + i, *last = p + end;
 
-    for (; i + 4 <= end; i += 4) {
-        for (k = 0; k < 4; k++) {
-            const uint32_t s = sym[p[i + k]];
-            acc |= (uint64_t)(s & 0xffff) << count;
-            count += (int)(s >> 16);
-        }
-        store_le64(b->out + b->pos, acc);
-        b->pos += (size_t)(count >> 3);
-        acc >>= count & ~7;
+    for (; last - q >= 4; q += 4) {
+        const unsigned n0 = len[q[0]], n01 = n0 + len[q[1]];
+        const unsigned n2 = len[q[2]], n23 = n2 + len[q[3]];
+        const uint64_t c01 = code[q[0]] | (uint64_t)code[q[1]] << n0;
+        const uint64_t c23 = code[q[2]] | (uint64_t)code[q[3]] << n2;
+
+        acc |= (c01 | c23 << n01) << count;
+        count += n01 + n23;
+        store_le64(out + pos, acc);
+        pos += count >> 3;
+        acc >>= count & ~7u;
         count &= 7;
     }
+    i = (size_t)(q - p);
+    b->pos = pos;
     b->acc = acc;
-    b->count = count;
+    b->count = (int)count;
     for (; i < end; i++)
-        imgrad__bits_put(b, sym[p[i]] & 0xffff, (int)(sym[p[i]] >> 16));
+        imgrad__bits_put(b, code[p[i]], len[p[i]]);
 }
 
 /* The run's length code, its extra bits, and distance code 0 (one bit, 0). */
 static void put_run(imgrad__bits *b, const plan *pl, uint32_t len)
 {
     const int k = length_index(len);
-    const uint32_t s = pl->sym[257 + k];
 
-    imgrad__bits_put(b, s & 0xffff, (int)(s >> 16));
+    imgrad__bits_put(b, pl->code[257 + k], pl->len[257 + k]);
     imgrad__bits_put(b, len - len_base[k], len_extra[k]);
     imgrad__bits_put(b, 0, 1);
 }
@@ -466,10 +476,10 @@ void imgrad__rle_block(imgrad__bits *b, const unsigned char *p, size_t n, int fi
     }
     put_header(b, &pl, final);
     for (r = 0; r < nruns; r++) {
-        put_literals(b, pl.sym, p, i, runs[r].pos);
+        put_literals(b, pl.code, pl.len, p, i, runs[r].pos);
         put_run(b, &pl, runs[r].len);
         i = runs[r].pos + runs[r].len;
     }
-    put_literals(b, pl.sym, p, i, n);
-    imgrad__bits_put(b, pl.sym[END_OF_BLOCK] & 0xffff, (int)(pl.sym[END_OF_BLOCK] >> 16));
+    put_literals(b, pl.code, pl.len, p, i, n);
+    imgrad__bits_put(b, pl.code[END_OF_BLOCK], pl.len[END_OF_BLOCK]);
 }
