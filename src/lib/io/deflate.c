@@ -442,42 +442,48 @@ static void put_header(imgrad__bits *b, const plan *pl, int final)
     }
 }
 
-/* Codes the literals p[i..end), four to a flush: four codes of at most
+/* Codes q[0..4) into the writer w, one flush: four codes of at most
  * LIT_BITS (14) bits fit in the accumulator beside the 7 bits a flush may
  * leave.  The four are joined in pairs, then into one group, before the
  * group goes in at the bit count: the joins do not wait on the count, so
- * the loop's chain is one shift and add per four bytes, not four.  Codes
- * and lengths are two tables, not one word to split.  The writer's fields
- * are locals: a store through out could change *b as far as the compiler
- * knows, and it would reload them after every store. */
+ * the chain from one group to the next is one shift and add, not four.
+ * Codes and lengths are two tables, not one word to split. */
+static inline void put_four(imgrad__bits *w, const uint16_t *code, const uint8_t *len,
+                            const unsigned char *q)
+{
+    const unsigned n0 = len[q[0]], n01 = n0 + len[q[1]];
+    const unsigned n2 = len[q[2]], n23 = n2 + len[q[3]];
+    const uint64_t c01 = code[q[0]] | (uint64_t)code[q[1]] << n0;
+    const uint64_t c23 = code[q[2]] | (uint64_t)code[q[3]] << n2;
+    const unsigned count = (unsigned)w->count + n01 + n23;
+
+    w->acc |= (c01 | c23 << n01) << w->count;
+    store_le64(w->out + w->pos, w->acc);
+    w->pos += count >> 3;
+    w->acc >>= count & ~7u;
+    w->count = (int)(count & 7);
+}
+
+/* Codes the literals p[i..end), eight to a turn of the loop.  The writer
+ * is a local copy: a store through out could change *b as far as the
+ * compiler knows, and it would reload b's fields after every store. */
 static void put_literals(imgrad__bits *b, const uint16_t *code, const uint8_t *len,
                          const unsigned char *p, size_t i, size_t end)
 {
-    unsigned char *out = b->out;
-    size_t pos = b->pos;
-    uint64_t acc = b->acc;
-    unsigned count = (unsigned)b->count;
+    imgrad__bits w = *b;
     const unsigned char *q = p + i, *last = p + end;
 
-    for (; last - q >= 4; q += 4) {
-        const unsigned n0 = len[q[0]], n01 = n0 + len[q[1]];
-        const unsigned n2 = len[q[2]], n23 = n2 + len[q[3]];
-        const uint64_t c01 = code[q[0]] | (uint64_t)code[q[1]] << n0;
-        const uint64_t c23 = code[q[2]] | (uint64_t)code[q[3]] << n2;
-
-        acc |= (c01 | c23 << n01) << count;
-        count += n01 + n23;
-        store_le64(out + pos, acc);
-        pos += count >> 3;
-        acc >>= count & ~7u;
-        count &= 7;
+    for (; last - q >= 8; q += 8) {
+        put_four(&w, code, len, q);
+        put_four(&w, code, len, q + 4);
     }
-    i = (size_t)(q - p);
-    b->pos = pos;
-    b->acc = acc;
-    b->count = (int)count;
-    for (; i < end; i++)
-        imgrad__bits_put(b, code[p[i]], len[p[i]]);
+    if (last - q >= 4) {
+        put_four(&w, code, len, q);
+        q += 4;
+    }
+    for (; q < last; q++)
+        imgrad__bits_put(&w, code[*q], len[*q]);
+    *b = w;
 }
 
 /* The run's length code, its extra bits, and distance code 0 (one bit, 0). */
