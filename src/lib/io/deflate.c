@@ -511,14 +511,13 @@ static void put_literals(imgrad__bits *b, const uint16_t *code, const uint8_t *l
     *b = w;
 }
 
-/* The run's length code, its extra bits, and distance code 0 (one bit, 0). */
+/* The run's length code, its extra bits, and distance code 0 (one bit, 0),
+ * as one put of at most 14 + 5 + 1 bits. */
 static void put_run(imgrad__bits *b, const plan *pl, uint32_t len)
 {
-    const int k = length_index(len);
+    const int k = length_index(len), n = pl->len[257 + k];
 
-    imgrad__bits_put(b, pl->code[257 + k], pl->len[257 + k]);
-    imgrad__bits_put(b, len - len_base[k], len_extra[k]);
-    imgrad__bits_put(b, 0, 1);
+    imgrad__bits_put(b, pl->code[257 + k] | (len - len_base[k]) << n, n + len_extra[k] + 1);
 }
 
 static void put_stored(imgrad__bits *b, const unsigned char *p, size_t n, int final)
