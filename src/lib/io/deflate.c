@@ -6,11 +6,19 @@
  * the only matches it uses are at distance 1: a byte repeated three or more
  * times after itself becomes the byte, then "copy <length> from 1 back".
  * That is zlib's Z_RLE strategy, which OpenCV's imwrite uses for PNG.  It
- * needs no hash table and no search, so it codes a few bytes per nanosecond;
- * on pictures where LZ77 finds little to match (the gradient magnitude of a
- * photo is mostly fine detail) its files are within a few percent of
- * libdeflate's level 1.  A block that would code larger than it is is
- * stored instead.
+ * needs no hash table and no search, so it codes more than a byte per
+ * nanosecond on one core; on pictures where LZ77 finds little to match (the
+ * gradient magnitude of a photo is mostly fine detail) its files are within
+ * a few percent of libdeflate's level 1.  A block that would code larger
+ * than it is is stored instead.
+ *
+ * Each block takes two passes: find_runs counts the symbols and notes the
+ * runs, then, once the codes are made, put_literals and put_run write
+ * them.  Almost all the time is in those two loops (making a block's codes
+ * costs a few percent), so they are written for the processor: no branch
+ * per byte, a table per place for the counts, literals four to a flush
+ * of the 64-bit accumulator.  Any change must keep every byte of the
+ * output (test_deflate.c pins the CRC-32s of the PNGs).
  *
  * Bits go out least significant first (RFC 1951, 3.1.1), Huffman codes
  * with their first bit first, so each code is kept bit-reversed. */
