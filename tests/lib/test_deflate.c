@@ -203,12 +203,53 @@ static void test_png_level1_sizes(void **state)
     free(px);
 }
 
+/* The exact bytes of level 1, pinned: CRC-32s of PNGs of the five fill()
+ * kinds (gray 701 x 433, three groups, with filters sub, up and paeth; RGB
+ * 257 x 129 adaptive; RGB rows longer than a group) as the coder of commit
+ * e1cc2eb wrote them.  deflate.c is
+ * tuned for speed; a change there must not move a block boundary or a
+ * Huffman code, which a round trip alone would not notice.  A deliberate
+ * change of format updates these numbers in its own commit. */
+static void test_png_level1_bytes_pinned(void **state)
+{
+    static const struct {
+        int w, h, ch, filter;
+    } cases[] = {
+        { 701, 433, 1, IMGRAD_PNG_SUB }, { 701, 433, 1, IMGRAD_PNG_UP },
+        { 701, 433, 1, IMGRAD_PNG_PAETH }, { 257, 129, 3, IMGRAD_PNG_ADAPTIVE },
+        { 45000, 3, 3, IMGRAD_PNG_SUB },
+    };
+    static const uint32_t want[5][5] = {
+        { 0xfe44d650, 0x2c14eefe, 0x76b430b6, 0x57e30f05, 0xa3df06c2 },
+        { 0xcf28fbda, 0xec0e5609, 0x94675d22, 0xac1f60c3, 0x0caccb27 },
+        { 0x3238eb7f, 0x4510594b, 0x2929439c, 0x6df760f7, 0xedab1766 },
+        { 0x7437b591, 0xad38f94d, 0x39eb8b6a, 0x385c2bbf, 0x4169cbdf },
+        { 0xd1196f5a, 0xa1efdd31, 0x92faee21, 0x635d41d6, 0x40bcecf0 },
+    };
+    unsigned char *px = malloc(45000 * 3 * 3), *png; /* the largest case */
+    size_t c, len;
+    int k;
+    (void)state;
+    assert_non_null(px);
+    for (c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (k = 0; k < 5; k++) {
+            fill(px, cases[c].w, cases[c].h, cases[c].ch, k);
+            png = png_bytes(px, cases[c].w, cases[c].h, cases[c].ch, 1, cases[c].filter, &len);
+            if (libdeflate_crc32(0, png, len) != want[c][k])
+                fail_msg("case %zu kind %d: CRC-32 0x%08x, want 0x%08x", c, k,
+                         (unsigned)libdeflate_crc32(0, png, len), (unsigned)want[c][k]);
+            free(png);
+        }
+    free(px);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blocks_of_every_kind),
         cmocka_unit_test(test_png_level1_round_trips),
         cmocka_unit_test(test_png_level1_sizes),
+        cmocka_unit_test(test_png_level1_bytes_pinned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

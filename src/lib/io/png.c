@@ -75,13 +75,19 @@ static void filter_row(int f, const unsigned char *restrict row,
             out[i] = (unsigned char)(row[i] - up[i]);
     } else if (f == IMGRAD_PNG_PAETH) {
         /* up != NULL here: the first pixel apart (a = c = 0), the rest one
-         * vector loop (predict's choice, with & for its &&) */
+         * vector loop (predict's choice, with & for its &&).  In int16_t:
+         * every difference fits (|a + b - 2c|, the sum of the other two, is
+         * at most 510), and GCC then packs 8 lanes a vector where int gave it
+         * 4 (checked equal to predict for all 2^24 a, b, c) */
         for (i = 0; i < bpp && i < n; i++)
             out[i] = (unsigned char)(row[i] - predict(f, 0, up[i], 0));
 #pragma omp simd
         for (i = bpp; i < n; i++) {
-            const int a = row[i - bpp], b = up[i], c = up[i - bpp];
-            const int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+            const int16_t a = row[i - bpp], b = up[i], c = up[i - bpp];
+            const int16_t da = (int16_t)(b - c), db = (int16_t)(a - c);
+            const int16_t dc = (int16_t)(da + db);
+            const int16_t pa = da < 0 ? (int16_t)-da : da, pb = db < 0 ? (int16_t)-db : db;
+            const int16_t pc = dc < 0 ? (int16_t)-dc : dc;
             out[i] = (unsigned char)(row[i] - (((pa <= pb) & (pa <= pc)) ? a : pb <= pc ? b : c));
         }
     } else {
