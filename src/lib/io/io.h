@@ -120,6 +120,21 @@ typedef enum {
 IMGRAD_HIDDEN imgrad_status imgrad__preflight(imgrad__container kind,
                                               const unsigned char *data, size_t len);
 
+/* Rows of 8-bit pixels handed to the PNG coder in order: row(ctx, y) gives
+ * row y (width * channels bytes) for y = 0, 1, ...; the row given before
+ * must stay valid until the next call (filters read the row above). */
+typedef struct imgrad__rows8 {
+    const unsigned char *(*row)(void *ctx, int y);
+    void *ctx;
+} imgrad__rows8;
+
+/* imgrad__png_encode of rows asked for one at a time: at level 1 nothing
+ * image-sized is held, so rows made on the way (8-bit mapping) stay in
+ * cache between being made and being coded. */
+IMGRAD_HIDDEN imgrad_status imgrad__png_encode_rows(FILE *fp, const imgrad__rows8 *rows,
+                                                    int width, int height, int channels,
+                                                    int level, int filter);
+
 /* Writes 8-bit pixels (channels 1 or 3, rows packed) as a PNG into fp with
  * zlib level 0..9 (libdeflate) and the imgrad_png_filter filter.  ENOMEM,
  * or EIO on a failed write. */

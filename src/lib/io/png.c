@@ -162,11 +162,12 @@ static int put_chunk(FILE *fp, const char type[4], const unsigned char *data, si
 }
 
 /* The filtered rows, each with its filter byte: height * (width * ch + 1). */
-static unsigned char *filter_image(const unsigned char *px, int w, int h, int ch, int f,
+static unsigned char *filter_image(const imgrad__rows8 *rows, int w, int h, int ch, int f,
                                    size_t *len)
 {
     const size_t n = (size_t)w * (size_t)ch;
     unsigned char *out = malloc((n + 1) * (size_t)h), *scratch = malloc(n);
+    const unsigned char *row, *up = NULL;
     int y;
 
     if (out == NULL || scratch == NULL) {
@@ -174,16 +175,17 @@ static unsigned char *filter_image(const unsigned char *px, int w, int h, int ch
         free(scratch);
         return NULL;
     }
-    for (y = 0; y < h; y++)
-        encode_row(f, px + n * (size_t)y, y > 0 ? px + n * (size_t)(y - 1) : NULL,
-                   (int)n, ch, out + (n + 1) * (size_t)y, scratch);
+    for (y = 0; y < h; y++, up = row) {
+        row = rows->row(rows->ctx, y);
+        encode_row(f, row, up, (int)n, ch, out + (n + 1) * (size_t)y, scratch);
+    }
     free(scratch);
     *len = (n + 1) * (size_t)h;
     return out;
 }
 
 /* IDAT at levels 0 and 2..9: the whole filtered image through libdeflate. */
-static imgrad_status idat_libdeflate(FILE *fp, const unsigned char *pixels, int width,
+static imgrad_status idat_libdeflate(FILE *fp, const imgrad__rows8 *rows, int width,
                                      int height, int channels, int level, int filter)
 {
     unsigned char *filtered, *zlib = NULL;
@@ -191,7 +193,7 @@ static imgrad_status idat_libdeflate(FILE *fp, const unsigned char *pixels, int 
     size_t raw_len, bound, zlen = 0, done, part;
     int ok = 1;
 
-    if ((filtered = filter_image(pixels, width, height, channels, filter, &raw_len)) == NULL)
+    if ((filtered = filter_image(rows, width, height, channels, filter, &raw_len)) == NULL)
         return IMGRAD_ENOMEM;
     z = libdeflate_alloc_compressor(level);
     bound = z != NULL ? libdeflate_zlib_compress_bound(z, raw_len) : 0;
@@ -216,22 +218,26 @@ static imgrad_status idat_libdeflate(FILE *fp, const unsigned char *pixels, int 
  * group is coded while it is in cache. */
 typedef struct fast_state {
     unsigned char *rows, *scratch, *out;
+    const unsigned char *up; /* the row before the group's first, or NULL */
     void *runs;
     imgrad__bits bits;
     uint32_t adler;
 } fast_state;
 
 /* Filters, codes and writes rows y0 .. y0 + count - 1.  0 on a write error. */
-static int fast_group(FILE *fp, fast_state *s, const unsigned char *px, int w, int h,
+static int fast_group(FILE *fp, fast_state *s, const imgrad__rows8 *px, int w, int h,
                       int ch, int f, int y0, int count)
 {
     const size_t n = (size_t)w * (size_t)ch, len = (n + 1) * (size_t)count;
     const int final = y0 + count == h;
+    const unsigned char *row;
     int y;
 
-    for (y = y0; y < y0 + count; y++)
-        encode_row(f, px + n * (size_t)y, y > 0 ? px + n * (size_t)(y - 1) : NULL, (int)n,
-                   ch, s->rows + (n + 1) * (size_t)(y - y0), s->scratch);
+    for (y = y0; y < y0 + count; y++, s->up = row) {
+        row = px->row(px->ctx, y);
+        encode_row(f, row, s->up, (int)n, ch, s->rows + (n + 1) * (size_t)(y - y0),
+                   s->scratch);
+    }
     s->adler = libdeflate_adler32(s->adler, s->rows, len);
     imgrad__rle_block(&s->bits, s->rows, len, final, s->runs);
     if (final) { /* the zlib trailer: Adler-32 of the data, big-endian */
@@ -248,7 +254,7 @@ static int fast_group(FILE *fp, fast_state *s, const unsigned char *px, int w, i
     return 1;
 }
 
-static imgrad_status idat_fast(FILE *fp, const unsigned char *px, int w, int h, int ch,
+static imgrad_status idat_fast(FILE *fp, const imgrad__rows8 *px, int w, int h, int ch,
                                int f)
 {
     const size_t n = (size_t)w * (size_t)ch;
@@ -267,6 +273,7 @@ static imgrad_status idat_fast(FILE *fp, const unsigned char *px, int w, int h, 
         s.bits.acc = 0;
         s.bits.count = 0;
         s.adler = 1;
+        s.up = NULL;
         /* zlib header: deflate with a 32 KiB window, "fastest"; 0x7801 % 31 == 0 */
         imgrad__bits_put(&s.bits, 0x78, 8);
         imgrad__bits_put(&s.bits, 0x01, 8);
@@ -282,8 +289,8 @@ static imgrad_status idat_fast(FILE *fp, const unsigned char *px, int w, int h, 
     return ok ? IMGRAD_OK : IMGRAD_EIO;
 }
 
-imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels, int width,
-                                 int height, int channels, int level, int filter)
+imgrad_status imgrad__png_encode_rows(FILE *fp, const imgrad__rows8 *rows, int width,
+                                      int height, int channels, int level, int filter)
 {
     static const unsigned char signature[8] = { 137, 'P', 'N', 'G', '\r', '\n', 26, '\n' };
     unsigned char ihdr[13];
@@ -296,9 +303,30 @@ imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels, int widt
     ihdr[10] = ihdr[11] = ihdr[12] = 0;  /* deflate, adaptive filtering, no interlace */
     if (fwrite(signature, 1, 8, fp) != 8 || !put_chunk(fp, "IHDR", ihdr, 13))
         return IMGRAD_EIO;
-    st = level == 1 ? idat_fast(fp, pixels, width, height, channels, filter)
-                    : idat_libdeflate(fp, pixels, width, height, channels, level, filter);
+    st = level == 1 ? idat_fast(fp, rows, width, height, channels, filter)
+                    : idat_libdeflate(fp, rows, width, height, channels, level, filter);
     if (st == IMGRAD_OK && !put_chunk(fp, "IEND", NULL, 0))
         st = IMGRAD_EIO;
     return st;
+}
+
+/* Rows of packed pixels in memory. */
+typedef struct packed {
+    const unsigned char *px;
+    size_t row_bytes;
+} packed;
+
+static const unsigned char *packed_row(void *ctx, int y)
+{
+    const packed *p = ctx;
+    return p->px + p->row_bytes * (size_t)y;
+}
+
+imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels, int width,
+                                 int height, int channels, int level, int filter)
+{
+    packed p = { pixels, (size_t)width * (size_t)channels };
+    const imgrad__rows8 rows = { packed_row, &p };
+
+    return imgrad__png_encode_rows(fp, &rows, width, height, channels, level, filter);
 }
