@@ -346,6 +346,25 @@ static void test_auto_scale_reference(void **state)
     unsetenv("IMGRAD_ISA");
 }
 
+/* Rank k among the zeros, which the gather counts rather than keeps, and
+ * rank k + 1 the smallest nonzero value, in bin 0 and above it: 51 values,
+ * rank 0.99 * 50 = 49.5. */
+static void test_auto_scale_zero_ranks(void **state)
+{
+    imgrad_grid g;
+    int i;
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&g, 51, 1), IMGRAD_OK);
+    g.data[50] = -2;
+    assert_true(imgrad_auto_scale(&g) == 1.0);
+    g.data[50] = float_of_bits(5); /* a subnormal: the zeros' bin */
+    for (i = 0; i < 50; i += 7)
+        g.data[i] = -0.0f;
+    assert_true(imgrad_auto_scale(&g) == 2.5 * (double)float_of_bits(1));
+    assert_true(imgrad_auto_scale(&g) == reference_scale(&g));
+    imgrad_grid_free(&g);
+}
+
 /* Rows added in any order, as a caller that computes rows itself would:
  * the histogram does not depend on the order. */
 static void test_scale_rows_any_order(void **state)
@@ -406,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_auto_scale_exact),
         cmocka_unit_test(test_auto_scale_wide),
         cmocka_unit_test(test_auto_scale_reference),
+        cmocka_unit_test(test_auto_scale_zero_ranks),
         cmocka_unit_test(test_scale_rows_any_order),
         cmocka_unit_test(test_coords),
     };
