@@ -586,13 +586,13 @@ double imgrad__scale_finish(imgrad__scale_acc *a, const imgrad_grid *g)
     scale_bins s;
     gathered o;
     double p;
+    int any_finite;
 
     flush_tables(a);
-    if (!locate_bins(a->total, &s)) {
-        imgrad__scale_release(a);
-        return 1; /* nothing finite */
-    }
+    any_finite = locate_bins(a->total, &s);
     imgrad__scale_release(a);
+    if (!any_finite)
+        return 1;
     if ((o.v = malloc((s.count + GATHER_SPARE) * sizeof *o.v)) == NULL)
         return scale_without_memory(g);
     gather_bins(g, &s, &o);
