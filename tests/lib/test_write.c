@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "imgrad.h"
+#include "io/io.h" /* the scale's row-by-row histogram */
 
 static char dir[] = "/tmp/imgrad-test-write.XXXXXX";
 
@@ -197,6 +199,189 @@ static void test_auto_scale_wide(void **state)
     imgrad_grid_free(&g);
 }
 
+/* ---- imgrad_auto_scale against its definition, on many kinds of grid */
+
+static uint32_t rng_state;
+
+/* 24 random bits (a linear congruential generator: the cases repeat). */
+static uint32_t rng(void)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return rng_state >> 8;
+}
+
+static double unit(void)
+{
+    return rng() / 16777216.0;
+}
+
+static float float_of_bits(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+enum {
+    KIND_UNIFORM,   /* magnitudes in [0, 1000) */
+    KIND_QUANTISED, /* 8 levels: heavy ties */
+    KIND_ZERO,      /* all zero */
+    KIND_SINGLE,    /* one nonzero value */
+    KIND_NONFINITE, /* NaN and +-inf among signed values */
+    KIND_ALL_NAN,
+    KIND_SIGNED,    /* negative values too */
+    KIND_DENORMAL,  /* subnormal patterns, signed, and zeros */
+    KIND_HUGE,      /* near FLT_MAX, FLT_MAX itself */
+    KIND_SPARSE,    /* 99.5% zero: the percentile is 0 */
+    KIND_PATTERNS,  /* any finite bit pattern: every exponent */
+    KIND_EDGES,     /* patterns on multiples of 2^19 and one below */
+    KIND_SPIKE,     /* ties at one value with a few larger */
+    KINDS
+};
+
+static float value_of_kind(int kind, size_t i, size_t n, size_t single)
+{
+    const uint32_t r = rng();
+    switch (kind) {
+    case KIND_UNIFORM: return (float)(1000 * unit());
+    case KIND_QUANTISED: return (float)(r % 8) / 7.0f;
+    case KIND_ZERO: return 0;
+    case KIND_SINGLE: return i == single ? -3.5f : 0;
+    case KIND_NONFINITE:
+        return r % 10 == 0 ? NAN : r % 20 == 1 ? INFINITY : r % 20 == 3 ? -INFINITY
+                                                           : (float)(unit() - 0.5);
+    case KIND_ALL_NAN: return NAN;
+    case KIND_SIGNED: return (float)(200 * unit() - 100);
+    case KIND_DENORMAL:
+        return r % 7 == 0 ? 0 : float_of_bits((r << 8 ^ rng()) % 0x800000u | (r & 1) << 31);
+    case KIND_HUGE: return r % 5 == 0 ? -FLT_MAX : (float)(FLT_MAX * unit());
+    case KIND_SPARSE: return r % 200 == 0 ? (float)(1 + unit()) : 0;
+    case KIND_PATTERNS: return float_of_bits((r << 8 ^ rng()) % 0x7F800000u);
+    case KIND_EDGES: return float_of_bits(((r % 64 + 0x7E0) << 19) - (rng() % 2));
+    case KIND_SPIKE: return i % 97 == 0 ? (float)(2 + i % 5) : (float)n;
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The scale by its definition, by a sort of every finite |value| in
+ * double: numpy.percentile's linear rule at rank 0.99 (n - 1), or the
+ * largest |value| if that is 0, or 1 if the grid has none but 0. */
+static double reference_scale(const imgrad_grid *g)
+{
+    double *v = malloc((size_t)g->width * (size_t)g->height * sizeof *v), pos, p, top;
+    size_t n = 0, k, k1;
+    int x, y;
+
+    for (y = 0; y < g->height; y++)
+        for (x = 0; x < g->width; x++)
+            if (isfinite(g->data[(size_t)y * g->stride + (size_t)x]))
+                v[n++] = fabs(g->data[(size_t)y * g->stride + (size_t)x]);
+    qsort(v, n, sizeof *v, cmp_double);
+    top = n > 0 ? v[n - 1] : 0;
+    if (top == 0) {
+        free(v);
+        return 1;
+    }
+    pos = 0.99 * (double)(n - 1);
+    k = (size_t)pos;
+    k1 = k + 1 < n ? k + 1 : k;
+    p = v[k] + (v[k1] - v[k]) * (pos - (double)k);
+    free(v);
+    return p > 0 && p < top ? p : top;
+}
+
+/* A grid of one kind, its rows stride apart with finite padding between
+ * them that the scale must not see. */
+static void make_kind(imgrad_grid *g, int kind, int width, int height, size_t stride)
+{
+    const size_t n = (size_t)width * (size_t)height, single = rng() % n;
+    size_t i;
+    int x, y;
+
+    memset(g, 0, sizeof *g);
+    g->width = width;
+    g->height = height;
+    g->stride = stride;
+    g->data = malloc(stride * (size_t)height * sizeof *g->data);
+    for (i = 0; i < stride * (size_t)height; i++)
+        g->data[i] = 3e38f; /* padding */
+    for (y = 0, i = 0; y < height; y++)
+        for (x = 0; x < width; x++, i++)
+            g->data[(size_t)y * stride + (size_t)x] = value_of_kind(kind, i, n, single);
+}
+
+/* Every kind at sizes around the vector widths and the 65536-value
+ * segments, with and without padding, at every ISA level: the same double
+ * as the sort. */
+static void test_auto_scale_reference(void **state)
+{
+    static const int sizes[][2] = { { 1, 1 }, { 1, 300 }, { 300, 1 }, { 7, 5 }, { 13, 17 },
+                                    { 100, 3 }, { 129, 37 }, { 1000, 41 }, { 70001, 2 } };
+    static const char *const isas[] = { "sse2", "avx2", "avx512" };
+    int kind, s, pad, l;
+    (void)state;
+    rng_state = 12345;
+    for (l = 0; l < 3; l++) {
+        setenv("IMGRAD_ISA", isas[l], 1);
+        for (kind = 0; kind < KINDS; kind++)
+            for (s = 0; s < (int)(sizeof sizes / sizeof sizes[0]); s++)
+                for (pad = 0; pad <= 5; pad += 5) {
+                    imgrad_grid g;
+                    double got, want;
+                    make_kind(&g, kind, sizes[s][0], sizes[s][1], (size_t)sizes[s][0] + pad);
+                    got = imgrad_auto_scale(&g);
+                    want = reference_scale(&g);
+                    free(g.data);
+                    if (memcmp(&got, &want, sizeof got) != 0)
+                        fail_msg("%s kind %d, %dx%d + %d: %.17g, the sort gives %.17g",
+                                 isas[l], kind, sizes[s][0], sizes[s][1], pad, got, want);
+                }
+    }
+    unsetenv("IMGRAD_ISA");
+}
+
+/* Rank k among the zeros, which the gather counts rather than keeps, and
+ * rank k + 1 the smallest nonzero value, in bin 0 and above it: 51 values,
+ * rank 0.99 * 50 = 49.5. */
+static void test_auto_scale_zero_ranks(void **state)
+{
+    imgrad_grid g;
+    int i;
+    (void)state;
+    assert_int_equal(imgrad_grid_init(&g, 51, 1), IMGRAD_OK);
+    g.data[50] = -2;
+    assert_true(imgrad_auto_scale(&g) == 1.0);
+    g.data[50] = float_of_bits(5); /* a subnormal: the zeros' bin */
+    for (i = 0; i < 50; i += 7)
+        g.data[i] = -0.0f;
+    assert_true(imgrad_auto_scale(&g) == 2.5 * (double)float_of_bits(1));
+    assert_true(imgrad_auto_scale(&g) == reference_scale(&g));
+    imgrad_grid_free(&g);
+}
+
+/* Rows added in any order, as a caller that computes rows itself would:
+ * the histogram does not depend on the order. */
+static void test_scale_rows_any_order(void **state)
+{
+    imgrad__scale_acc a;
+    imgrad_grid g;
+    int y;
+    (void)state;
+    rng_state = 99;
+    make_kind(&g, KIND_SIGNED, 301, 40, 301);
+    assert_true(imgrad__scale_init(&a));
+    for (y = g.height - 1; y >= 0; y--)
+        imgrad__scale_add_row(&a, g.data + (size_t)y * g.stride, g.width);
+    assert_true(imgrad__scale_finish(&a, &g) == reference_scale(&g));
+    free(g.data);
+}
+
 static void test_coords(void **state)
 {
     FILE *fp = fopen(in_dir("x.txt"), "w");
@@ -239,6 +424,9 @@ int main(void)
         cmocka_unit_test(test_auto_scale),
         cmocka_unit_test(test_auto_scale_exact),
         cmocka_unit_test(test_auto_scale_wide),
+        cmocka_unit_test(test_auto_scale_reference),
+        cmocka_unit_test(test_auto_scale_zero_ranks),
+        cmocka_unit_test(test_scale_rows_any_order),
         cmocka_unit_test(test_coords),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -240,4 +240,37 @@ IMGRAD_HIDDEN int imgrad__exif_orientation(const unsigned char *data, size_t len
 IMGRAD_HIDDEN imgrad_status imgrad__orient_grid(const imgrad_grid *in, int orientation,
                                                 imgrad_grid *out);
 
+/* ---- the 8-bit display scale: the 99th percentile of |value| (write.c) */
+
+/* |value| is binned by the top bits of its float pattern, which for
+ * non-negative floats rises with the value: no maximum is needed first, so
+ * the histogram is one pass and the gather of the percentile's bins a
+ * second.  A bin spans 1/16 of an octave (relative width 3 to 6%; why, in
+ * write.c); NaN and inf fall in the bins from IMGRAD__SCALE_NONFINITE up. */
+#define IMGRAD__SCALE_SHIFT 19
+#define IMGRAD__SCALE_BINS (1 << (31 - IMGRAD__SCALE_SHIFT))
+#define IMGRAD__SCALE_NONFINITE (0x7F800000 >> IMGRAD__SCALE_SHIFT)
+/* Tables counted in turn, so that repeats of one bin do not wait on each
+ * other's read-modify-write. */
+#define IMGRAD__SCALE_TABLES 4
+
+/* The histogram of a grid's |values|, added row by row. */
+typedef struct imgrad__scale_acc {
+    uint16_t (*tables)[IMGRAD__SCALE_BINS]; /* counts since the last flush: small, in L1 */
+    size_t *total;                          /* IMGRAD__SCALE_BINS counts */
+    size_t pending;                         /* at least the largest count in tables */
+} imgrad__scale_acc;
+
+/* An empty histogram.  0 when out of memory (a is empty then, and
+ * imgrad__scale_release on it is harmless). */
+IMGRAD_HIDDEN int imgrad__scale_init(imgrad__scale_acc *a);
+/* Counts the n values of row. */
+IMGRAD_HIDDEN void imgrad__scale_add_row(imgrad__scale_acc *a, const float *row, int n);
+/* imgrad_auto_scale's result for g, whose values must be exactly those
+ * added (their order does not matter): the rows holding the percentile are
+ * found by a second pass over g.  Releases a. */
+IMGRAD_HIDDEN double imgrad__scale_finish(imgrad__scale_acc *a, const imgrad_grid *g);
+/* Frees a's tables, for an accumulation given up. */
+IMGRAD_HIDDEN void imgrad__scale_release(imgrad__scale_acc *a);
+
 #endif
