@@ -406,6 +406,10 @@ typedef struct imgrad_products {
     double *thresholds;  /* if non-NULL with edges: receives the low and
                             high thresholds used (2 doubles) */
     int in_place;        /* nonzero: the grids are the caller's, see above */
+    double *magnitude_scale; /* if non-NULL with magnitude: receives
+                                imgrad_auto_scale(magnitude), the same double;
+                                imgrad_load_gradient_memory counts its
+                                histogram as the rows are made, in cache */
 } imgrad_products;
 
 /* Computes the requested products of in: optional Gaussian smoothing, then
@@ -634,6 +638,14 @@ IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
  * empty argument, a scale <= 0 or out_len < width * height. */
 IMGRAD_API imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map,
                                         double scale, unsigned char *out, size_t out_len);
+
+/* imgrad_to_8bit then imgrad_write_image8_fp (one channel): the same file,
+ * but a PNG is mapped a row at a time as it is coded, so no image-sized
+ * 8-bit copy is made and each row is coded while it is in cache.  Fails as
+ * those two do. */
+IMGRAD_API imgrad_status imgrad_write_mapped8_fp(FILE *fp, imgrad_format fmt,
+                                                 const imgrad_grid *g, imgrad_map map,
+                                                 double scale, const imgrad_write_options *o);
 
 /* ------------------------------------------------- N-D numpy.gradient */
 

@@ -151,6 +151,8 @@ typedef struct job {
     int color;                  /* COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO */
     int to_stdout;              /* -o -: the one product to standard output */
     cli_nd nd;                  /* .npy arrays of any rank (ndarray.c) */
+    double magnitude_scale;     /* this input's imgrad_auto_scale(magnitude) when
+                                   the library counted it on the way, else 0 */
 } job;
 
 static void usage(FILE *to)
@@ -878,10 +880,18 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
 }
 
 /* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
+/* The magnitude's display scale: --scale, or its 99th percentile (counted
+ * by the library on the way when it could be). */
+static double magnitude_display_scale(const job *j, const imgrad_grid *mag)
+{
+    return j->scale > 0 ? j->scale
+           : j->magnitude_scale > 0 ? j->magnitude_scale : imgrad_auto_scale(mag);
+}
+
 static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink sink)
 {
     const imgrad_grid *mag = &grids[P_MAGNITUDE];
-    const double scale = j->scale > 0 ? j->scale : imgrad_auto_scale(mag);
+    const double scale = magnitude_display_scale(j, mag);
     const imgrad_write_options wo = write_options_for(j, P_HSV);
     unsigned char *rgb = malloc(3 * (size_t)mag->width * (size_t)mag->height);
     imgrad_status st;
@@ -939,6 +949,8 @@ static double display_scale(const job *j, const imgrad_grid *g, int count, int p
         return 1.0;
     if (product != P_GRAY && j->scale > 0)
         return j->scale;
+    if (product == P_MAGNITUDE && count == 1)
+        return magnitude_display_scale(j, g);
     for (c = 0; c < count; c++)
         if ((s = imgrad_auto_scale(&g[c])) > scale)
             scale = s;
@@ -949,8 +961,7 @@ static double display_scale(const job *j, const imgrad_grid *g, int count, int p
  * --direction-mask times the magnitude's display scale. */
 static void mask_direction(const job *j, unsigned char *px, const imgrad_grid *mag)
 {
-    plot_mask_direction(px, mag, j->direction_mask * (j->scale > 0 ? j->scale
-                                                      : imgrad_auto_scale(mag)));
+    plot_mask_direction(px, mag, j->direction_mask * magnitude_display_scale(j, mag));
 }
 
 /* "imgrad VERSION: PRODUCT of INPUT ..." for a TIFF's ImageDescription. */
@@ -995,6 +1006,8 @@ static imgrad_status write_product(const job *j, imgrad_grid (*sets)[P_COUNT], i
         return cli_put_tiff(sink, g, count, desc);
     }
     scale = display_scale(j, g, count, product, info);
+    if (count == 1 && j->depth == 8 && product != P_DIRECTION) /* mapped as it is coded */
+        return cli_put_mapped8(sink, j->format, &g[0], products[product].map, scale, &wo);
     px = malloc(len * bytes * (size_t)count);
     plane = count > 1 ? malloc(len * bytes) : px;
     for (c = 0; px != NULL && plane != NULL && c < count && st == IMGRAD_OK; c++) {
@@ -1147,10 +1160,11 @@ static void after_compute(const job *j, const char *input, imgrad_grid *grids, i
  * into grids: of grids[P_GRAY], or with count channels, their colour
  * gradient (--color dizenzo). */
 static int compute(const job *j, const char *input, imgrad_grid *grids,
-                   const imgrad_grid *channels, int count, const cli_work *w)
+                   const imgrad_grid *channels, int count, const cli_work *w,
+                   double *magnitude_scale)
 {
     double used[2];
-    imgrad_products want = { .thresholds = used };
+    imgrad_products want = { .thresholds = used, .magnitude_scale = magnitude_scale };
     const imgrad_grid *shape = count > 0 ? &channels[0] : &grids[P_GRAY];
     imgrad_status st;
 
@@ -1313,11 +1327,11 @@ static int load_and_compute_rest(job *local, const cli_input *in, const cli_work
     if (local->color == COLOR_CHANNELS) { /* each channel a grey image of its own */
         for (c = 0; c < count; c++) {
             sets[c][P_GRAY] = channels[c];
-            ok = ok && compute(local, input, sets[c], NULL, 0, w);
+            ok = ok && compute(local, input, sets[c], NULL, 0, w, NULL);
         }
         return ok && write_all(local, in, sets, count, info, w);
     }
-    ok = ok && compute(local, input, sets[0], channels, count, w);
+    ok = ok && compute(local, input, sets[0], channels, count, w, &local->magnitude_scale);
     ok = ok && write_all(local, in, sets, 1, info, w);
     for (c = 0; c < count; c++)
         imgrad_grid_free(&channels[c]);
@@ -1355,7 +1369,7 @@ static int process_as_decoded(job *local, const cli_input *in, const cli_work *w
                               imgrad_source_info *info)
 {
     double used[2];
-    imgrad_products want = { .thresholds = used };
+    imgrad_products want = { .thresholds = used, .magnitude_scale = &local->magnitude_scale };
     imgrad_grid *grids = sets[0];
     imgrad_status st;
 

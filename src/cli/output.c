@@ -171,3 +171,15 @@ imgrad_status cli_put_picture(cli_sink s, imgrad_format fmt, int depth, const vo
                      : imgrad_write_image8_fp(fp, fmt, pixels, width, height, channels, o);
     return sink_close(s, &f, st);
 }
+
+imgrad_status cli_put_mapped8(cli_sink s, imgrad_format fmt, const imgrad_grid *g,
+                              imgrad_map map, double scale, const imgrad_write_options *o)
+{
+    imgrad_file f;
+    FILE *fp;
+    imgrad_status st = sink_open(s, &f, &fp);
+
+    if (st != IMGRAD_OK)
+        return st;
+    return sink_close(s, &f, imgrad_write_mapped8_fp(fp, fmt, g, map, scale, o));
+}

@@ -35,4 +35,9 @@ imgrad_status cli_put_picture(cli_sink s, imgrad_format fmt, int depth, const vo
                               int width, int height, int channels,
                               const imgrad_write_options *o);
 
+/* One grid mapped to 8 bits (imgrad_write_mapped8_fp: a PNG a row at a time,
+ * no image-sized copy). */
+imgrad_status cli_put_mapped8(cli_sink s, imgrad_format fmt, const imgrad_grid *g,
+                              imgrad_map map, double scale, const imgrad_write_options *o);
+
 #endif

@@ -90,8 +90,9 @@ static void compare(const unsigned char *data, size_t len, const imgrad_load_opt
                     const imgrad_gradient_options *go, int edges)
 {
     imgrad_grid a[5], b[5], grey;
-    imgrad_products pa = { &a[0], &a[1], &a[2], &a[3], NULL, NULL, 0 };
-    imgrad_products pb = { &b[0], &b[1], &b[2], &b[3], NULL, NULL, 0 };
+    double scale_a = -1, scale_b = -1;
+    imgrad_products pa = { &a[0], &a[1], &a[2], &a[3], NULL, NULL, 0, &scale_a };
+    imgrad_products pb = { &b[0], &b[1], &b[2], &b[3], NULL, NULL, 0, &scale_b };
     imgrad_source_info ia, ib;
     imgrad_status sa, sb;
     int i;
@@ -111,6 +112,11 @@ static void compare(const unsigned char *data, size_t len, const imgrad_load_opt
     }
     sb = imgrad_load_gradient_memory(data, len, lo, go, &pb, &ib);
     assert_int_equal(sb, sa);
+    if (sa == IMGRAD_OK) { /* the display scale, counted on the way or after */
+        const double want = imgrad_auto_scale(&a[2]);
+        assert_memory_equal(&scale_a, &want, sizeof want);
+        assert_memory_equal(&scale_b, &want, sizeof want);
+    }
     if (sa == IMGRAD_OK || sa == IMGRAD_ETOOSMALL) {
         assert_int_equal(ib.width, ia.width);
         assert_int_equal(ib.height, ia.height);

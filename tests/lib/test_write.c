@@ -414,6 +414,104 @@ static void test_coords(void **state)
     assert_int_equal(imgrad_read_coords(in_dir("none"), &v, &n), IMGRAD_EIO);
 }
 
+/* The bytes fn wrote to a memory stream, *len of them (free()d by the caller). */
+static char *stream_bytes(imgrad_status (*fn)(FILE *, const void *), const void *ctx,
+                          imgrad_status *st, size_t *len)
+{
+    char *buf = NULL;
+    FILE *fp = open_memstream(&buf, len);
+
+    assert_non_null(fp);
+    *st = fn(fp, ctx);
+    fclose(fp);
+    return buf;
+}
+
+typedef struct mapped_case {
+    const imgrad_grid *g;
+    imgrad_format fmt;
+    imgrad_map map;
+    double scale;
+    const imgrad_write_options *o;
+} mapped_case;
+
+static imgrad_status write_mapped(FILE *fp, const void *ctx)
+{
+    const mapped_case *c = ctx;
+    return imgrad_write_mapped8_fp(fp, c->fmt, c->g, c->map, c->scale, c->o);
+}
+
+/* What imgrad_write_mapped8_fp stands for: imgrad_to_8bit, then the pixels written. */
+static imgrad_status write_two_steps(FILE *fp, const void *ctx)
+{
+    const mapped_case *c = ctx;
+    const size_t n = (size_t)c->g->width * (size_t)c->g->height;
+    unsigned char *px = malloc(n);
+    imgrad_status st = imgrad_to_8bit(c->g, c->map, c->scale, px, n);
+
+    if (st == IMGRAD_OK)
+        st = imgrad_write_image8_fp(fp, c->fmt, px, c->g->width, c->g->height, 1, c->o);
+    free(px);
+    return st;
+}
+
+/* imgrad_write_mapped8_fp writes the bytes of its two steps: every map, PNG
+ * at levels 0, 1 and 6 with every filter, JPEG, BMP and TGA, odd sizes and a
+ * stride wider than a row, clipped and NaN values; and the same refusals. */
+static void test_write_mapped8(void **state)
+{
+    static const int sizes[][2] = { { 1, 1 }, { 3, 1 }, { 1, 5 }, { 37, 19 }, { 300, 211 } };
+    static const imgrad_format fmts[] = { IMGRAD_FORMAT_PNG, IMGRAD_FORMAT_JPG,
+                                          IMGRAD_FORMAT_BMP, IMGRAD_FORMAT_TGA };
+    imgrad_write_options o;
+    size_t i, f, len_a, len_b;
+    int x, y, map, level, filter;
+    (void)state;
+
+    for (i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        /* rows 3 floats apart beyond the width: a stride wider than a row */
+        imgrad_grid g = { .width = sizes[i][0], .height = sizes[i][1],
+                          .stride = (size_t)sizes[i][0] + 3 };
+        g.data = malloc(g.stride * (size_t)g.height * sizeof *g.data);
+        for (y = 0; y < g.height; y++)
+            for (x = 0; x < (int)g.stride; x++)
+                g.data[(size_t)y * g.stride + x] =
+                    x >= g.width ? 1e30f /* never read */
+                    : x == 1 && y == 0 ? NAN : (float)sin(x * 0.37 + y * 0.11) * (1 + y % 3);
+        for (map = IMGRAD_MAP_UNSIGNED; map <= IMGRAD_MAP_ANGLE; map++)
+            for (f = 0; f < sizeof fmts / sizeof *fmts; f++)
+                for (level = 0; level <= 6; level += level == 1 ? 5 : 1)
+                    for (filter = IMGRAD_PNG_ADAPTIVE; filter <= IMGRAD_PNG_PAETH; filter++) {
+                        const mapped_case c = { &g, fmts[f], (imgrad_map)map, 1.5, &o };
+                        imgrad_status sa, sb;
+                        char *a, *b;
+                        if (fmts[f] != IMGRAD_FORMAT_PNG && (level > 0 || filter > 0))
+                            continue;
+                        imgrad_write_options_default(&o);
+                        o.png_level = level;
+                        o.png_filter = filter;
+                        a = stream_bytes(write_two_steps, &c, &sa, &len_a);
+                        b = stream_bytes(write_mapped, &c, &sb, &len_b);
+                        assert_int_equal(sb, IMGRAD_OK);
+                        assert_int_equal(sa, IMGRAD_OK);
+                        assert_int_equal(len_b, len_a);
+                        assert_memory_equal(b, a, len_a);
+                        free(a);
+                        free(b);
+                    }
+        imgrad_write_options_default(&o);
+        assert_int_equal(imgrad_write_mapped8_fp(stdout, IMGRAD_FORMAT_PNG, &g,
+                                                 IMGRAD_MAP_UNSIGNED, 0, &o), IMGRAD_EINVAL);
+        assert_int_equal(imgrad_write_mapped8_fp(stdout, IMGRAD_FORMAT_NPY, &g,
+                                                 IMGRAD_MAP_UNSIGNED, 1, &o), IMGRAD_EINVAL);
+        assert_int_equal(imgrad_write_mapped8_fp(stdout, IMGRAD_FORMAT_PNG, &g,
+                                                 (imgrad_map)7, 1, &o), IMGRAD_EINVAL);
+        assert_int_equal(imgrad_write_mapped8_fp(NULL, IMGRAD_FORMAT_PNG, &g,
+                                                 IMGRAD_MAP_UNSIGNED, 1, &o), IMGRAD_EINVAL);
+        free(g.data);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_failed_write_leaves_nothing),
         cmocka_unit_test(test_png_round_trip),
         cmocka_unit_test(test_to_8bit),
+        cmocka_unit_test(test_write_mapped8),
         cmocka_unit_test(test_auto_scale),
         cmocka_unit_test(test_auto_scale_exact),
         cmocka_unit_test(test_auto_scale_wide),

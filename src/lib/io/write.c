@@ -680,25 +680,95 @@ static void map_row_avx512(const float *row, int w, imgrad_map map, double scale
 }
 #endif
 
+typedef void (*row_to_8bit_fn)(const float *, int, imgrad_map, double, unsigned char *);
+
+/* The build of the 8-bit mapping for the instruction set in use. */
+static row_to_8bit_fn row_to_8bit_for_isa(void)
+{
+#ifdef IMGRAD__MULTI_ISA
+    if (imgrad__isa_in_use() == IMGRAD__ISA_AVX512)
+        return map_row_avx512;
+    if (imgrad__isa_in_use() == IMGRAD__ISA_AVX2)
+        return map_row_avx2;
+#endif
+    return map_row_baseline;
+}
+
+static int map_args_ok(const imgrad_grid *g, imgrad_map map, double scale)
+{
+    return g != NULL && g->data != NULL && g->width > 0 && g->height > 0
+           && (unsigned)map <= IMGRAD_MAP_ANGLE && (map == IMGRAD_MAP_ANGLE || scale > 0);
+}
+
 imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map, double scale,
                              unsigned char *out, size_t out_len)
 {
-    void (*row_to_8bit)(const float *, int, imgrad_map, double, unsigned char *) =
-        map_row_baseline;
+    const row_to_8bit_fn row_to_8bit = row_to_8bit_for_isa();
     int y;
 
-    if (g == NULL || g->data == NULL || out == NULL || g->width <= 0 || g->height <= 0
-        || (map != IMGRAD_MAP_ANGLE && !(scale > 0))
+    if (!map_args_ok(g, map, scale) || out == NULL
         || out_len / (size_t)g->width < (size_t)g->height)
         return IMGRAD_EINVAL;
-#ifdef IMGRAD__MULTI_ISA
-    if (imgrad__isa_in_use() == IMGRAD__ISA_AVX512)
-        row_to_8bit = map_row_avx512;
-    else if (imgrad__isa_in_use() == IMGRAD__ISA_AVX2)
-        row_to_8bit = map_row_avx2;
-#endif
     for (y = 0; y < g->height; y++)
         row_to_8bit(g->data + (size_t)y * g->stride, g->width, map, scale,
                     out + (size_t)y * (size_t)g->width);
     return IMGRAD_OK;
+}
+
+/* Rows of a grid mapped to 8 bits as the PNG coder asks for them, into a
+ * ring of two rows (the row asked for and the one above it). */
+typedef struct mapped_rows {
+    const imgrad_grid *g;
+    imgrad_map map;
+    double scale;
+    row_to_8bit_fn row_to_8bit;
+    unsigned char *ring;
+} mapped_rows;
+
+static const unsigned char *mapped_row(void *ctx, int y)
+{
+    const mapped_rows *m = ctx;
+    unsigned char *out = m->ring + (size_t)(y & 1) * (size_t)m->g->width;
+
+    m->row_to_8bit(m->g->data + (size_t)y * m->g->stride, m->g->width, m->map, m->scale, out);
+    return out;
+}
+
+imgrad_status imgrad_write_mapped8_fp(FILE *fp, imgrad_format fmt, const imgrad_grid *g,
+                                      imgrad_map map, double scale,
+                                      const imgrad_write_options *o)
+{
+    imgrad_write_options defaults;
+    mapped_rows m = { g, map, scale, row_to_8bit_for_isa(), NULL };
+    const imgrad__rows8 rows = { mapped_row, &m };
+    unsigned char *px;
+    size_t n;
+    imgrad_status st;
+
+    if (o == NULL) {
+        imgrad_write_options_default(&defaults);
+        o = &defaults;
+    }
+    if (fp == NULL || !map_args_ok(g, map, scale))
+        return IMGRAD_EINVAL;
+    /* the same checks as for the 8-bit pixels it stands for (any non-NULL
+     * pointer: none is read) */
+    if ((st = check_image8(fmt, (const unsigned char *)g->data, g->width, g->height, 1, o))
+        != IMGRAD_OK)
+        return st;
+    n = (size_t)g->width * (size_t)g->height;
+    if (fmt == IMGRAD_FORMAT_PNG) { /* rows mapped as they are coded */
+        if ((m.ring = malloc(2 * (size_t)g->width)) == NULL)
+            return IMGRAD_ENOMEM;
+        st = imgrad__png_encode_rows(fp, &rows, g->width, g->height, 1, o->png_level,
+                                     o->png_filter);
+        free(m.ring);
+        return st;
+    }
+    if ((px = malloc(n)) == NULL)
+        return IMGRAD_ENOMEM;
+    if ((st = imgrad_to_8bit(g, map, scale, px, n)) == IMGRAD_OK)
+        st = imgrad__stb_encode(fp, fmt, px, g->width, g->height, 1, o);
+    free(px);
+    return st;
 }

@@ -218,5 +218,7 @@ imgrad_status imgrad_color_gradient(const imgrad_grid *channels, int count,
             if (p[c] != NULL)
                 imgrad_grid_free(p[c]);
     }
+    if (st == IMGRAD_OK && out->magnitude != NULL && out->magnitude_scale != NULL)
+        *out->magnitude_scale = imgrad_auto_scale(out->magnitude);
     return st;
 }

@@ -763,6 +763,8 @@ typedef struct window {
     int first, count;
     imgrad__read_rows read;
     void *ctx;
+    imgrad__rows_made made;
+    void *made_ctx;
 } window;
 
 /* Output rows made per band: the band's input rows (and the 2 on each side
@@ -817,9 +819,12 @@ static imgrad_status banded_pass(kernel *k, window *win, const imgrad_products *
 
     for (y0 = 0; y0 < h && st == IMGRAD_OK; y0 += band) {
         const int y1 = h - y0 > band ? y0 + band : h;
-        if ((st = slide_window(win, k, y0, y1)) == IMGRAD_OK)
-            for (y = y0; y < y1; y++)
-                pass_row(k, out, y, stream, scratch);
+        if ((st = slide_window(win, k, y0, y1)) != IMGRAD_OK)
+            break;
+        for (y = y0; y < y1; y++)
+            pass_row(k, out, y, stream, scratch);
+        if (win->made != NULL)
+            win->made(win->made_ctx, out, y0, y1);
     }
     if (stream)
         imgrad__stream_fence();
@@ -836,11 +841,12 @@ static int bandable(const imgrad_gradient_options *o, const imgrad_products *out
 
 imgrad_status imgrad__gradient_rows(int w, int h, imgrad__read_rows read, void *ctx,
                                     const imgrad_gradient_options *o,
-                                    const imgrad_products *out)
+                                    const imgrad_products *out, imgrad__rows_made made,
+                                    void *made_ctx)
 {
     /* the input's shape only: its rows are the window's */
     const imgrad_grid shape = { .width = w, .height = h, .stride = ((size_t)w + 15) / 16 * 16 };
-    window win = { NULL, 0, 0, read, ctx };
+    window win = { NULL, 0, 0, read, ctx, made, made_ctx };
     kernel k;
     imgrad_status st;
 
@@ -948,5 +954,7 @@ imgrad_status imgrad_gradient(const imgrad_grid *in, const imgrad_gradient_optio
     plan_free(&k.px);
     plan_free(&k.py);
     imgrad_grid_free(&smoothed);
+    if (st == IMGRAD_OK && out->magnitude != NULL && out->magnitude_scale != NULL)
+        *out->magnitude_scale = imgrad_auto_scale(out->magnitude);
     return st;
 }
