@@ -365,6 +365,43 @@ static void test_auto_scale_zero_ranks(void **state)
     imgrad_grid_free(&g);
 }
 
+/* Grids whose sampled rows (one in IMGRAD__SCALE_SAMPLE) are unlike the
+ * rest, so that the sample's range of bins misses the percentile or holds
+ * too many values to gather: the scale must still be the sort's, through
+ * counting every row.  And the ordinary case beside them. */
+static void test_auto_scale_unlike_sample(void **state)
+{
+    static const char *const isas[] = { "sse2", "avx2", "avx512" };
+    enum { W = 301, H = 203 };
+    int l, c, x, y;
+    (void)state;
+    rng_state = 777;
+    for (l = 0; l < 3; l++) {
+        setenv("IMGRAD_ISA", isas[l], 1);
+        for (c = 0; c < 4; c++) {
+            imgrad_grid g;
+            double got, want;
+            assert_int_equal(imgrad_grid_init(&g, W, H), IMGRAD_OK);
+            for (y = 0; y < H; y++)
+                for (x = 0; x < W; x++) {
+                    const int sampled = y % IMGRAD__SCALE_SAMPLE == 0;
+                    const float u = (float)unit();
+                    g.data[(size_t)y * W + x] =
+                        c == 0 ? (sampled ? 0 : 1000 * u)           /* sample all zero */
+                        : c == 1 ? (sampled ? 1000 + 1000 * u : u)  /* sample too high */
+                        : c == 2 ? (sampled ? 1000 * u : 990.0f)    /* range overflows */
+                                 : 1000 * u;                        /* like the rest */
+                }
+            got = imgrad_auto_scale(&g);
+            want = reference_scale(&g);
+            imgrad_grid_free(&g);
+            if (memcmp(&got, &want, sizeof got) != 0)
+                fail_msg("%s case %d: %.17g, the sort gives %.17g", isas[l], c, got, want);
+        }
+    }
+    unsetenv("IMGRAD_ISA");
+}
+
 /* Rows added in any order, as a caller that computes rows itself would:
  * the histogram does not depend on the order. */
 static void test_scale_rows_any_order(void **state)
@@ -526,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_auto_scale_reference),
         cmocka_unit_test(test_auto_scale_zero_ranks),
         cmocka_unit_test(test_scale_rows_any_order),
+        cmocka_unit_test(test_auto_scale_unlike_sample),
         cmocka_unit_test(test_coords),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

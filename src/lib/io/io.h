@@ -259,16 +259,21 @@ typedef struct imgrad__scale_acc {
     uint16_t (*tables)[IMGRAD__SCALE_BINS]; /* counts since the last flush: small, in L1 */
     size_t *total;                          /* IMGRAD__SCALE_BINS counts */
     size_t pending;                         /* at least the largest count in tables */
+    size_t rows, sampled;                   /* rows added, and of them counted */
 } imgrad__scale_acc;
 
 /* An empty histogram.  0 when out of memory (a is empty then, and
  * imgrad__scale_release on it is harmless). */
 IMGRAD_HIDDEN int imgrad__scale_init(imgrad__scale_acc *a);
-/* Counts the n values of row. */
+/* Adds a row of n values: one row in IMGRAD__SCALE_SAMPLE is counted, the
+ * others are not read. */
 IMGRAD_HIDDEN void imgrad__scale_add_row(imgrad__scale_acc *a, const float *row, int n);
-/* imgrad_auto_scale's result for g, whose values must be exactly those
- * added (their order does not matter): the rows holding the percentile are
- * found by a second pass over g.  Releases a. */
+#define IMGRAD__SCALE_SAMPLE 8
+/* imgrad_auto_scale's result for g, whose rows must be exactly those added
+ * (in any order): the sample gives a range of bins that should hold the
+ * percentile, one pass over g counts the values below it exactly and
+ * gathers those in it; if the percentile is not among them after all, every
+ * row is counted and the percentile's own bins gathered.  Releases a. */
 IMGRAD_HIDDEN double imgrad__scale_finish(imgrad__scale_acc *a, const imgrad_grid *g);
 /* Frees a's tables, for an accumulation given up. */
 IMGRAD_HIDDEN void imgrad__scale_release(imgrad__scale_acc *a);

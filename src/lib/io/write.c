@@ -212,6 +212,7 @@ int imgrad__scale_init(imgrad__scale_acc *a)
     a->tables = calloc(IMGRAD__SCALE_TABLES, sizeof *a->tables);
     a->total = calloc(IMGRAD__SCALE_BINS, sizeof *a->total);
     a->pending = 0;
+    a->rows = a->sampled = 0;
     if (a->tables != NULL && a->total != NULL)
         return 1;
     imgrad__scale_release(a);
@@ -262,7 +263,8 @@ static void count_block(const float *row, int n, uint16_t (*tables)[IMGRAD__SCAL
         tables[x % IMGRAD__SCALE_TABLES][bins[x]]++;
 }
 
-void imgrad__scale_add_row(imgrad__scale_acc *a, const float *row, int n)
+/* Counts every value of row into a's histogram. */
+static void count_row(imgrad__scale_acc *a, const float *row, int n)
 {
     int x, b;
 
@@ -278,6 +280,17 @@ void imgrad__scale_add_row(imgrad__scale_acc *a, const float *row, int n)
             count_block(row + x + b, m - b < SCALE_BLOCK ? m - b : SCALE_BLOCK, a->tables);
         a->pending += most;
     }
+}
+
+void imgrad__scale_add_row(imgrad__scale_acc *a, const float *row, int n)
+{
+    /* a sample of rows is enough to say where the percentile lies, and the
+     * counting is the costly part (a table increment per value, about 1.3
+     * cycles); finish counts exactly what it needs in its one pass */
+    if (a->rows++ % IMGRAD__SCALE_SAMPLE != 0)
+        return;
+    a->sampled++;
+    count_row(a, row, n);
 }
 
 /* Where the percentile lies: the finite values ranked k and k1 (0-based,
@@ -330,23 +343,31 @@ typedef struct gathered {
     size_t n;     /* values in v */
     size_t zeros; /* n + zeros is at most count */
     uint32_t top;
+    size_t in, below, nonfinite; /* values in bins lo..hi (kept or not), below lo,
+                                    NaN and inf */
 } gathered;
 
 /* Slots of v beyond count: a vector step stores 16 lanes, whatever it keeps. */
 #define GATHER_SPARE 16
 
 /* Nonzero when some value of v[0 .. n) lies in bins lo..hi or in bin top:
- * one vector loop, as few blocks of a grid hold any. */
-static inline __attribute__((always_inline)) int any_in_bins(const float *v, int n, const scale_bins *s)
+ * one vector loop, as few blocks of a grid hold any.  Counts the values
+ * below bin lo and the NaN and inf on the way. */
+static inline __attribute__((always_inline)) int
+any_in_bins(const float *v, int n, const scale_bins *s, gathered *o)
 {
     const uint32_t span = s->hi - s->lo;
-    int i, any = 0;
+    int i, any = 0, below = 0, nonfinite = 0;
 
-#pragma omp simd reduction(| : any)
+#pragma omp simd reduction(| : any) reduction(+ : below, nonfinite)
     for (i = 0; i < n; i++) {
         const uint32_t b = abs_bits(v[i]) >> IMGRAD__SCALE_SHIFT;
         any |= (b - s->lo <= span) | (b == s->top);
+        below += b < s->lo;
+        nonfinite += b >= IMGRAD__SCALE_NONFINITE;
     }
+    o->below += (size_t)below;
+    o->nonfinite += (size_t)nonfinite;
     return any;
 }
 
@@ -363,11 +384,13 @@ gather_row(const float *row, int w, const scale_bins *s, gathered *o)
 
     for (x = 0; x < w; x += SCALE_TEST_BLOCK) {
         const int end = w - x < SCALE_TEST_BLOCK ? w : x + SCALE_TEST_BLOCK;
-        if (!any_in_bins(row + x, end - x, s))
+        if (!any_in_bins(row + x, end - x, s, o))
             continue; /* the usual case */
         for (i = x; i < end; i++) {
             const uint32_t u = abs_bits(row[i]), b = u >> IMGRAD__SCALE_SHIFT;
-            const int in = (b - s->lo <= s->hi - s->lo) & (n + zeros < s->count);
+            const int in_bins = b - s->lo <= s->hi - s->lo;
+            const int in = in_bins & (n + zeros < s->count);
+            o->in += (size_t)in_bins;
             v[n] = u; /* kept only if counted: v has spare slots */
             n += in & (u != 0);
             zeros += in & (u == 0);
@@ -401,9 +424,11 @@ static void gather_row_avx512(const float *row, int w, const scale_bins *s, gath
     const __m512i abs_mask = _mm512_set1_epi32(0x7FFFFFFF), lo = _mm512_set1_epi32((int)s->lo);
     const __m512i span = _mm512_set1_epi32((int)(s->hi - s->lo));
     const __m512i top_bin = _mm512_set1_epi32((int)s->top);
+    const __m512i nonfinite_bin = _mm512_set1_epi32(IMGRAD__SCALE_NONFINITE);
     __m512i top = _mm512_setzero_si512();
     uint32_t *const v = o->v, row_top;
     size_t n = o->n, zeros = o->zeros; /* locals: a store to v could be o->n */
+    size_t below = 0, nonfinite = 0;
     int x;
 
     for (x = 0; x < w; x += 16) {
@@ -415,8 +440,11 @@ static void gather_row_avx512(const float *row, int w, const scale_bins *s, gath
         const __mmask16 in = _mm512_mask_cmple_epu32_mask(live, _mm512_sub_epi32(b, lo), span);
         __mmask16 zero;
         top = _mm512_mask_max_epu32(top, _mm512_mask_cmpeq_epu32_mask(live, b, top_bin), top, u);
+        below += (size_t)__builtin_popcount(_mm512_mask_cmplt_epu32_mask(live, b, lo));
+        nonfinite += (size_t)__builtin_popcount(_mm512_mask_cmpge_epu32_mask(live, b, nonfinite_bin));
         if (in == 0)
             continue; /* the usual case */
+        o->in += (size_t)__builtin_popcount(in);
         zero = _mm512_mask_cmpeq_epu32_mask(in, u, _mm512_setzero_si512());
         _mm512_storeu_si512(v + n, _mm512_maskz_compress_epi32(in & ~zero, u));
         n += (size_t)__builtin_popcount(in & ~zero);
@@ -426,6 +454,8 @@ static void gather_row_avx512(const float *row, int w, const scale_bins *s, gath
     }
     o->n = n;
     o->zeros = zeros;
+    o->below += below;
+    o->nonfinite += nonfinite;
     row_top = (uint32_t)_mm512_reduce_max_epu32(top);
     o->top = row_top > o->top ? row_top : o->top;
 }
@@ -444,8 +474,7 @@ static void gather_bins(const imgrad_grid *g, const scale_bins *s, gathered *o)
     else if (imgrad__isa_in_use() == IMGRAD__ISA_AVX2)
         row_gather = gather_row_avx2;
 #endif
-    o->n = 0;
-    o->zeros = 0;
+    o->n = o->zeros = o->in = o->below = o->nonfinite = 0;
     o->top = 0;
     for (y = 0; y < g->height; y++)
         row_gather(g->data + (size_t)y * g->stride, g->width, s, o);
@@ -581,17 +610,15 @@ static double percentile_of(gathered *o, const scale_bins *s, double top)
     return p > 0 && p < top ? p : top;
 }
 
-double imgrad__scale_finish(imgrad__scale_acc *a, const imgrad_grid *g)
+/* The percentile from a's counts of every value of g: the bins of ranks k
+ * and k1, gathered. */
+static double percentile_from_counts(const imgrad__scale_acc *a, const imgrad_grid *g)
 {
     scale_bins s;
     gathered o;
     double p;
-    int any_finite;
 
-    flush_tables(a);
-    any_finite = locate_bins(a->total, &s);
-    imgrad__scale_release(a);
-    if (!any_finite)
+    if (!locate_bins(a->total, &s))
         return 1;
     if ((o.v = malloc((s.count + GATHER_SPARE) * sizeof *o.v)) == NULL)
         return scale_without_memory(g);
@@ -599,6 +626,111 @@ double imgrad__scale_finish(imgrad__scale_acc *a, const imgrad_grid *g)
     p = percentile_of(&o, &s, float_of_bits(o.top));
     free(o.v);
     return p;
+}
+
+/* Every row of g counted, then its percentile: what a sample cannot give. */
+static double percentile_counting_all(const imgrad_grid *g)
+{
+    imgrad__scale_acc a;
+    double p;
+    int y;
+
+    if (!imgrad__scale_init(&a))
+        return scale_without_memory(g);
+    for (y = 0; y < g->height; y++)
+        count_row(&a, g->data + (size_t)y * g->stride, g->width);
+    flush_tables(&a);
+    p = percentile_from_counts(&a, g);
+    imgrad__scale_release(&a);
+    return p;
+}
+
+/* Sample ranks on either side of the sample's percentile that the range of
+ * bins must cover: 6 standard deviations of a binomial count at 0.99 (the
+ * percentile of the whole grid lies this close to the sample's unless the
+ * rows sampled differ from the others), and a few more. */
+static size_t sample_margin(size_t m)
+{
+    return (size_t)(6 * sqrt((double)m * AUTO_SCALE_PERCENTILE * (1 - AUTO_SCALE_PERCENTILE)))
+           + 8;
+}
+
+/* From the sample's counts: bins lo..hi around its percentile, and how many
+ * values of the whole grid they should hold (twice the sample's share, as
+ * room for the gather).  0 when the sample holds no finite value. */
+static int sample_range(const imgrad__scale_acc *a, size_t values, scale_bins *s)
+{
+    size_t m = 0, seen = 0, ks, lo_rank, hi_rank, margin, in = 0;
+    uint32_t b;
+
+    for (b = 0; b < IMGRAD__SCALE_NONFINITE; b++)
+        m += a->total[b];
+    if (m == 0)
+        return 0;
+    ks = (size_t)(AUTO_SCALE_PERCENTILE * (double)(m - 1));
+    margin = sample_margin(m);
+    lo_rank = ks > margin ? ks - margin : 0;
+    hi_rank = ks + 1 + margin < m ? ks + 1 + margin : m - 1;
+    for (b = 0; seen + a->total[b] <= lo_rank; b++)
+        seen += a->total[b];
+    s->lo = b;
+    for (; seen + a->total[b] <= hi_rank; b++)
+        seen += a->total[b];
+    s->hi = b;
+    for (b = s->lo; b <= s->hi; b++)
+        in += a->total[b];
+    s->top = IMGRAD__SCALE_BINS; /* no bin: the largest value is not tracked */
+    s->count = in * 2 * ((a->rows + a->sampled - 1) / a->sampled) + 4096;
+    s->count = s->count < values ? s->count : values;
+    return 1;
+}
+
+/* The percentile from the sample's range of bins: one pass over g counts
+ * the finite values and those below the range and gathers those in it.  0
+ * (and *p unset) when ranks k and k1 are not in the range after all, or
+ * the range held more than was room for. */
+static int percentile_in_range(const imgrad__scale_acc *a, const imgrad_grid *g, double *p)
+{
+    const size_t values = (size_t)g->width * (size_t)g->height;
+    scale_bins s;
+    gathered o;
+    size_t finite;
+    int ok;
+
+    if (!sample_range(a, values, &s) || (o.v = malloc((s.count + GATHER_SPARE) * sizeof *o.v))
+                                            == NULL)
+        return 0;
+    gather_bins(g, &s, &o);
+    finite = values - o.nonfinite;
+    if (finite == 0) { /* all NaN or inf */
+        free(o.v);
+        *p = 1;
+        return 1;
+    }
+    s.pos = AUTO_SCALE_PERCENTILE * (double)(finite - 1);
+    s.k = (size_t)s.pos;
+    s.k1 = s.k + 1 < finite ? s.k + 1 : s.k;
+    s.below = o.below;
+    ok = o.in == o.n + o.zeros && s.k >= o.below && s.k1 < o.below + o.in;
+    if (ok) {
+        /* the largest value is needed only when the percentile is 0 */
+        *p = percentile_of(&o, &s, INFINITY);
+        if (!(*p < INFINITY))
+            *p = scale_without_memory(g);
+    }
+    free(o.v);
+    return ok;
+}
+
+double imgrad__scale_finish(imgrad__scale_acc *a, const imgrad_grid *g)
+{
+    double p;
+    int ok;
+
+    flush_tables(a);
+    ok = a->sampled > 0 && percentile_in_range(a, g, &p);
+    imgrad__scale_release(a);
+    return ok ? p : percentile_counting_all(g);
 }
 
 double imgrad_auto_scale(const imgrad_grid *g)
