@@ -167,7 +167,7 @@ struct imgrad__jpeg_rows {
 
 /* One row of 8-bit levels as imgrad__u8_levels gives them: v / 255 in
  * float32 division is the float nearest the double v / 255.0 for each of
- * the 256 levels (tests/lib/test_gray.c checks all of them), and unlike a
+ * the 256 levels (test_load_gradient.c checks all of them), and unlike a
  * table lookup it is a vector loop. */
 static void levels_row(const unsigned char *restrict levels, int w, int raw,
                        float *restrict out)
