@@ -1,4 +1,4 @@
-/* stubs.c - the two library functions the wasm build leaves out, because
+/* stubs.c - the library functions the wasm build leaves out, because
  * the third-party libraries they call (libjpeg-turbo for jpeg.c, libdeflate
  * for png.c) are Debian packages for the host, not for WebAssembly.  stb.c,
  * which the page pulls in through imgrad_to_8bit (write.c), still refers
@@ -23,5 +23,13 @@ imgrad_status imgrad__png_encode(FILE *fp, const unsigned char *pixels, int widt
                                  int channels, int level, int filter)
 {
     (void)fp, (void)pixels, (void)width, (void)height, (void)channels, (void)level, (void)filter;
+    return IMGRAD_EUNSUPPORTED;
+}
+
+/* The same for the row-at-a-time PNG coder imgrad_write_mapped8_fp uses. */
+imgrad_status imgrad__png_encode_rows(FILE *fp, const imgrad__rows8 *rows, int width,
+                                      int height, int channels, int level, int filter)
+{
+    (void)fp, (void)rows, (void)width, (void)height, (void)channels, (void)level, (void)filter;
     return IMGRAD_EUNSUPPORTED;
 }
