@@ -294,25 +294,29 @@ static int run_decode(bench *b, void *slot)
     return imgrad_decode_memory(b->file, b->file_len, &lo, slot) == IMGRAD_OK;
 }
 
-/* slot: the grey grid; what the program does for a JPEG and 8-bit outputs */
-static int run_luma(bench *b, void *slot)
+/* The loader's options for a JPEG as the program reads it for 8-bit
+ * outputs: its luma plane, no float64 residual, no EXIF turn. */
+static imgrad_load_options luma_options(void)
 {
     imgrad_load_options lo;
     imgrad_load_options_default(&lo);
     lo.residual = 0;
     lo.jpeg_luma = 1;
     lo.orient = 0;
+    return lo;
+}
+
+/* slot: the grey grid; what the program does for a JPEG and 8-bit outputs */
+static int run_luma(bench *b, void *slot)
+{
+    const imgrad_load_options lo = luma_options();
     return imgrad_load_gray_memory(b->file, b->file_len, &lo, slot, NULL) == IMGRAD_OK;
 }
 
 /* slot: the magnitude; the program's path for a JPEG when it needs no grey */
 static int run_banded(bench *b, void *slot)
 {
-    imgrad_load_options lo;
-    imgrad_load_options_default(&lo);
-    lo.residual = 0;
-    lo.jpeg_luma = 1;
-    lo.orient = 0;
+    const imgrad_load_options lo = luma_options();
     return imgrad_load_gradient_memory(b->file, b->file_len, &lo, &b->grad,
                                        &(imgrad_products){ .magnitude = slot }, NULL)
            == IMGRAD_OK;
