@@ -276,12 +276,26 @@ static void test_levels_row(void **state)
     }
 }
 
+/* test_options with every loop held at each instruction set (the banded
+ * pass runs the kernel's own builds of its loops). */
+static void test_options_each_isa(void **state)
+{
+    static const char *const isas[] = { "sse2", "avx2", "avx512" };
+    size_t i;
+
+    for (i = 0; i < sizeof isas / sizeof *isas; i++) {
+        setenv("IMGRAD_ISA", isas[i], 1);
+        test_options(state);
+    }
+    unsetenv("IMGRAD_ISA");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_levels_row),
         cmocka_unit_test(test_sizes),
-        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_options_each_isa),
         cmocka_unit_test(test_other_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
