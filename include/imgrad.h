@@ -635,7 +635,7 @@ IMGRAD_API double imgrad_auto_scale(const imgrad_grid *g);
 /* Maps g to 8-bit pixels (width * height bytes, rows packed, at out, which
  * holds out_len bytes) by map, clipping, and rounding to nearest.  scale
  * (> 0) is ignored for IMGRAD_MAP_ANGLE.  Fails with EINVAL on a NULL or
- * empty argument, a scale <= 0 or out_len < width * height. */
+ * empty argument, an unknown map, a scale <= 0 or out_len < width * height. */
 IMGRAD_API imgrad_status imgrad_to_8bit(const imgrad_grid *g, imgrad_map map,
                                         double scale, unsigned char *out, size_t out_len);
 
