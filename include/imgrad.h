@@ -407,9 +407,8 @@ typedef struct imgrad_products {
                             high thresholds used (2 doubles) */
     int in_place;        /* nonzero: the grids are the caller's, see above */
     double *magnitude_scale; /* if non-NULL with magnitude: receives
-                                imgrad_auto_scale(magnitude), the same double;
-                                imgrad_load_gradient_memory counts its
-                                histogram as the rows are made, in cache */
+                                imgrad_auto_scale(magnitude), for callers
+                                that would ask for it more than once */
 } imgrad_products;
 
 /* Computes the requested products of in: optional Gaussian smoothing, then

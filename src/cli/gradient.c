@@ -151,8 +151,8 @@ typedef struct job {
     int color;                  /* COLOR_LUMA, COLOR_CHANNELS, COLOR_DIZENZO */
     int to_stdout;              /* -o -: the one product to standard output */
     cli_nd nd;                  /* .npy arrays of any rank (ndarray.c) */
-    double magnitude_scale;     /* this input's imgrad_auto_scale(magnitude) when
-                                   the library counted it on the way, else 0 */
+    double magnitude_scale;     /* this input's imgrad_auto_scale(magnitude), as
+                                   the library returned it, else 0 */
 } job;
 
 static void usage(FILE *to)
@@ -879,15 +879,16 @@ static imgrad_status write_picture(const job *j, const imgrad_grid *grids, int p
     return st;
 }
 
-/* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
-/* The magnitude's display scale: --scale, or its 99th percentile (counted
- * by the library on the way when it could be). */
+/* The magnitude's display scale: --scale, or its 99th percentile (the
+ * library's, returned with the products, so that the magnitude picture, the
+ * direction mask and hsv count it once). */
 static double magnitude_display_scale(const job *j, const imgrad_grid *mag)
 {
     return j->scale > 0 ? j->scale
            : j->magnitude_scale > 0 ? j->magnitude_scale : imgrad_auto_scale(mag);
 }
 
+/* The hsv picture from the magnitude and direction grids, as 8-bit RGB. */
 static imgrad_status write_hsv(const job *j, const imgrad_grid *grids, cli_sink sink)
 {
     const imgrad_grid *mag = &grids[P_MAGNITUDE];

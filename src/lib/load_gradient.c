@@ -50,17 +50,6 @@ static void free_products(const imgrad_products *out)
             imgrad_grid_free(all[i]);
 }
 
-/* The magnitude's rows y0 .. y1 - 1 counted into the histogram of its
- * display scale while they are in cache (imgrad__rows_made). */
-static void count_rows(void *acc, const imgrad_products *out, int y0, int y1)
-{
-    const imgrad_grid *m = out->magnitude;
-    int y;
-
-    for (y = y0; y < y1; y++)
-        imgrad__scale_add_row(acc, m->data + (size_t)y * m->stride, m->width);
-}
-
 /* The banded pass over a JPEG's luma plane: IMGRAD_EDECODE (libjpeg found
  * fault; stb_image may still read it) and IMGRAD_EUNSUPPORTED (products that
  * need the whole grey) send the caller to the two steps. */
@@ -70,9 +59,8 @@ static imgrad_status as_decoded(const unsigned char *data, size_t len,
                                 const imgrad_products *out, imgrad_source_info *info)
 {
     imgrad__jpeg_rows *rows;
-    imgrad__scale_acc acc;
     imgrad_status st;
-    int w, h, count;
+    int w, h;
 
     if ((st = imgrad__preflight(IMGRAD__JPEG, data, len)) != IMGRAD_OK)
         return st;
@@ -80,19 +68,14 @@ static imgrad_status as_decoded(const unsigned char *data, size_t len,
         return st;
     if (info != NULL)
         jpeg_info(w, h, info);
-    /* the display scale's histogram on the way, if asked for and there is
-     * memory for it (else it is counted after, by imgrad_auto_scale) */
-    count = out->magnitude != NULL && out->magnitude_scale != NULL && imgrad__scale_init(&acc);
-    st = imgrad__gradient_rows(w, h, imgrad__jpeg_rows_read, rows, go, out,
-                               count ? count_rows : NULL, &acc);
+    st = imgrad__gradient_rows(w, h, imgrad__jpeg_rows_read, rows, go, out);
     if (st == IMGRAD_OK && (st = imgrad__jpeg_rows_finish(rows)) != IMGRAD_OK)
         free_products(out);
     imgrad__jpeg_rows_close(rows);
+    /* after the pass: the scale reads one row in 8, then the grid once
+     * (counting that sample as the rows were made was within noise) */
     if (st == IMGRAD_OK && out->magnitude_scale != NULL && out->magnitude != NULL)
-        *out->magnitude_scale = count ? imgrad__scale_finish(&acc, out->magnitude)
-                                      : imgrad_auto_scale(out->magnitude);
-    else if (count)
-        imgrad__scale_release(&acc);
+        *out->magnitude_scale = imgrad_auto_scale(out->magnitude);
     return st;
 }
 

@@ -763,8 +763,6 @@ typedef struct window {
     int first, count;
     imgrad__read_rows read;
     void *ctx;
-    imgrad__rows_made made;
-    void *made_ctx;
 } window;
 
 /* Output rows made per band: the band's input rows (and the 2 on each side
@@ -823,8 +821,6 @@ static imgrad_status banded_pass(kernel *k, window *win, const imgrad_products *
             break;
         for (y = y0; y < y1; y++)
             pass_row(k, out, y, stream, scratch);
-        if (win->made != NULL)
-            win->made(win->made_ctx, out, y0, y1);
     }
     if (stream)
         imgrad__stream_fence();
@@ -841,12 +837,11 @@ static int bandable(const imgrad_gradient_options *o, const imgrad_products *out
 
 imgrad_status imgrad__gradient_rows(int w, int h, imgrad__read_rows read, void *ctx,
                                     const imgrad_gradient_options *o,
-                                    const imgrad_products *out, imgrad__rows_made made,
-                                    void *made_ctx)
+                                    const imgrad_products *out)
 {
     /* the input's shape only: its rows are the window's */
     const imgrad_grid shape = { .width = w, .height = h, .stride = ((size_t)w + 15) / 16 * 16 };
-    window win = { NULL, 0, 0, read, ctx, made, made_ctx };
+    window win = { NULL, 0, 0, read, ctx };
     kernel k;
     imgrad_status st;
 

@@ -113,13 +113,9 @@ IMGRAD_HIDDEN void imgrad__conv_span(const imgrad__conv *p, const imgrad_grid *i
  * before anything is read, for what needs the whole input at once
  * (smoothing, edges, Roberts, the wrap border, products in place, float64
  * residuals); a failure of read is returned as it is, out left empty. */
-/* made(made_ctx, y0, y1), when given, is called after output rows y0 ..
- * y1 - 1 of every product are made, while they are in cache. */
-typedef void (*imgrad__rows_made)(void *made_ctx, const imgrad_products *out, int y0, int y1);
 IMGRAD_HIDDEN imgrad_status imgrad__gradient_rows(int w, int h, imgrad__read_rows read,
                                                   void *ctx, const imgrad_gradient_options *o,
-                                                  const imgrad_products *out,
-                                                  imgrad__rows_made made, void *made_ctx);
+                                                  const imgrad_products *out);
 
 /* ---- Gaussian smoothing (smooth.c) */
 
